@@ -1,0 +1,211 @@
+/**
+ * OTLP/JSON encoding of SpanRecords: one ExportTraceServiceRequest per call, the shape that
+ * `@opentelemetry/exporter-trace-otlp-http` sends and the Collector's `file` exporter writes one per
+ * line (and its `otlpjsonfile` receiver replays). Per the OTLP/JSON spec, ids are lowercase hex,
+ * 64-bit integers (times, intValue) are decimal strings and enums are integers.
+ * https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+ *
+ * Deterministic on purpose: the same SpanRecords always give the same bytes, because Jaeger only
+ * drops a re-sent span as a duplicate when it hashes identically (DESIGN.md, "Round trip").
+ */
+import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
+
+type OtlpAnyValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { arrayValue: { values: OtlpAnyValue[] } };
+
+interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+
+function encodeValue(value: AttributeValue): OtlpAnyValue {
+  if (Array.isArray(value)) return { arrayValue: { values: value.map((v) => encodeValue(v)) } };
+  switch (typeof value) {
+    case 'string':
+      return { stringValue: value };
+    case 'boolean':
+      return { boolValue: value };
+    default:
+      return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  }
+}
+
+export function encodeAttributes(attributes: Attributes): OtlpKeyValue[] {
+  return Object.keys(attributes).map((key) => ({ key, value: encodeValue(attributes[key]!) }));
+}
+
+function encodeSpan(span: SpanRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    traceId: span.traceId,
+    spanId: span.spanId,
+  };
+  if (span.parentSpanId) out['parentSpanId'] = span.parentSpanId;
+  out['name'] = span.name;
+  out['kind'] = span.kind + 1; // OTLP SpanKind: UNSPECIFIED = 0, INTERNAL = 1, ...
+  out['startTimeUnixNano'] = span.startTimeUnixNano.toString();
+  out['endTimeUnixNano'] = span.endTimeUnixNano.toString();
+  out['attributes'] = encodeAttributes(span.attributes);
+  out['events'] = span.events.map((e) => ({
+    timeUnixNano: e.timeUnixNano.toString(),
+    name: e.name,
+    attributes: encodeAttributes(e.attributes),
+  }));
+  const status: Record<string, unknown> = { code: span.status.code };
+  if (span.status.message) status['message'] = span.status.message;
+  out['status'] = status;
+  return out;
+}
+
+function scopeKey(scope: ScopeRecord): string {
+  return `${scope.name}\u0000${scope.version ?? ''}`;
+}
+
+/** Identity of a resource by content, so equal resources from different objects group together. */
+export function resourceKey(resource: Attributes): string {
+  return JSON.stringify(Object.keys(resource).sort().map((k) => [k, resource[k]]));
+}
+
+/** Builds one ExportTraceServiceRequest object; groups by resource, then scope, in input order. */
+export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: unknown[] } {
+  const byResource = new Map<string, { resource: Attributes; scopes: Map<string, { scope: ScopeRecord; spans: unknown[] }> }>();
+  for (const span of spans) {
+    const rk = resourceKey(span.resource);
+    let r = byResource.get(rk);
+    if (!r) byResource.set(rk, (r = { resource: span.resource, scopes: new Map() }));
+    const sk = scopeKey(span.scope);
+    let s = r.scopes.get(sk);
+    if (!s) r.scopes.set(sk, (s = { scope: span.scope, spans: [] }));
+    s.spans.push(encodeSpan(span));
+  }
+  return {
+    resourceSpans: [...byResource.values()].map((r) => ({
+      resource: { attributes: encodeAttributes(r.resource) },
+      scopeSpans: [...r.scopes.values()].map((s) => ({
+        scope: s.scope.version === undefined ? { name: s.scope.name } : { name: s.scope.name, version: s.scope.version },
+        spans: s.spans,
+      })),
+    })),
+  };
+}
+
+/** One line of the Collector file exporter's format (no trailing newline). */
+export function encodeOtlpJsonLine(spans: readonly SpanRecord[]): string {
+  return JSON.stringify(toOtlpRequest(spans));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: an OTLP/JSON request from outside (a file, a Collector) is hostile until parsed.
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const NANOS = /^[0-9]{1,20}$/;
+
+export class OtlpDecodeError extends Error {
+  override name = 'OtlpDecodeError';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function decodeValue(v: unknown): AttributeValue | undefined {
+  if (!isObject(v)) return undefined;
+  if (typeof v['stringValue'] === 'string') return v['stringValue'];
+  if (typeof v['boolValue'] === 'boolean') return v['boolValue'];
+  if (v['intValue'] !== undefined) {
+    const n = Number(v['intValue']);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (v['doubleValue'] !== undefined) {
+    const n = Number(v['doubleValue']);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  const arr = isObject(v['arrayValue']) ? v['arrayValue']['values'] : undefined;
+  if (Array.isArray(arr)) {
+    const out = arr.map(decodeValue);
+    if (out.some((x) => x === undefined || Array.isArray(x))) return undefined;
+    return out as AttributeValue;
+  }
+  return undefined;
+}
+
+export function decodeAttributes(list: unknown): Attributes {
+  // A null-prototype object: keys such as "__proto__" from outside stay plain data.
+  const out: Attributes = Object.create(null);
+  if (!Array.isArray(list)) return out;
+  for (const kv of list) {
+    if (!isObject(kv) || typeof kv['key'] !== 'string') continue;
+    const value = decodeValue(kv['value']);
+    if (value !== undefined) out[kv['key']] = value;
+  }
+  return out;
+}
+
+function nanos(v: unknown, what: string): bigint {
+  const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
+  if (typeof s !== 'string' || !NANOS.test(s)) throw new OtlpDecodeError(`${what} is not a nanosecond timestamp`);
+  return BigInt(s);
+}
+
+function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): SpanRecord {
+  if (!isObject(raw)) throw new OtlpDecodeError('span is not an object');
+  const traceId = String(raw['traceId'] ?? '').toLowerCase();
+  const spanId = String(raw['spanId'] ?? '').toLowerCase();
+  if (!HEX32.test(traceId)) throw new OtlpDecodeError('traceId is not 32 hex digits');
+  if (!HEX16.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
+  const parent = raw['parentSpanId'] ? String(raw['parentSpanId']).toLowerCase() : '';
+  if (parent && !HEX16.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
+  const kind = Number(raw['kind'] ?? 1) - 1;
+  const status = isObject(raw['status']) ? raw['status'] : {};
+  const code = Number(status['code'] ?? 0);
+  const span: SpanRecord = {
+    traceId,
+    spanId,
+    name: typeof raw['name'] === 'string' ? raw['name'] : '',
+    kind: (kind >= 0 && kind <= 4 ? kind : 0) as SpanRecord['kind'],
+    startTimeUnixNano: nanos(raw['startTimeUnixNano'], 'startTimeUnixNano'),
+    endTimeUnixNano: nanos(raw['endTimeUnixNano'], 'endTimeUnixNano'),
+    status: { code: (code === 1 || code === 2 ? code : 0) as SpanRecord['status']['code'] },
+    attributes: decodeAttributes(raw['attributes']),
+    events: (Array.isArray(raw['events']) ? raw['events'] : []).filter(isObject).map((e) => ({
+      name: typeof e['name'] === 'string' ? e['name'] : '',
+      timeUnixNano: nanos(e['timeUnixNano'], 'event timeUnixNano'),
+      attributes: decodeAttributes(e['attributes']),
+    })),
+    resource,
+    scope,
+  };
+  if (parent) span.parentSpanId = parent;
+  if (typeof status['message'] === 'string' && status['message']) span.status.message = status['message'];
+  return span;
+}
+
+/** Parses one ExportTraceServiceRequest (object or JSON text). Throws OtlpDecodeError on bad input. */
+export function fromOtlpRequest(request: unknown): SpanRecord[] {
+  let req = request;
+  if (typeof req === 'string') {
+    try {
+      req = JSON.parse(req);
+    } catch {
+      throw new OtlpDecodeError('not JSON');
+    }
+  }
+  if (!isObject(req) || !Array.isArray(req['resourceSpans'])) throw new OtlpDecodeError('no resourceSpans array');
+  const spans: SpanRecord[] = [];
+  for (const rs of req['resourceSpans']) {
+    if (!isObject(rs)) continue;
+    const resource = decodeAttributes(isObject(rs['resource']) ? rs['resource']['attributes'] : undefined);
+    for (const ss of Array.isArray(rs['scopeSpans']) ? rs['scopeSpans'] : []) {
+      if (!isObject(ss)) continue;
+      const sc = isObject(ss['scope']) ? ss['scope'] : {};
+      const scope: ScopeRecord = { name: typeof sc['name'] === 'string' ? sc['name'] : '' };
+      if (typeof sc['version'] === 'string') scope.version = sc['version'];
+      for (const raw of Array.isArray(ss['spans']) ? ss['spans'] : []) spans.push(decodeSpan(raw, resource, scope));
+    }
+  }
+  return spans;
+}

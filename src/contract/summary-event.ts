@@ -1,0 +1,64 @@
+/**
+ * The summary event: one JSON line a slice writes when it ends (execution-tracing-guide.txt,
+ * "Event JSON structure"). Field names, types and meaning are the guide's; the Logs Insights
+ * queries in the guide read them, so none may change.
+ */
+
+export type Outcome = 'success' | 'error' | 'skipped';
+export type StepStatus = 'ok' | 'error' | '-';
+export type Component = 'core' | 'orchestrator' | 'worker';
+
+export interface SummaryError {
+  type: string;
+  message: string;
+}
+
+/** Domain objects the guide's queries read. Any other JSON value is allowed beside them. */
+export interface DomainFields {
+  repo?: { full_name?: string; base_ref?: string; [k: string]: unknown };
+  task?: { task_id?: string; task_type?: string; source?: string; [k: string]: unknown };
+  agent?: { provider?: string; model?: string; [k: string]: unknown };
+  pull_request?: { url?: string; number?: number; [k: string]: unknown };
+  slack?: { user_id?: string; [k: string]: unknown };
+}
+
+export interface SummaryEvent extends DomainFields {
+  /** ISO 8601, UTC, millisecond precision: `2026-05-05T12:00:00.000Z`. */
+  time: string;
+  level: 30;
+  service: string;
+  component: string;
+  trace_id: string;
+  event: string;
+  outcome: Outcome;
+  final_status: string;
+  duration_ms: number;
+  context: { trace_id: string; component: string; [k: string]: unknown };
+  steps: Record<string, StepStatus>;
+  error: SummaryError | null;
+  /** `[event] <event> -> <outcome>` */
+  msg: string;
+  /** Bridge extension (docs/summary-event-format.md): the slice span's id. Absent on legacy events. */
+  span_id?: string;
+  /** Bridge extension: the slice span's parent span id. Absent on roots and legacy events. */
+  parent_span_id?: string;
+  /** Bridge extension: one compact encoded string with everything else needed to rebuild the spans. */
+  otel?: string;
+  [field: string]: unknown;
+}
+
+/** The guide's three services and their log groups ("Log groups" table). */
+export const LOG_GROUPS: Readonly<Record<Component, string>> = {
+  core: '/ecs/alakai-core',
+  orchestrator: '/ecs/alakai-orchestrator',
+  worker: '/ecs/alakai-worker-implementation',
+};
+
+export const COMPONENTS: readonly Component[] = ['core', 'orchestrator', 'worker'];
+
+/** Prefix of every summary event's `msg` (guide, "Tips"). */
+export const EVENT_MSG_PREFIX = '[event] ';
+
+export function eventMsg(event: string, outcome: string): string {
+  return `${EVENT_MSG_PREFIX}${event} -> ${outcome}`;
+}
