@@ -1,0 +1,72 @@
+/**
+ * Runs one component as its own Node process, the way ECS runs each service: its stdout (the
+ * service's pino output) goes byte for byte into the component's log file, its stderr is passed on
+ * with a prefix. Every child started here is tracked so that an error or Ctrl-C in the parent
+ * never leaves one behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+const live = new Set<ChildProcess>();
+
+/** Grace between SIGTERM (the component flushes its spans and logs) and SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+
+export interface ChildRun {
+  entry: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** File that receives the child's stdout. */
+  stdoutFile: string;
+  /** Prefix for the child's stderr lines on the parent's stderr. */
+  label: string;
+}
+
+function prefixLines(label: string): (chunk: Buffer) => void {
+  let partial = '';
+  return (chunk) => {
+    const text = partial + chunk.toString('utf8');
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) process.stderr.write(`[${label}] ${line}\n`);
+  };
+}
+
+/** Resolves to the child's exit code (signals count as failure: 128 + number, like a shell). */
+export async function runChild(run: ChildRun): Promise<number> {
+  const out = createWriteStream(run.stdoutFile, { flags: 'a' });
+  await once(out, 'open');
+  const child = spawn(process.execPath, [run.entry, ...run.args], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.stdout.pipe(out);
+  child.stderr.on('data', prefixLines(run.label));
+  try {
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    return code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 143);
+  } finally {
+    live.delete(child);
+    out.end();
+    await once(out, 'close').catch(() => undefined);
+  }
+}
+
+/** Stops every child still running: SIGTERM first so it can flush, SIGKILL after a grace period. */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all(
+    [...live].map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const closed = once(child, 'close');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      timer.unref();
+      await closed.catch(() => undefined);
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/** Synchronous last resort for process 'exit': no waiting possible there. */
+export function killAllChildrenNow(): void {
+  for (const child of live) child.kill('SIGKILL');
+}

@@ -1,0 +1,40 @@
+/**
+ * Which hand-over each component uses, from the environment: real SQS / Redis when configured,
+ * spool files in the demo's folder otherwise.
+ */
+import type { DemoLayout } from './layout.js';
+import { SpoolPayloadChannel, SpoolSqsChannel, type PayloadChannel, type SqsChannel } from './transport.js';
+
+export const SQS_QUEUE_URL_ENV = 'ALAKAI_DEMO_SQS_QUEUE_URL';
+export const REDIS_URL_ENV = 'ALAKAI_DEMO_REDIS_URL';
+
+function envValue(name: string): string | undefined {
+  const v = process.env[name]?.trim();
+  return v ? v : undefined;
+}
+
+/** The queue name part of a queue URL (`…/000000000000/alakai-work` → `alakai-work`). */
+export function queueNameOf(queueUrl: string): string {
+  return queueUrl.split('/').filter(Boolean).pop() ?? queueUrl;
+}
+
+export async function openSqs(layout: DemoLayout): Promise<{ channel: SqsChannel; name: string }> {
+  const url = envValue(SQS_QUEUE_URL_ENV);
+  if (!url) return { channel: new SpoolSqsChannel(layout.sqsSpool), name: 'alakai-orchestrator-work' };
+  const { openSqsChannel } = await import('./sqs-channel.js');
+  return { channel: await openSqsChannel(url), name: queueNameOf(url) };
+}
+
+export async function openRedis(layout: DemoLayout, runId: string): Promise<{ channel: PayloadChannel; name: string }> {
+  const url = envValue(REDIS_URL_ENV);
+  const name = `alakai-demo:worker-tasks:${runId}`;
+  if (!url) return { channel: new SpoolPayloadChannel(layout.redisSpool), name };
+  const { openRedisChannel } = await import('./redis-channel.js');
+  return { channel: await openRedisChannel(url, name), name };
+}
+
+export function describeTransports(layout: DemoLayout): string {
+  const sqs = envValue(SQS_QUEUE_URL_ENV) ? `SQS ${envValue(SQS_QUEUE_URL_ENV)}` : layout.sqsSpool;
+  const redis = envValue(REDIS_URL_ENV) ? 'Redis (ALAKAI_DEMO_REDIS_URL)' : layout.redisSpool;
+  return `core → orchestrator via ${sqs}; orchestrator → worker via ${redis}`;
+}
