@@ -1,0 +1,172 @@
+/**
+ * Backfill throughput and scaling (issue 6): the generated NDJSON file (./../data) converted to an
+ * OTLP/JSON-lines file by the real CLI (`alakai-otel backfill --input F --output F --report F`) and
+ * by the naive OTel-SDK converter (../naive-converter.ts), each in its own child process pinned to
+ * one CPU, measured from outside: wall time, CPU time, peak RSS.
+ *
+ * Targets: ≥ 100,000 summary events/s on one core, ≥ 3× the naive converter, peak RSS ≤ 256 MB at
+ * 5M events; time linear and memory flat from 100k to 1M to 5M events.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureEventsFile, type EventsFileInfo } from '../data/generate-events.js';
+import { measureNode, type ChildMeasure } from '../lib/measure-child.js';
+import { median } from '../lib/stats.js';
+
+/** The repository root, from bench/.build/bench/backfill/. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const CLI = join(ROOT, 'bin', 'alakai-otel.js');
+const NAIVE = fileURLToPath(new URL('../naive-converter.js', import.meta.url));
+
+export type Converter = 'bridge' | 'naive';
+
+export interface BackfillOptions {
+  quick: boolean;
+  scale: boolean;
+  /** Also run the naive converter at 5M events (about 7 minutes on the reference machine). */
+  naiveAtScale: boolean;
+  log: (line: string) => void;
+}
+
+export interface RunFigures {
+  converter: Converter;
+  summaryEvents: number;
+  inputBytes: number;
+  runs: number;
+  /** Median over runs. */
+  wallS: number;
+  wallMinS: number;
+  wallMaxS: number;
+  cpuS: number;
+  eventsPerS: number;
+  inputBytesPerS: number;
+  /** Largest over runs. */
+  maxRssMb: number;
+  outputBytes: number;
+  spansWritten: number | undefined;
+  /** The converter's report agrees with the input: one span per summary event, nothing lost. */
+  complete: boolean;
+  pinned: boolean;
+  error?: string;
+}
+
+export interface BackfillResult {
+  inputs: EventsFileInfo[];
+  runs: RunFigures[];
+  bridgeUnavailable?: string;
+  targets: {
+    eventsPerS?: { value: number; at: number; limit: number; met: boolean };
+    vsNaive?: { ratio: number; at: number; limit: number; met: boolean };
+    rssAt5M?: { valueMb: number; limitMb: number; met: boolean };
+  };
+  scaling: { from: number; to: number; perEventTimeRatio: number; rssRatio: number }[];
+}
+
+function commandFor(converter: Converter, input: string, output: string, report: string): string[] {
+  const io = ['--input', input, '--output', output, '--report', report];
+  return converter === 'bridge' ? [CLI, 'backfill', ...io] : [NAIVE, ...io];
+}
+
+/** The report's span count: `spansWritten` in both the CLI's and the naive converter's report. */
+function readSpansWritten(reportPath: string): number | undefined {
+  try {
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown>;
+    return typeof report['spansWritten'] === 'number' ? report['spansWritten'] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function measureConverter(converter: Converter, info: EventsFileInfo, runs: number, log: BackfillOptions['log']): Promise<RunFigures> {
+  const measures: ChildMeasure[] = [];
+  let outputBytes = 0;
+  let spansWritten: number | undefined;
+  let error: string | undefined;
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), `alakai-bench-${converter}-`));
+    const output = join(dir, 'spans.otlp.jsonl');
+    const report = join(dir, 'report.json');
+    try {
+      const m = await measureNode(commandFor(converter, info.path, output, report), { cwd: ROOT });
+      log(`  ${converter} ${info.summaryEvents} events, run ${i + 1}/${runs}: ${m.wallS.toFixed(2)} s, ${m.maxRssMb.toFixed(0)} MB peak RSS`);
+      if (m.exitCode !== 0) {
+        error = `exit ${String(m.exitCode)}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`;
+        break;
+      }
+      measures.push(m);
+      outputBytes = existsSync(output) ? statSync(output).size : 0;
+      spansWritten = readSpansWritten(report);
+    } finally {
+      // Outputs are large (GBs at 5M): never keep them around.
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const wall = measures.map((m) => m.wallS);
+  const wallS = median(wall);
+  return {
+    converter,
+    summaryEvents: info.summaryEvents,
+    inputBytes: info.bytes,
+    runs: measures.length,
+    wallS,
+    wallMinS: Math.min(...wall),
+    wallMaxS: Math.max(...wall),
+    cpuS: median(measures.map((m) => m.cpuS)),
+    eventsPerS: info.summaryEvents / wallS,
+    inputBytesPerS: info.bytes / wallS,
+    maxRssMb: Math.max(...measures.map((m) => m.maxRssMb)),
+    outputBytes,
+    spansWritten,
+    complete: spansWritten === info.summaryEvents,
+    pinned: measures.every((m) => m.pinned),
+    ...(error ? { error } : {}),
+  };
+}
+
+export async function runBackfillThroughput(opts: BackfillOptions): Promise<BackfillResult> {
+  const sizes = opts.quick ? [20_000] : opts.scale ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000];
+  const bridgeBuilt = existsSync(join(ROOT, 'dist', 'cli', 'backfill.js'));
+  const result: BackfillResult = { inputs: [], runs: [], targets: {}, scaling: [] };
+  if (!bridgeBuilt) result.bridgeUnavailable = 'dist/cli/backfill.js not built (is src/cli/backfill.ts in the tree?)';
+
+  for (const size of sizes) {
+    opts.log(`backfill: input with ${size} summary events (generated once, then cached)`);
+    const info = await ensureEventsFile(size);
+    result.inputs.push(info);
+    const repeats = opts.quick || size > 1_000_000 ? 1 : 3;
+    if (bridgeBuilt) result.runs.push(await measureConverter('bridge', info, repeats, opts.log));
+    if (size <= 1_000_000 || opts.naiveAtScale) {
+      result.runs.push(await measureConverter('naive', info, size <= 100_000 ? repeats : 1, opts.log));
+    }
+  }
+
+  const ok = (r: RunFigures) => r.runs > 0 && !r.error;
+  const bridgeRuns = result.runs.filter((r) => r.converter === 'bridge' && ok(r));
+  const naiveRuns = result.runs.filter((r) => r.converter === 'naive' && ok(r));
+  // Throughput and the naive ratio are judged at the largest size both ran (1M by default).
+  const largestBoth = [...bridgeRuns].reverse().find((b) => naiveRuns.some((n) => n.summaryEvents === b.summaryEvents));
+  const headline = bridgeRuns.find((r) => r.summaryEvents >= 1_000_000 && r.summaryEvents < 5_000_000) ?? bridgeRuns.at(-1);
+  if (headline) {
+    result.targets.eventsPerS = { value: headline.eventsPerS, at: headline.summaryEvents, limit: 100_000, met: headline.eventsPerS >= 100_000 };
+  }
+  if (largestBoth) {
+    const naive = naiveRuns.find((n) => n.summaryEvents === largestBoth.summaryEvents)!;
+    const ratio = largestBoth.eventsPerS / naive.eventsPerS;
+    result.targets.vsNaive = { ratio, at: largestBoth.summaryEvents, limit: 3, met: ratio >= 3 };
+  }
+  const at5M = bridgeRuns.find((r) => r.summaryEvents >= 5_000_000);
+  if (at5M) result.targets.rssAt5M = { valueMb: at5M.maxRssMb, limitMb: 256, met: at5M.maxRssMb <= 256 };
+  for (let i = 1; i < bridgeRuns.length; i++) {
+    const a = bridgeRuns[0]!;
+    const b = bridgeRuns[i]!;
+    result.scaling.push({
+      from: a.summaryEvents,
+      to: b.summaryEvents,
+      perEventTimeRatio: b.wallS / b.summaryEvents / (a.wallS / a.summaryEvents),
+      rssRatio: b.maxRssMb / a.maxRssMb,
+    });
+  }
+  return result;
+}

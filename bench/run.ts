@@ -1,0 +1,137 @@
+/**
+ * `npm run bench [-- flags]`: every benchmark of issue 6, each printing a table (stdout) and, with
+ * `--json`, one JSON document instead (progress goes to stderr either way).
+ *
+ *   --quick            short smoke variant (CI proves the benches still run; figures mean little)
+ *   --scale            also 5M events for the backfill scaling (several minutes; generates ~5.5 GB once)
+ *   --naive-at-scale   with --scale, also run the naive converter at 5M events (~7 more minutes)
+ *   --only NAME        `slice` or `backfill`
+ *   --json             machine-readable results on stdout
+ */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
+import { fmt } from './lib/stats.js';
+import { formatTable } from './lib/table.js';
+import { runSliceOverhead, type SliceOverheadResult } from './slice/slice-overhead.js';
+
+interface Flags {
+  quick: boolean;
+  scale: boolean;
+  naiveAtScale: boolean;
+  json: boolean;
+  only: 'slice' | 'backfill' | undefined;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = { quick: false, scale: false, naiveAtScale: false, json: false, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') flags.quick = true;
+    else if (a === '--scale') flags.scale = true;
+    else if (a === '--naive-at-scale') flags.naiveAtScale = true;
+    else if (a === '--json') flags.json = true;
+    else if (a === '--only' && (argv[i + 1] === 'slice' || argv[i + 1] === 'backfill')) flags.only = argv[++i] as Flags['only'];
+    else throw new Error(`unknown flag ${String(a).slice(0, 40)} (see bench/run.ts)`);
+  }
+  return flags;
+}
+
+function environment(): Record<string, unknown> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    // Not a git checkout: leave it unknown.
+  }
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    commit,
+  };
+}
+
+function sliceTable(r: SliceOverheadResult): string {
+  const rows = r.scenarios.map((s) => [
+    s.name,
+    fmt(s.usPerSlice),
+    `${fmt(s.roundMin)}–${fmt(s.roundMax)}`,
+    `±${fmt(s.madPct, 2)}%`,
+    String(s.samples),
+    fmt(s.spansPerSlice, 2),
+    fmt(s.bytesPerSlice, 3),
+  ]);
+  let text = `Slice overhead: one 4-step slice, µs per slice (median of ${r.rounds} round medians; ${r.batch} slices per sample)\n`;
+  text += formatTable(['scenario', 'µs/slice', 'round range', 'MAD', 'samples', 'spans/slice', 'log bytes/slice'], rows);
+  if (r.target) {
+    const t = r.target;
+    text += `(c)−(a) = ${fmt(t.cMinusA)} µs; 1.25×((b)−(a)) = ${fmt(t.limit)} µs; ratio (c−a)/(b−a) = ${fmt(t.ratio)} → ${t.met ? 'MET' : 'MISSED'}\n`;
+  } else {
+    text += `(c) not measured: ${r.bridgeUnavailable ?? 'bridge scenario missing'}\n`;
+  }
+  return text;
+}
+
+function backfillTable(r: BackfillResult): string {
+  const rows = r.runs.map((x) => [
+    x.converter,
+    x.summaryEvents.toLocaleString('en-US'),
+    x.error ? 'FAILED' : fmt(x.wallS),
+    x.error ? '' : `${fmt(x.wallMinS)}–${fmt(x.wallMaxS)}`,
+    x.error ? '' : fmt(x.cpuS),
+    x.error ? '' : fmt(x.eventsPerS),
+    x.error ? '' : fmt(x.inputBytesPerS / 1e6),
+    x.error ? '' : fmt(x.maxRssMb),
+    x.error ? '' : fmt(x.outputBytes / 1e6),
+    x.error ? x.error.slice(0, 60) : x.complete ? 'yes' : `NO (${String(x.spansWritten)})`,
+  ]);
+  let text = 'Backfill: NDJSON → OTLP/JSON lines, one child process per run, pinned to one CPU\n';
+  text += formatTable(
+    ['converter', 'events', 'wall s', 'range', 'cpu s', 'events/s', 'input MB/s', 'peak RSS MB', 'output MB', '1 span/event'],
+    rows,
+  );
+  if (r.bridgeUnavailable) text += `bridge not measured: ${r.bridgeUnavailable}\n`;
+  const t = r.targets;
+  if (t.eventsPerS) text += `throughput at ${t.eventsPerS.at.toLocaleString('en-US')}: ${fmt(t.eventsPerS.value)} events/s (target ≥ 100,000) → ${t.eventsPerS.met ? 'MET' : 'MISSED'}\n`;
+  if (t.vsNaive) text += `vs naive at ${t.vsNaive.at.toLocaleString('en-US')}: ${fmt(t.vsNaive.ratio)}× (target ≥ 3×) → ${t.vsNaive.met ? 'MET' : 'MISSED'}\n`;
+  text += t.rssAt5M
+    ? `peak RSS at 5M: ${fmt(t.rssAt5M.valueMb)} MB (target ≤ 256) → ${t.rssAt5M.met ? 'MET' : 'MISSED'}\n`
+    : 'peak RSS at 5M: not run (add --scale)\n';
+  for (const s of r.scaling) {
+    text += `scaling ${s.from.toLocaleString('en-US')} → ${s.to.toLocaleString('en-US')}: time per event ×${fmt(s.perEventTimeRatio)} (1 = linear), peak RSS ×${fmt(s.rssRatio)} (1 = flat)\n`;
+  }
+  return text;
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const out: Record<string, unknown> = { environment: environment(), flags };
+  if (!flags.json) {
+    const e = out['environment'] as Record<string, unknown>;
+    process.stdout.write(`alakai-otel benchmarks — ${String(e['date'])}, Node ${String(e['node'])}, ${String(e['cores'])} cores (${String(e['cpu'])}), commit ${String(e['commit'])}${flags.quick ? ', QUICK' : ''}\n\n`);
+  }
+  if (flags.only !== 'backfill') {
+    log('slice overhead: running (a), (b), (c)…');
+    const slice = await runSliceOverhead({ quick: flags.quick });
+    out['sliceOverhead'] = slice;
+    if (!flags.json) process.stdout.write(sliceTable(slice) + '\n');
+  }
+  if (flags.only !== 'slice') {
+    const backfill = await runBackfillThroughput({ quick: flags.quick, scale: flags.scale, naiveAtScale: flags.naiveAtScale, log });
+    out['backfill'] = backfill;
+    if (!flags.json) process.stdout.write(backfillTable(backfill));
+  }
+  if (flags.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
