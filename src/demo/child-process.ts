@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 
 const live = new Set<ChildProcess>();
 
@@ -46,8 +47,9 @@ export async function runChild(run: ChildRun): Promise<number> {
     return code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 143);
   } finally {
     live.delete(child);
+    // The pipe ends `out` itself when the child's stdout ends; `finished` also covers "already closed".
     out.end();
-    await once(out, 'close').catch(() => undefined);
+    await finished(out).catch(() => undefined);
   }
 }
 

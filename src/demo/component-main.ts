@@ -1,0 +1,58 @@
+/**
+ * Entry of one demo component process: `node dist/demo/component-main.js <component> --out DIR
+ * --seed S --executions N --run-id R`. Sets up the SDK the way a service would at startup, does its
+ * part of the plan, then shuts the SDK down so every span is exported and every line written.
+ * Its stdout is the service's log (the parent captures it); anything on stderr is a problem report.
+ */
+import { parseArgs, flag, intFlag } from '../cli/args.js';
+import { COMPONENTS, type Component } from '../contract/summary-event.js';
+import { COMPONENT_RUNNERS } from './components.js';
+import { demoLayout } from './layout.js';
+import { planExecutions } from './scenarios.js';
+import { OtlpJsonFileExporter, propagationHelpers, setupAlakaiTracing } from './sdk-binding.js';
+import { openRedis, openSqs } from './transport-config.js';
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { out: { value: true }, seed: { value: true }, executions: { value: true }, 'run-id': { value: true } });
+  const component = args.positionals[0] as Component;
+  const outDir = flag(args, 'out');
+  const runId = flag(args, 'run-id');
+  if (!COMPONENTS.includes(component) || !outDir || !runId) {
+    process.stderr.write('usage: component-main.js <core|orchestrator|worker> --out DIR --seed S --executions N --run-id R\n');
+    return 2;
+  }
+  const layout = demoLayout(outDir);
+  const plan = planExecutions(intFlag(args, 'seed', 0, 0, 0xffffffff), intFlag(args, 'executions', 1, 1, 10_000));
+
+  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, exporter: new OtlpJsonFileExporter(layout.spansFile) });
+  const stop = (): void => {
+    // The parent stops us on Ctrl-C or an error: flush what we have, then go.
+    void tracing.shutdown().finally(() => process.exit(143));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+
+  const sqs = await openSqs(layout);
+  const redis = await openRedis(layout, runId);
+  try {
+    await COMPONENT_RUNNERS[component]({
+      tracing,
+      propagation: propagationHelpers,
+      plan,
+      runId,
+      sqs: sqs.channel,
+      redis: redis.channel,
+      queueName: sqs.name,
+      listKey: redis.name,
+    });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${component}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    await Promise.allSettled([sqs.channel.close(), redis.channel.close()]);
+    await tracing.shutdown();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
