@@ -44,3 +44,9 @@ export const MESSAGING_MESSAGE_ID = 'messaging.message.id';
 
 /** Instrumentation scope of everything the bridge creates. */
 export const SCOPE_NAME = 'alakai-otel';
+
+/**
+ * Marks a span rebuilt from a legacy summary event (no bridge extension): its ids are derived,
+ * its start is `time − duration_ms`, and its steps are `alakai.steps.<name>` attributes.
+ */
+export const ALAKAI_LEGACY = 'alakai.legacy';

@@ -62,3 +62,32 @@ export const EVENT_MSG_PREFIX = '[event] ';
 export function eventMsg(event: string, outcome: string): string {
   return `${EVENT_MSG_PREFIX}${event} -> ${outcome}`;
 }
+
+/** The guide's fields, in the guide's key order (domain objects go between `error` and `msg`). */
+export const GUIDE_FIELDS = [
+  'time',
+  'level',
+  'service',
+  'component',
+  'trace_id',
+  'event',
+  'outcome',
+  'final_status',
+  'duration_ms',
+  'context',
+  'steps',
+  'error',
+  'msg',
+] as const;
+
+/** Top-level fields of the bridge extension (docs/summary-event-format.md). */
+export const EXTENSION_FIELDS = ['span_id', 'parent_span_id', 'otel'] as const;
+
+/** Every top-level field with a fixed meaning; all other top-level keys are domain fields. */
+export const RESERVED_FIELDS: ReadonlySet<string> = new Set<string>([...GUIDE_FIELDS, ...EXTENSION_FIELDS]);
+
+export const OUTCOMES: readonly Outcome[] = ['success', 'error', 'skipped'];
+export const STEP_STATUSES: readonly StepStatus[] = ['ok', 'error', '-'];
+
+/** The level pino writes for `info`; summary events always log at it (guide, "Tips"). */
+export const SUMMARY_LEVEL = 30;

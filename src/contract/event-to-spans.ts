@@ -1,0 +1,172 @@
+/**
+ * A summary event → spans. A bridged event (span_id + otel) gives back its slice span and the
+ * slice's descendants exactly as they were exported live; a legacy event gives one span with
+ * deterministic ids and no parent (the backfill's assembly links parents across slices later).
+ */
+import { createHash } from 'node:crypto';
+import { applyAttributeDiff } from './attribute-diff.js';
+import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
+import { newAttributes } from './attribute-values.js';
+import { domainKeysOf } from './domain-attributes.js';
+import { decodeOtelExtension, type ExtensionEvent, type OtelExtension } from './otel-extension.js';
+import { componentResource, sharedComponentResource } from './resource.js';
+import { DEFAULT_SCOPE, defaultSliceKind, deriveSliceAttributes, derivedStatusCode, derivedStatusMessage } from './slice-fields.js';
+import type { Attributes, SpanEventRecord, SpanRecord } from './span-record.js';
+import type { SummaryEvent } from './summary-event.js';
+import { toOtelTraceId } from './trace-id.js';
+
+const SPAN_ID_RE = /^[0-9a-f]{16}$/;
+const ZERO_SPAN_ID = '0000000000000000';
+const NS_PER_MS = 1_000_000n;
+
+export function isBridgedEvent(event: SummaryEvent): boolean {
+  return typeof event.span_id === 'string' && typeof event.otel === 'string';
+}
+
+/** Decoded extensions of validated events, so the backfill decodes each `otel` text once. */
+const decodedExtensions = new WeakMap<object, OtelExtension>();
+
+export function rememberDecodedExtension(event: SummaryEvent, extension: OtelExtension): void {
+  decodedExtensions.set(event, extension);
+}
+
+function extensionOf(event: SummaryEvent): OtelExtension | undefined {
+  const cached = decodedExtensions.get(event);
+  if (cached) return cached;
+  const decoded = decodeOtelExtension(event.otel as string);
+  return decoded.ok ? decoded.extension : undefined;
+}
+
+// Canonical JSON: keys sorted at every level, so the id does not depend on key order in the line.
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).sort();
+    const parts: string[] = [];
+    for (const k of keys) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The span id of a legacy event: the first 16 hex digits of sha-256 over the event's canonical
+ * JSON, so re-running the backfill over the same lines yields the same spans (Jaeger dedupes them).
+ */
+export function legacySpanId(event: SummaryEvent): string {
+  const digest = createHash('sha256').update(canonicalJson(event), 'utf8').digest('hex');
+  for (let i = 0; i + 16 <= digest.length; i += 16) {
+    const id = digest.slice(i, i + 16);
+    if (id !== ZERO_SPAN_ID) return id;
+  }
+  return '0000000000000001'; // unreachable in practice: all four 64-bit words of a sha-256 are zero
+}
+
+function legacySpan(event: SummaryEvent, traceId: string): SpanRecord | undefined {
+  const endMs = Date.parse(event.time);
+  if (!Number.isFinite(endMs) || !Number.isFinite(event.duration_ms) || event.duration_ms < 0) return undefined;
+  const endNs = BigInt(Math.floor(endMs)) * NS_PER_MS;
+  let startNs = endNs - BigInt(Math.round(event.duration_ms * 1e6));
+  if (startNs < 0n) startNs = 0n;
+  const events: SpanEventRecord[] = [];
+  const status: SpanRecord['status'] = { code: derivedStatusCode(event) };
+  const message = derivedStatusMessage(event);
+  if (message) status.message = message;
+  if (event.error) {
+    const attributes = newAttributes();
+    attributes[EXCEPTION_TYPE] = event.error.type;
+    attributes[EXCEPTION_MESSAGE] = event.error.message;
+    events.push({ name: EXCEPTION_EVENT, timeUnixNano: endNs, attributes });
+  }
+  return {
+    traceId,
+    spanId: legacySpanId(event),
+    name: event.event,
+    kind: defaultSliceKind(event.component),
+    startTimeUnixNano: startNs,
+    endTimeUnixNano: endNs,
+    status,
+    attributes: deriveSliceAttributes(event, traceId, domainKeysOf(event), true),
+    events,
+    resource: sharedComponentResource(event.service, event.component),
+    scope: DEFAULT_SCOPE,
+  };
+}
+
+function absoluteEvents(events: readonly ExtensionEvent[], startNs: bigint): SpanEventRecord[] {
+  return events.map((e) => ({ name: e.name, timeUnixNano: startNs + e.offsetNs, attributes: e.attributes }));
+}
+
+function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension): SpanRecord[] | undefined {
+  const spanId = event.span_id as string;
+  if (!SPAN_ID_RE.test(spanId) || spanId === ZERO_SPAN_ID) return undefined;
+  const attributes = applyAttributeDiff(deriveSliceAttributes(event, traceId, ext.domainKeys, false), ext.attributes);
+  const resource = ext.resource
+    ? applyAttributeDiff(componentResource(event.service, event.component), ext.resource)
+    : sharedComponentResource(event.service, event.component);
+  if (!attributes || !resource) return undefined;
+  const status: SpanRecord['status'] = { code: ext.statusCode ?? derivedStatusCode(event) };
+  const message = ext.statusMessage ?? derivedStatusMessage(event);
+  if (message) status.message = message;
+  const slice: SpanRecord = {
+    traceId,
+    spanId,
+    name: ext.name ?? event.event,
+    kind: ext.kind ?? defaultSliceKind(event.component),
+    startTimeUnixNano: ext.startNs,
+    endTimeUnixNano: ext.startNs + ext.durationNs,
+    status,
+    attributes,
+    events: absoluteEvents(ext.events, ext.startNs),
+    resource,
+    scope: ext.scope ?? DEFAULT_SCOPE,
+  };
+  if (typeof event.parent_span_id === 'string' && SPAN_ID_RE.test(event.parent_span_id)) slice.parentSpanId = event.parent_span_id;
+  const spans: SpanRecord[] = [slice];
+  for (const d of ext.descendants) {
+    let descendantResource: Attributes | undefined = resource;
+    if (d.resource) descendantResource = applyAttributeDiff(resource, d.resource);
+    if (!descendantResource) return undefined;
+    const start = ext.startNs + d.startOffsetNs;
+    const span: SpanRecord = {
+      traceId,
+      spanId: d.spanId,
+      name: d.name,
+      kind: d.kind,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + d.durationNs,
+      status: d.status.message ? { code: d.status.code, message: d.status.message } : { code: d.status.code },
+      attributes: d.attributes,
+      events: absoluteEvents(d.events, ext.startNs),
+      resource: descendantResource,
+      scope: d.scope ?? slice.scope,
+    };
+    spans.push(span);
+  }
+  // Parents are resolved after all ids are known: a parent may be listed after its child.
+  ext.descendants.forEach((d, i) => {
+    const parent = typeof d.parent === 'number' ? spans[d.parent]?.spanId : d.parent;
+    if (parent) spans[i + 1]!.parentSpanId = parent;
+  });
+  return spans;
+}
+
+/**
+ * Never throws. An event whose trace id cannot be mapped yields no spans (validateSummaryEvent
+ * rejects such events first); a bridged event with a corrupt extension is treated as legacy.
+ */
+export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
+  const mapped = toOtelTraceId(event.trace_id);
+  if (!mapped.ok) return [];
+  if (isBridgedEvent(event)) {
+    const ext = extensionOf(event);
+    const spans = ext && bridgedSpans(event, mapped.traceId, ext);
+    if (spans) return spans;
+  }
+  const span = legacySpan(event, mapped.traceId);
+  return span ? [span] : [];
+}
+

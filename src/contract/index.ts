@@ -1,0 +1,14 @@
+/** The contract both directions share: pure, no I/O. */
+export * from './span-record.js';
+export * from './summary-event.js';
+export * from './attribute-keys.js';
+export * from './otlp-json.js';
+export { toOtelTraceId, toAlakaiTraceId, newAlakaiTraceId, MAX_TRACE_ID_LENGTH, type TraceIdMapping } from './trace-id.js';
+export { sanitizeText, DEFAULT_MAX_TEXT_LENGTH, TRUNCATION_MARKER, redactionMarker, type SecretKind } from './sanitize.js';
+export { componentResource } from './resource.js';
+export { parseLogLine, validateSummaryEvent, DEFAULT_MAX_LINE_BYTES, type ParsedLine, type StepLog, type RejectReason } from './parse.js';
+export type { CheckedField } from './reject-reasons.js';
+export { sliceToSummaryEvent } from './spans-to-event.js';
+export { summaryEventToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
+export { MAX_DESCENDANTS, MAX_EXTENSION_CHARS, OTEL_EXTENSION_VERSION } from './otel-extension.js';
+export { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './validate.js';

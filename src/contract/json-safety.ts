@@ -1,0 +1,62 @@
+/**
+ * Guards for JSON from outside. `JSON.parse` itself defines `__proto__` as a plain own property,
+ * so parsing is safe; the danger is code that later copies such keys with `obj[key] = …` or reads
+ * `obj.constructor`. We reject input that carries them at all (docs/summary-event-format.md,
+ * "Hostile input"): no real summary event has such a key, and a visible rejection is better than
+ * a silently altered event.
+ */
+
+export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const MAX_JSON_DEPTH = 64;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Cheap pre-filter: a line without these substrings cannot hold a hostile key. */
+export function mayHoldHostileKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
+}
+
+export type JsonDefect =
+  | { defect: 'hostile_key'; path: string }
+  | { defect: 'too_deep'; path: string }
+  | { defect: 'value_too_long'; path: string };
+
+/**
+ * Walks a parsed JSON value: hostile keys, nesting depth, and (optionally) string length.
+ * Recursion is bounded by MAX_JSON_DEPTH, so it cannot overflow the stack.
+ */
+export function findJsonDefect(value: unknown, maxString: number, path = '', depth = 0): JsonDefect | undefined {
+  if (typeof value === 'string') {
+    return value.length > maxString ? { defect: 'value_too_long', path } : undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= MAX_JSON_DEPTH) return { defect: 'too_deep', path };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const d = findJsonDefect(value[i], maxString, path, depth + 1);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (HOSTILE_KEYS.has(key)) return { defect: 'hostile_key', path: at };
+    const d = findJsonDefect((value as Record<string, unknown>)[key], maxString, at, depth + 1);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** JSON.parse that never throws and refuses hostile keys / excessive depth. */
+export function parseJsonSafely(text: string): { ok: true; value: unknown } | { ok: false } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false };
+  }
+  if (typeof value === 'object' && value !== null && findJsonDefect(value, Infinity)) return { ok: false };
+  return { ok: true, value };
+}

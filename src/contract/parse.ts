@@ -1,0 +1,113 @@
+/**
+ * One raw log line → what it is: a summary event, a step-level log line of an execution, a line
+ * that is none of our business, or a rejected line with a stable reason. Never throws. The
+ * backfill calls this on millions of lines: one JSON.parse per line, no regex compiled per call,
+ * and the hostile-key walk only when the text could hold such a key.
+ */
+import { ALAKAI_COMPONENT } from './attribute-keys.js';
+import { normalizeTime } from './event-time.js';
+import { findJsonDefect, isPlainObject, mayHoldHostileKey } from './json-safety.js';
+import { reject, type RejectReason } from './reject-reasons.js';
+import { EVENT_MSG_PREFIX, type SummaryEvent } from './summary-event.js';
+import { toOtelTraceId } from './trace-id.js';
+import { validateEventRecord, validateSummaryEvent } from './validate.js';
+
+export type { RejectReason } from './reject-reasons.js';
+export { validateSummaryEvent };
+
+/** CloudWatch Logs events may be up to 1 MiB; some slack for a wrapper or a trailing newline. */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024 + 64 * 1024;
+
+/** A step-level log line: JSON with a trace_id that is not a summary event. */
+export interface StepLog {
+  trace_id: string;
+  /** ISO 8601, ms, UTC. */
+  time: string;
+  timeUnixNano: bigint;
+  component?: string;
+  level?: number;
+  msg: string;
+  /** Every other field of the line (trace_id, time, level, msg, component, context left out). */
+  fields: Record<string, unknown>;
+}
+
+export type ParsedLine =
+  | { kind: 'summary'; event: SummaryEvent }
+  | { kind: 'log'; log: StepLog }
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: RejectReason; detail?: string };
+
+/** pino's level labels, for lines written with `formatters.level` returning the label. */
+const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }),
+);
+const STEP_LOG_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
+
+function rejected(reason: RejectReason, detail?: string): ParsedLine {
+  return detail === undefined ? { kind: 'rejected', reason } : { kind: 'rejected', reason, detail };
+}
+
+/** The guide's mark of a summary event is its msg; lines from other writers may only carry event + outcome. */
+function looksLikeSummary(raw: Record<string, unknown>): boolean {
+  const msg = raw['msg'];
+  if (typeof msg === 'string' && msg.startsWith(EVENT_MSG_PREFIX)) return true;
+  return Object.hasOwn(raw, 'event') && Object.hasOwn(raw, 'outcome');
+}
+
+function byteLengthOver(line: string, max: number): boolean {
+  if (line.length > max) return true;
+  // Each UTF-16 unit is at most 3 UTF-8 bytes; only count when it could matter.
+  return line.length * 3 > max && Buffer.byteLength(line, 'utf8') > max;
+}
+
+function stepLog(raw: Record<string, unknown>): ParsedLine {
+  const context = isPlainObject(raw['context']) ? raw['context'] : undefined;
+  const traceId = raw['trace_id'] ?? context?.['trace_id'];
+  if (typeof traceId !== 'string') return rejected('invalid_trace_id', 'not a string');
+  const mapped = toOtelTraceId(traceId);
+  if (!mapped.ok) return rejected('invalid_trace_id', mapped.reason);
+  const time = normalizeTime(raw['time']);
+  if (!time) return rejected('bad_time');
+  let level: number | undefined;
+  const rawLevel = raw['level'];
+  if (typeof rawLevel === 'number' && Number.isFinite(rawLevel)) level = rawLevel;
+  else if (typeof rawLevel === 'string' && PINO_LEVELS[rawLevel] !== undefined) level = PINO_LEVELS[rawLevel];
+  else if (rawLevel !== undefined) return rejected('bad_level');
+  const component = raw['component'] ?? context?.['component'] ?? raw[ALAKAI_COMPONENT];
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (!STEP_LOG_OWN_FIELDS.has(key)) fields[key] = raw[key];
+  const log: StepLog = {
+    trace_id: traceId,
+    time: time.iso,
+    timeUnixNano: BigInt(time.ms) * 1_000_000n,
+    msg: typeof raw['msg'] === 'string' ? raw['msg'] : '',
+    fields,
+  };
+  if (typeof component === 'string') log.component = component;
+  if (level !== undefined) log.level = level;
+  return { kind: 'log', log };
+}
+
+export function parseLogLine(line: string, options?: { maxBytes?: number }): ParsedLine {
+  if (typeof line !== 'string') return rejected('not_json');
+  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_LINE_BYTES;
+  if (byteLengthOver(line, maxBytes)) return rejected('too_large');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return rejected('not_json');
+  }
+  if (!isPlainObject(raw)) return rejected('not_object');
+  if (mayHoldHostileKey(line)) {
+    const defect = findJsonDefect(raw, Infinity);
+    if (defect) return rejected(defect.defect as RejectReason, defect.path);
+  }
+  const hasTraceId = raw['trace_id'] !== undefined || (isPlainObject(raw['context']) && raw['context']['trace_id'] !== undefined);
+  if (looksLikeSummary(raw)) {
+    const result = validateEventRecord(raw, true);
+    return result.ok ? { kind: 'summary', event: result.event } : rejected(result.reason, result.detail);
+  }
+  if (!hasTraceId) return { kind: 'ignored' };
+  return stepLog(raw);
+}

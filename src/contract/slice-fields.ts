@@ -1,0 +1,75 @@
+/**
+ * What both mapping directions derive from a summary event's own fields. spans → event writes only
+ * what differs from this into the bridge extension; event → spans starts from it. Keeping it in
+ * one place is what makes the round trip exact.
+ */
+import {
+  ALAKAI_EVENT,
+  ALAKAI_FINAL_STATUS,
+  ALAKAI_LEGACY,
+  ALAKAI_OUTCOME,
+  ALAKAI_STEPS_PREFIX,
+  ALAKAI_TRACE_ID,
+  ERROR_TYPE,
+  SCOPE_NAME,
+} from './attribute-keys.js';
+import { newAttributes } from './attribute-values.js';
+import { flattenDomain } from './domain-attributes.js';
+import { SpanKind, StatusCode, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
+import type { Outcome, SummaryEvent } from './summary-event.js';
+import { needsOriginalTraceId } from './trace-id.js';
+
+/** Scope of spans rebuilt from legacy events, and the default scope of bridged slices. */
+export const DEFAULT_SCOPE: Readonly<ScopeRecord> = Object.freeze({ name: SCOPE_NAME });
+
+/**
+ * Span kind of a slice by component: core slices answer a webhook or a Slack command (SERVER),
+ * the orchestrator consumes an SQS message and the worker a Redis hand-over (CONSUMER).
+ */
+export function defaultSliceKind(component: string): SpanKindValue {
+  switch (component) {
+    case 'core':
+      return SpanKind.SERVER;
+    case 'orchestrator':
+    case 'worker':
+      return SpanKind.CONSUMER;
+    default:
+      return SpanKind.INTERNAL;
+  }
+}
+
+/** `final_status` of a slice that never set one. */
+export function defaultFinalStatus(outcome: Outcome): string {
+  return outcome === 'success' ? 'completed' : outcome === 'error' ? 'failed' : 'skipped';
+}
+
+export function derivedStatusCode(event: SummaryEvent): StatusCodeValue {
+  return event.error ? StatusCode.ERROR : StatusCode.UNSET;
+}
+
+export function derivedStatusMessage(event: SummaryEvent): string | undefined {
+  return event.error && event.error.message ? event.error.message : undefined;
+}
+
+/**
+ * The slice span attributes implied by the event: alakai.event/outcome/final_status, the original
+ * trace id when it is not the canonical UUID, error.type, domain fields, context extras; for legacy
+ * spans also the marker and `alakai.steps.<name>`.
+ */
+export function deriveSliceAttributes(
+  event: SummaryEvent,
+  otelTraceId: string,
+  domainKeys: readonly string[],
+  legacy: boolean,
+): Attributes {
+  const out = newAttributes();
+  if (legacy) out[ALAKAI_LEGACY] = true;
+  out[ALAKAI_EVENT] = event.event;
+  out[ALAKAI_OUTCOME] = event.outcome;
+  out[ALAKAI_FINAL_STATUS] = event.final_status;
+  if (needsOriginalTraceId(event.trace_id, otelTraceId)) out[ALAKAI_TRACE_ID] = event.trace_id;
+  if (legacy) for (const name of Object.keys(event.steps)) out[ALAKAI_STEPS_PREFIX + name] = event.steps[name]!;
+  if (event.error) out[ERROR_TYPE] = event.error.type;
+  flattenDomain(event, domainKeys, out);
+  return out;
+}

@@ -1,0 +1,183 @@
+/**
+ * validateSummaryEvent: an untrusted value → a SummaryEvent in the guide's key order, or a named
+ * rejection. Never throws. What is normalized and what is refused is listed in
+ * docs/summary-event-format.md ("Validation"); in short, only repairs that cannot change meaning
+ * are made (a missing `context` rebuilt, epoch-ms `time` → ISO, a missing `error` → null).
+ */
+import { findJsonDefect, isPlainObject } from './json-safety.js';
+import { normalizeTime } from './event-time.js';
+import { decodeOtelExtension } from './otel-extension.js';
+import { rememberDecodedExtension } from './event-to-spans.js';
+import { reject, type CheckedField, type RejectReason, type Rejection } from './reject-reasons.js';
+import { sanitizeText } from './sanitize.js';
+import {
+  eventMsg,
+  OUTCOMES,
+  RESERVED_FIELDS,
+  STEP_STATUSES,
+  SUMMARY_LEVEL,
+  type Outcome,
+  type StepStatus,
+  type SummaryError,
+  type SummaryEvent,
+} from './summary-event.js';
+import { toOtelTraceId } from './trace-id.js';
+
+/** Longest name-like field (event, final_status, service, component, step names, error.type). */
+export const MAX_NAME_LENGTH = 256;
+export const MAX_STEPS = 256;
+/** Longest string inside a domain field; a span attribute beyond this helps nobody (X-Ray: ≤ 200 KB a span). */
+export const MAX_DOMAIN_STRING = 64 * 1024;
+
+const SPAN_ID_RE = /^[0-9a-f]{16}$/;
+const ZERO_SPAN_ID = '0000000000000000';
+
+export type ValidationResult = { ok: true; event: SummaryEvent } | Rejection;
+
+function nameField(raw: Record<string, unknown>, field: CheckedField, fallback?: unknown): string | Rejection {
+  const v = raw[field] ?? fallback;
+  if (v === undefined) return reject(`missing_field:${field}`);
+  if (typeof v !== 'string' || v.length === 0) return reject(`bad_type:${field}`);
+  if (v.length > MAX_NAME_LENGTH) return reject(`too_long:${field}`);
+  return v;
+}
+
+function isRejection(v: unknown): v is Rejection {
+  return typeof v === 'object' && v !== null && (v as Rejection).ok === false;
+}
+
+function steps(value: unknown): Record<string, StepStatus> | Rejection {
+  if (value === undefined || value === null) return {};
+  if (!isPlainObject(value)) return reject('bad_type:steps');
+  const keys = Object.keys(value);
+  if (keys.length > MAX_STEPS) return reject('too_long:steps');
+  for (const k of keys) {
+    if (k.length > MAX_NAME_LENGTH) return reject('too_long:steps', k.slice(0, 64));
+    if (!(STEP_STATUSES as readonly unknown[]).includes(value[k])) return reject('bad_type:steps', k.slice(0, 64));
+  }
+  return value as Record<string, StepStatus>;
+}
+
+function summaryError(value: unknown): SummaryError | null | Rejection {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) return reject('bad_type:error');
+  const type = value['type'] ?? 'Error';
+  const message = value['message'] ?? '';
+  if (typeof type !== 'string' || typeof message !== 'string') return reject('bad_type:error');
+  if (type.length > MAX_NAME_LENGTH) return reject('too_long:error');
+  // Other keys (a stack, a code) are dropped: the guide's error is {type, message}.
+  return { type, message: sanitizeText(message) };
+}
+
+/**
+ * Internal entry: `checkedJson` is true when parseLogLine has already walked the value for hostile
+ * keys and depth, so the walk runs once per line.
+ */
+export function validateEventRecord(raw: unknown, checkedJson: boolean): ValidationResult {
+  if (!isPlainObject(raw)) return reject('not_object');
+  if (!checkedJson) {
+    const defect = findJsonDefect(raw, Infinity);
+    if (defect) return reject(defect.defect === 'value_too_long' ? 'value_too_long' : defect.defect, defect.path);
+  }
+  const context = raw['context'];
+  if (context !== undefined && !isPlainObject(context)) return reject('bad_type:context');
+  if (context) {
+    // Extra context keys become attributes like domain fields: same limits.
+    const defect = findJsonDefect(context, MAX_DOMAIN_STRING, 'context');
+    if (defect) return reject(defect.defect as RejectReason, defect.path);
+  }
+
+  const traceIdValue = raw['trace_id'] ?? context?.['trace_id'];
+  if (traceIdValue === undefined || traceIdValue === null) return reject('missing_trace_id');
+  if (typeof traceIdValue !== 'string') return reject('invalid_trace_id', 'not a string');
+  const mapped = toOtelTraceId(traceIdValue);
+  if (!mapped.ok) return reject('invalid_trace_id', mapped.reason);
+
+  const time = normalizeTime(raw['time']);
+  if (!time) return reject('bad_time');
+  const level = raw['level'];
+  if (level !== undefined && level !== SUMMARY_LEVEL && level !== 'info') return reject('bad_level');
+
+  const service = nameField(raw, 'service');
+  const component = nameField(raw, 'component', context?.['component']);
+  const event = nameField(raw, 'event');
+  const finalStatus = nameField(raw, 'final_status');
+  for (const v of [service, component, event, finalStatus]) if (isRejection(v)) return v;
+  const outcome = raw['outcome'];
+  if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) return reject('bad_outcome');
+
+  let duration = raw['duration_ms'];
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0 || duration > time.ms) {
+    return reject('bad_duration');
+  }
+  // Nanosecond precision is all a span can hold; finer digits would not survive the round trip.
+  duration = Math.round(duration * 1e6) / 1e6;
+
+  if (context) {
+    if (context['trace_id'] !== undefined && context['trace_id'] !== traceIdValue) return reject('context_mismatch', 'trace_id');
+    if (context['component'] !== undefined && context['component'] !== component) return reject('context_mismatch', 'component');
+  }
+  const stepMap = steps(raw['steps']);
+  if (isRejection(stepMap)) return stepMap;
+  const error = summaryError(raw['error']);
+  if (isRejection(error)) return error;
+
+  const msgValue = raw['msg'];
+  const msg = eventMsg(event as string, outcome);
+  if (msgValue !== undefined && msgValue !== msg) return reject(typeof msgValue === 'string' ? 'msg_mismatch' : 'bad_type:msg');
+
+  // The guide's key order; domain fields (and logger bindings such as pid/hostname) between
+  // `error` and `msg`; the bridge extension last.
+  const out = {
+    time: time.iso,
+    level: SUMMARY_LEVEL,
+    service,
+    component,
+    trace_id: traceIdValue,
+    event,
+    outcome: outcome as Outcome,
+    final_status: finalStatus,
+    duration_ms: duration,
+    context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
+    steps: stepMap,
+    error,
+  } as SummaryEvent;
+  for (const key of Object.keys(raw)) {
+    if (RESERVED_FIELDS.has(key)) continue;
+    const value = raw[key];
+    const defect = findJsonDefect(value, MAX_DOMAIN_STRING, key);
+    if (defect) return reject(defect.defect as RejectReason, defect.path);
+    out[key] = value;
+  }
+  out.msg = msg;
+
+  const extension = bridgeFields(raw, out);
+  if (extension) return extension;
+  return { ok: true, event: out };
+}
+
+/** Checks and copies span_id / parent_span_id / otel; decodes `otel` once and caches it. */
+function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): Rejection | undefined {
+  const spanId = raw['span_id'];
+  const parentSpanId = raw['parent_span_id'];
+  const otel = raw['otel'];
+  if (spanId === undefined && otel === undefined) {
+    return parentSpanId === undefined ? undefined : reject('bad_extension', 'parent_span_id without span_id');
+  }
+  if (typeof spanId !== 'string' || !SPAN_ID_RE.test(spanId) || spanId === ZERO_SPAN_ID) return reject('bad_extension', 'span_id');
+  if (parentSpanId !== undefined && (typeof parentSpanId !== 'string' || !SPAN_ID_RE.test(parentSpanId) || parentSpanId === ZERO_SPAN_ID)) {
+    return reject('bad_extension', 'parent_span_id');
+  }
+  if (typeof otel !== 'string') return reject('bad_extension', 'otel missing');
+  const decoded = decodeOtelExtension(otel);
+  if (!decoded.ok) return reject('bad_extension', decoded.detail);
+  out.span_id = spanId;
+  if (parentSpanId !== undefined) out.parent_span_id = parentSpanId as string;
+  out.otel = otel;
+  rememberDecodedExtension(out, decoded.extension);
+  return undefined;
+}
+
+export function validateSummaryEvent(value: unknown): ValidationResult {
+  return validateEventRecord(value, false);
+}
