@@ -11,6 +11,10 @@ import { demoLayout } from './layout.js';
 import { planExecutions } from './scenarios.js';
 import { OtlpJsonFileExporter, propagationHelpers, setupAlakaiTracing } from './sdk-binding.js';
 import { openRedis, openSqs } from './transport-config.js';
+import { NO_PAYLOAD_CHANNEL, NO_SQS_CHANNEL } from './transport.js';
+
+const UNUSED_SQS = { channel: NO_SQS_CHANNEL, name: '' };
+const UNUSED_REDIS = { channel: NO_PAYLOAD_CHANNEL, name: '' };
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { out: { value: true }, seed: { value: true }, executions: { value: true }, 'run-id': { value: true } });
@@ -32,8 +36,9 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
-  const sqs = await openSqs(layout);
-  const redis = await openRedis(layout, runId);
+  // Each service opens only the hand-overs it uses (the worker never touches SQS, core never Redis).
+  const sqs = component === 'worker' ? UNUSED_SQS : await openSqs(layout);
+  const redis = component === 'core' ? UNUSED_REDIS : await openRedis(layout, runId);
   try {
     await COMPONENT_RUNNERS[component]({
       tracing,

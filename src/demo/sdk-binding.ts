@@ -14,7 +14,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino } from 'pino';
 import { encodeOtlpJsonLine } from '../contract/otlp-json.js';
 import type { Attributes, SpanRecord } from '../contract/span-record.js';
-import { LOG_GROUPS, eventMsg, type Component, type Outcome } from '../contract/summary-event.js';
+import { componentResource } from '../contract/resource.js';
+import { sanitizeText } from '../contract/sanitize.js';
+import { eventMsg, type Component, type Outcome } from '../contract/summary-event.js';
 import type { SqsMessageAttribute } from './handoff.js';
 import type { Propagation, Slice, SliceOptions, Tracing } from './sdk-port.js';
 
@@ -67,10 +69,6 @@ export class OtlpJsonFileExporter implements SpanExporter {
   async shutdown(): Promise<void> {}
 }
 
-const SECRET = /ghp_[A-Za-z0-9]{36}|(?<=:\/\/)[^\s/@:]+:[^\s/@]+(?=@)/g;
-function sanitize(message: string): string {
-  return message.replace(SECRET, '[REDACTED]').slice(0, 1000);
-}
 
 function flatten(prefix: string, value: unknown, out: Attributes): void {
   if (value === null || value === undefined) return;
@@ -83,12 +81,7 @@ export function setupAlakaiTracing(options: { service: string; component: Compon
   let nextTraceId: string | undefined;
   const random = new RandomIdGenerator();
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': options.service,
-      'service.namespace': 'alakai',
-      'cloud.platform': 'aws_ecs',
-      'aws.log.group.names': [LOG_GROUPS[options.component]],
-    }),
+    resource: resourceFromAttributes(componentResource(options.service, options.component)),
     idGenerator: {
       generateTraceId: () => {
         const id = nextTraceId ?? random.generateTraceId();
@@ -142,7 +135,7 @@ export function setupAlakaiTracing(options: { service: string; component: Compon
       finish(outcome: Outcome, finalStatus: string, error?: unknown) {
         if (finished) return;
         finished = true;
-        const errorField = outcome === 'error' ? { type: error instanceof Error ? error.name : 'Error', message: sanitize(error instanceof Error ? error.message : String(error)) } : null;
+        const errorField = outcome === 'error' ? { type: error instanceof Error ? error.name : 'Error', message: sanitizeText(error instanceof Error ? error.message : String(error)) } : null;
         const attributes: Attributes = { 'alakai.outcome': outcome, 'alakai.final_status': finalStatus };
         for (const [k, v] of Object.entries(fields)) flatten(`alakai.${k}`, v, attributes);
         span.setAttributes(attributes);

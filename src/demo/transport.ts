@@ -105,3 +105,25 @@ export class SpoolPayloadChannel implements PayloadChannel {
 
   async close(): Promise<void> {}
 }
+
+function notHere(what: string): never {
+  throw new Error(`${what} is not a hand-over this component uses`);
+}
+
+/** For a component that has no SQS hand-over: any use is a bug, and says so. */
+export const NO_SQS_CHANNEL: SqsChannel = {
+  description: 'no SQS channel',
+  send: async () => notHere('SQS'),
+  receive: async () => notHere('SQS'),
+  delete: async () => notHere('SQS'),
+  release: async () => notHere('SQS'),
+  close: async () => {},
+};
+
+/** For a component that has no Redis hand-over. */
+export const NO_PAYLOAD_CHANNEL: PayloadChannel = {
+  description: 'no Redis channel',
+  push: async () => notHere('Redis'),
+  pop: async () => notHere('Redis'),
+  close: async () => {},
+};
