@@ -57,17 +57,17 @@ function sliceTable(r: SliceOverheadResult): string {
   const rows = r.scenarios.map((s) => [
     s.name,
     fmt(s.usPerSlice),
-    `${fmt(s.roundMin)}–${fmt(s.roundMax)}`,
+    `${fmt(s.p10)}–${fmt(s.p90)}`,
     `±${fmt(s.madPct, 2)}%`,
     String(s.samples),
     fmt(s.spansPerSlice, 2),
     fmt(s.bytesPerSlice, 3),
   ]);
-  let text = `Slice overhead: one 4-step slice, µs per slice (median of ${r.rounds} round medians; ${r.batch} slices per sample)\n`;
-  text += formatTable(['scenario', 'µs/slice', 'round range', 'MAD', 'samples', 'spans/slice', 'log bytes/slice'], rows);
+  let text = `Slice overhead: one 4-step slice, µs per slice (median of ${r.samples} interleaved samples of ${r.batch} slices)\n`;
+  text += formatTable(['scenario', 'µs/slice', 'p10–p90', 'MAD', 'samples', 'spans/slice', 'log bytes/slice'], rows);
   if (r.target) {
     const t = r.target;
-    text += `(c)−(a) = ${fmt(t.cMinusA)} µs; 1.25×((b)−(a)) = ${fmt(t.limit)} µs; ratio (c−a)/(b−a) = ${fmt(t.ratio)} → ${t.met ? 'MET' : 'MISSED'}\n`;
+    text += `paired medians: (c)−(a) = ${fmt(t.cMinusA)} µs; 1.25×((b)−(a)) = ${fmt(t.limit)} µs; ratio (c−a)/(b−a) = ${fmt(t.ratio)} → ${t.met ? 'MET' : 'MISSED'}\n`;
   } else {
     text += `(c) not measured: ${r.bridgeUnavailable ?? 'bridge scenario missing'}\n`;
   }

@@ -5,14 +5,17 @@
  *   (c) the bridge producing the line (what a service owner runs: the SDK's setup and runSlice).
  * Target: (c) − (a) ≤ 1.25 × ((b) − (a)).
  *
- * One tinybench iteration runs BATCH slices and then settles (batch export done, log writes handed
- * to the OS), so deferred work is paid inside the iteration that caused it. BATCH = 100 slices is
- * 500 spans, about one BatchSpanProcessor export batch (512). Rounds run the scenarios in rotated
- * order so that drift (GC, CPU frequency) does not favour whichever runs first; the figure is the
- * median over rounds of each round's median.
+ * One sample runs BATCH slices and then settles (batch export done, log writes handed to the OS),
+ * so deferred work is paid inside the sample that caused it. BATCH = 100 slices is 500 spans, about
+ * one BatchSpanProcessor export batch (512). After a warm-up, samples of the three scenarios are
+ * interleaved in rotated order; figures are medians, spread is MAD and p10–p90.
+ *
+ * Why not tinybench's task loop here: it runs each task for its whole time budget before the next,
+ * and on a shared 2-core machine load from other processes then lands on one scenario and not the
+ * others (observed: (b) ranging 39–101 µs between tinybench rounds). Paired, interleaved samples
+ * measure the differences this target is about.
  */
 import { context } from '@opentelemetry/api';
-import { Bench } from 'tinybench';
 import { BenchAlsContextManager } from './als-context-manager.js';
 import { devNullSink, type LogSink } from './fixture.js';
 import { handWrittenLineScenario, otelOnlyScenario } from './plain-otel-scenarios.js';
@@ -27,12 +30,12 @@ export interface SliceOverheadOptions {
 
 export interface ScenarioResult {
   name: string;
-  /** Median over rounds of the per-slice median, microseconds. */
+  /** Median over samples, microseconds per slice. */
   usPerSlice: number;
-  /** Smallest and largest round median, microseconds per slice. */
-  roundMin: number;
-  roundMax: number;
-  /** Median absolute deviation of the samples, as % of the median (pooled over rounds). */
+  /** 10th and 90th percentile over samples, microseconds per slice. */
+  p10: number;
+  p90: number;
+  /** Median absolute deviation of the samples, as % of the median. */
   madPct: number;
   samples: number;
   bytesPerSlice: number;
@@ -41,9 +44,9 @@ export interface ScenarioResult {
 
 export interface SliceOverheadResult {
   batch: number;
-  rounds: number;
+  samples: number;
   scenarios: ScenarioResult[];
-  /** Absent when scenario (c) could not be loaded. */
+  /** Medians of the paired per-sample differences. Absent when scenario (c) could not be loaded. */
   target?: { cMinusA: number; bMinusA: number; limit: number; ratio: number; met: boolean };
   bridgeUnavailable?: string;
   bridgeLine?: string;
@@ -63,9 +66,21 @@ async function loadBridgeScenario(): Promise<ScenarioFactory | string> {
   }
 }
 
+/** One sample: BATCH slices and their deferred work, in microseconds per slice. */
+async function sample(s: SliceScenario): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < BATCH; i++) await s.runSlice();
+  await s.settle();
+  return Number(process.hrtime.bigint() - t0) / 1000 / BATCH;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
+}
+
 export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<SliceOverheadResult> {
-  const rounds = opts.quick ? 1 : 5;
-  const timeMs = opts.quick ? 150 : 2000;
+  const warmupSamples = opts.quick ? 5 : 50;
+  const samples = opts.quick ? 20 : 400;
   const sink = await devNullSink();
   // The bridge is set up first: if its setup registers a context manager, (a) and (b) use that same
   // one; otherwise they get a plain AsyncLocalStorage one, as a service using the OTel SDK would.
@@ -75,76 +90,55 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
   const scenarios: SliceScenario[] = [otelOnlyScenario(sink), handWrittenLineScenario(sink)];
   if (bridgeScenario) scenarios.push(bridgeScenario);
 
-  const perRound = new Map<string, number[]>();
-  const pooled = new Map<string, number[]>();
-  const bytes = new Map<string, number>();
-  const spans = new Map<string, number>();
-  const lines = new Map<string, string>();
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({ time: timeMs, warmupTime: opts.quick ? 50 : 500, retainSamples: true });
-    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]!);
-    for (const s of order) {
-      let slices = 0;
-      let bytesBefore = 0;
-      let spansBefore = 0;
-      bench.add(
-        s.name,
-        async () => {
-          for (let i = 0; i < BATCH; i++) await s.runSlice();
-          await s.settle();
-          slices += BATCH;
-        },
-        {
-          beforeAll: () => {
-            slices = 0;
-            bytesBefore = sink.bytes();
-            spansBefore = s.exportedSpans();
-          },
-          afterAll: () => {
-            if (slices === 0) return;
-            bytes.set(s.name, (sink.bytes() - bytesBefore) / slices);
-            spans.set(s.name, (s.exportedSpans() - spansBefore) / slices);
-            if (sink.bytes() > bytesBefore) lines.set(s.name, sink.lastLine());
-          },
-        },
-      );
-    }
-    await bench.run();
-    for (const task of bench.tasks) {
-      const r = task.result;
-      if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state === 'errored' ? String(r.error) : r.state}`);
-      const us = (ms: number) => (ms * 1000) / BATCH;
-      perRound.set(task.name, [...(perRound.get(task.name) ?? []), us(r.latency.p50)]);
-      pooled.set(task.name, [...(pooled.get(task.name) ?? []), ...(r.latency.samples ?? []).map(us)]);
+  for (const s of scenarios) for (let i = 0; i < warmupSamples; i++) await sample(s);
+
+  // Interleaved: sample k runs every scenario once, in an order rotated by k. On a shared 2-core
+  // machine, load from other processes then hits all scenarios alike, and the differences (c)−(a)
+  // and (b)−(a) are taken within one round (paired), which cancels most of it.
+  const times = scenarios.map(() => [] as number[]);
+  const bytes = scenarios.map(() => 0);
+  const spans = scenarios.map(() => 0);
+  const lines = scenarios.map(() => '');
+  for (let k = 0; k < samples; k++) {
+    for (let j = 0; j < scenarios.length; j++) {
+      const i = (j + k) % scenarios.length;
+      const s = scenarios[i]!;
+      const bytesBefore = sink.bytes();
+      const spansBefore = s.exportedSpans();
+      times[i]!.push(await sample(s));
+      bytes[i]! += sink.bytes() - bytesBefore;
+      spans[i]! += s.exportedSpans() - spansBefore;
+      if (sink.bytes() > bytesBefore) lines[i] = sink.lastLine();
     }
   }
   for (const s of scenarios) await s.shutdown();
   await sink.close();
 
-  const results: ScenarioResult[] = scenarios.map((s) => {
-    const rs = perRound.get(s.name)!;
-    const samples = pooled.get(s.name)!;
-    const m = median(samples);
+  const slices = samples * BATCH;
+  const results: ScenarioResult[] = scenarios.map((s, i) => {
+    const t = times[i]!;
+    const sorted = [...t].sort((x, y) => x - y);
+    const m = median(t);
     return {
       name: s.name,
-      usPerSlice: median(rs),
-      roundMin: Math.min(...rs),
-      roundMax: Math.max(...rs),
-      madPct: (100 * median(samples.map((x) => Math.abs(x - m)))) / m,
-      samples: samples.length,
-      bytesPerSlice: bytes.get(s.name) ?? 0,
-      spansPerSlice: spans.get(s.name) ?? 0,
+      usPerSlice: m,
+      p10: quantile(sorted, 0.1),
+      p90: quantile(sorted, 0.9),
+      madPct: (100 * median(t.map((x) => Math.abs(x - m)))) / m,
+      samples: t.length,
+      bytesPerSlice: bytes[i]! / slices,
+      spansPerSlice: spans[i]! / slices,
     };
   });
-  const out: SliceOverheadResult = { batch: BATCH, rounds, scenarios: results };
-  const [a, b, c] = results;
+  const out: SliceOverheadResult = { batch: BATCH, samples, scenarios: results };
   if (typeof bridge === 'string') out.bridgeUnavailable = bridge;
-  if (a && b && c) {
-    const cMinusA = c.usPerSlice - a.usPerSlice;
-    const bMinusA = b.usPerSlice - a.usPerSlice;
+  if (results[1]) out.handWrittenLine = lines[1];
+  if (results[2]) {
+    const [a, b, c] = times as [number[], number[], number[]];
+    const cMinusA = median(c.map((x, k) => x - a[k]!));
+    const bMinusA = median(b.map((x, k) => x - a[k]!));
     out.target = { cMinusA, bMinusA, limit: 1.25 * bMinusA, ratio: cMinusA / bMinusA, met: cMinusA <= 1.25 * bMinusA };
-    out.bridgeLine = lines.get(c.name);
+    out.bridgeLine = lines[2];
   }
-  if (b) out.handWrittenLine = lines.get(b.name);
   return out;
 }
