@@ -1,0 +1,75 @@
+/**
+ * OTel SDK `ReadableSpan` → the bridge's neutral `SpanRecord`. Times become exact nanosecond
+ * bigints (HrTime is [seconds, nanoseconds]; going through a JS number would lose precision), and
+ * each SDK Resource maps to one shared attributes object so spans of one process keep sharing it
+ * (the contract compares resources by identity to keep summary lines compact).
+ */
+import type { Attributes as ApiAttributes, HrTime } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { isAttributeValue, newAttributes } from '../contract/attribute-values.js';
+import type { Attributes, ScopeRecord, SpanKindValue, SpanRecord, StatusCodeValue } from '../contract/span-record.js';
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+export function hrTimeToBigInt(time: HrTime): bigint {
+  return BigInt(Math.trunc(time[0])) * NS_PER_SECOND + BigInt(Math.trunc(time[1]));
+}
+
+/** API attributes allow `undefined` and nulls inside arrays; OTLP drops those, and so do we. */
+export function toRecordAttributes(attributes: ApiAttributes | undefined): Attributes {
+  const out = newAttributes();
+  if (!attributes) return out;
+  for (const key of Object.keys(attributes)) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    if (isAttributeValue(value)) {
+      out[key] = value;
+      continue;
+    }
+    if (Array.isArray(value)) {
+      const present = value.filter((v) => v !== null && v !== undefined);
+      if (isAttributeValue(present)) out[key] = present;
+    }
+  }
+  return out;
+}
+
+const resourceAttributes = new WeakMap<Resource, Attributes>();
+
+function recordResource(resource: Resource): Attributes {
+  let attrs = resourceAttributes.get(resource);
+  if (!attrs) {
+    attrs = Object.freeze(toRecordAttributes(resource.attributes)) as Attributes;
+    resourceAttributes.set(resource, attrs);
+  }
+  return attrs;
+}
+
+function recordEvents(events: readonly TimedEvent[]): SpanRecord['events'] {
+  return events.map((e) => ({ name: e.name, timeUnixNano: hrTimeToBigInt(e.time), attributes: toRecordAttributes(e.attributes) }));
+}
+
+export function toSpanRecord(span: ReadableSpan): SpanRecord {
+  const ctx = span.spanContext();
+  const scope: ScopeRecord = { name: span.instrumentationScope.name };
+  if (span.instrumentationScope.version) scope.version = span.instrumentationScope.version;
+  const record: SpanRecord = {
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    name: span.name,
+    kind: span.kind as number as SpanKindValue,
+    startTimeUnixNano: hrTimeToBigInt(span.startTime),
+    endTimeUnixNano: hrTimeToBigInt(span.endTime),
+    status: { code: span.status.code as number as StatusCodeValue },
+    attributes: toRecordAttributes(span.attributes),
+    events: recordEvents(span.events),
+    resource: recordResource(span.resource),
+    scope,
+  };
+  if (span.status.message) record.status.message = span.status.message;
+  // 2.x: `parentSpanContext` replaced `parentSpanId`.
+  const parentId = span.parentSpanContext?.spanId;
+  if (parentId) record.parentSpanId = parentId;
+  return record;
+}

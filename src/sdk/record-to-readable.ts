@@ -1,0 +1,52 @@
+/**
+ * `SpanRecord` → `ReadableSpan`, so spans rebuilt from summary events (zero-code mode) go out
+ * through the same SDK exporters as live spans. One SDK Resource per record resource object: the
+ * OTLP transformer groups spans by Resource identity.
+ */
+import { TraceFlags, type HrTime, type SpanKind, type SpanStatusCode } from '@opentelemetry/api';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Attributes, SpanRecord } from '../contract/span-record.js';
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+function toHrTime(ns: bigint): HrTime {
+  return [Number(ns / NS_PER_SECOND), Number(ns % NS_PER_SECOND)];
+}
+
+const resources = new WeakMap<Attributes, Resource>();
+
+function sdkResource(attributes: Attributes): Resource {
+  let resource = resources.get(attributes);
+  if (!resource) {
+    resource = resourceFromAttributes({ ...attributes });
+    resources.set(attributes, resource);
+  }
+  return resource;
+}
+
+export function toReadableSpan(record: SpanRecord): ReadableSpan {
+  const durationNs = record.endTimeUnixNano - record.startTimeUnixNano;
+  const span: ReadableSpan = {
+    name: record.name,
+    kind: record.kind as number as SpanKind,
+    spanContext: () => ({ traceId: record.traceId, spanId: record.spanId, traceFlags: TraceFlags.SAMPLED }),
+    parentSpanContext: record.parentSpanId
+      ? { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }
+      : undefined,
+    startTime: toHrTime(record.startTimeUnixNano),
+    endTime: toHrTime(record.endTimeUnixNano),
+    status: { code: record.status.code as number as SpanStatusCode, message: record.status.message },
+    attributes: { ...record.attributes },
+    links: [],
+    events: record.events.map((e) => ({ name: e.name, time: toHrTime(e.timeUnixNano), attributes: { ...e.attributes } })),
+    duration: toHrTime(durationNs > 0n ? durationNs : 0n),
+    ended: true,
+    resource: sdkResource(record.resource),
+    instrumentationScope: { name: record.scope.name, version: record.scope.version },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+  return span;
+}

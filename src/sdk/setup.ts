@@ -1,0 +1,136 @@
+/**
+ * setupAlakaiTracing: one call per service. Builds the tracer provider with
+ *  - the summary processor (one `[event]` line per slice, for every slice, sampled or not),
+ *  - one bounded batch export path per exporter (OTLP/HTTP by default),
+ *  - the Alakai resource (service.name, service.namespace=alakai, cloud.platform=aws_ecs,
+ *    aws.log.group.names) merged with OTEL_RESOURCE_ATTRIBUTES,
+ *  - the env-configured sampler, upgraded so unsampled slices are still recorded and logged,
+ * and flushes on SIGTERM/SIGINT within `shutdownTimeoutMs`.
+ */
+import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
+import { SCOPE_NAME } from '../contract/attribute-keys.js';
+import { componentResource } from '../contract/resource.js';
+import { withinTimeout } from './bounded.js';
+import { ensureContextManager } from './context-manager.js';
+import { CountingBatchProcessor, type ExportQueueOptions } from './export-processor.js';
+import { registerExportPaths } from './export-registry.js';
+import { AlakaiIdGenerator } from './id-generator.js';
+import { createDefaultLogger, flushLogger } from './logger.js';
+import { RecordAllSampler, samplerFromEnv } from './sampler.js';
+import { handleShutdownSignals, type SignalHandling } from './signals.js';
+import { runSlice as runSliceWith, type Slice, type SliceOptions } from './slice.js';
+import { StatsCounter, type TracingStats } from './stats.js';
+import { SummaryEventProcessor, type SummaryProcessorLimits } from './summary-processor.js';
+import { PACKAGE_VERSION } from './version.js';
+import { enableZeroCode, type ZeroCodeHandle } from './zero-code.js';
+
+export interface AlakaiTracingOptions {
+  service: string;
+  component: 'core' | 'orchestrator' | 'worker' | string;
+  /** Default: pino to stdout, ISO time, no pid/hostname, `service` and `component` bound. */
+  logger?: Logger;
+  /** Default: OTLPTraceExporter (OTLP/HTTP) configured from OTEL_EXPORTER_OTLP_* variables. */
+  exporter?: SpanExporter;
+  /** More exporters, each with its own bounded queue (e.g. an OtlpJsonFileExporter). */
+  extraExporters?: SpanExporter[];
+  /** Default: from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (parentbased_always_on). */
+  sampler?: Sampler;
+  resourceAttributes?: Attributes;
+  /** Also turn summary events the service logs by hand through `logger` into spans. */
+  zeroCode?: boolean;
+  /** Bound on shutdown/flush; default 10 000 ms, well under ECS's 30 s stop timeout. */
+  shutdownTimeoutMs?: number;
+  /** Default true: SIGTERM/SIGINT flush, then the process's own handlers run (or the signal ends it). */
+  handleSignals?: boolean;
+  /** Export queue tuning (defaults: the BatchSpanProcessor's, OTEL_BSP_* honoured). */
+  exportQueue?: ExportQueueOptions;
+  /** Bounds of the summary processor's per-slice state. */
+  summaryLimits?: SummaryProcessorLimits;
+}
+
+export interface AlakaiTracing {
+  tracer: Tracer;
+  provider: BasicTracerProvider;
+  logger: Logger;
+  runSlice<T>(options: SliceOptions, fn: (slice: Slice) => Promise<T> | T): Promise<T>;
+  /** Exports queued spans and flushes the log destination, bounded by shutdownTimeoutMs. */
+  forceFlush(): Promise<void>;
+  /** Idempotent; bounded by shutdownTimeoutMs; never rejects. */
+  shutdown(): Promise<void>;
+  stats(): TracingStats;
+}
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function serviceResource(options: AlakaiTracingOptions) {
+  // OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME first; the component's own keys win over them so
+  // the resource matches what the backfill derives from the same line (Jaeger dedupes on it).
+  const fromEnv = detectResources({ detectors: [envDetector] }).attributes;
+  return resourceFromAttributes({ ...fromEnv, ...componentResource(options.service, options.component), ...options.resourceAttributes });
+}
+
+function exportProcessors(options: AlakaiTracingOptions, stats: StatsCounter): CountingBatchProcessor[] {
+  const exporters = [options.exporter ?? new OTLPTraceExporter(), ...(options.extraExporters ?? [])];
+  return exporters.map((exporter) => new CountingBatchProcessor(exporter, stats, options.exportQueue));
+}
+
+export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing {
+  ensureContextManager();
+  const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const logger = options.logger ?? createDefaultLogger(options.service, options.component);
+  const stats = new StatsCounter();
+  const summary = new SummaryEventProcessor(logger, stats, options.summaryLimits);
+  const exports = exportProcessors(options, stats);
+  const provider = new BasicTracerProvider({
+    resource: serviceResource(options),
+    sampler: new RecordAllSampler(options.sampler ?? samplerFromEnv()),
+    idGenerator: new AlakaiIdGenerator(),
+    spanProcessors: [summary, ...exports],
+  });
+  const tracer = provider.getTracer(SCOPE_NAME, PACKAGE_VERSION);
+
+  let zeroCode: ZeroCodeHandle | undefined;
+  let signals: SignalHandling | undefined;
+  let shutdownPromise: Promise<void> | undefined;
+
+  const forceFlush = async (): Promise<void> => {
+    const work = provider.forceFlush().then(() => flushLogger(logger));
+    if ((await withinTimeout(work, timeoutMs)) === 'timeout') diag.warn(`alakai-otel: flush did not finish within ${timeoutMs} ms`);
+  };
+
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      signals?.dispose();
+      zeroCode?.disable();
+      const work = (async () => {
+        await provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
+        await flushLogger(logger);
+      })();
+      if ((await withinTimeout(work, timeoutMs)) === 'timeout') {
+        diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
+        await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
+      }
+      const s = stats.snapshot();
+      if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${s.exportFailures} failed exports)`);
+    })();
+    return shutdownPromise;
+  };
+
+  const tracing: AlakaiTracing = {
+    tracer,
+    provider,
+    logger,
+    runSlice: (sliceOptions, fn) => runSliceWith(tracer, sliceOptions, fn),
+    forceFlush,
+    shutdown,
+    stats: () => stats.snapshot(),
+  };
+  registerExportPaths(tracing, exports);
+  if (options.zeroCode) zeroCode = enableZeroCode(logger, tracing);
+  if (options.handleSignals ?? true) signals = handleShutdownSignals(shutdown);
+  return tracing;
+}

@@ -1,0 +1,157 @@
+/**
+ * The instrumentation API: a slice is one span carrying `alakai.event`; its steps are child spans
+ * carrying `alakai.step`. The SummaryEventProcessor turns the slice into its summary line when the
+ * slice span ends, so this file only shapes spans and never writes logs itself.
+ */
+import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ALAKAI_EVENT, ALAKAI_FINAL_STATUS, ALAKAI_OUTCOME, ALAKAI_STEP, ALAKAI_STEPS_DECLARED, ALAKAI_TRACE_ID } from '../contract/attribute-keys.js';
+import { flattenDomain } from '../contract/domain-attributes.js';
+import type { Attributes as RecordAttributes } from '../contract/span-record.js';
+import type { Outcome } from '../contract/summary-event.js';
+import { needsOriginalTraceId, newAlakaiTraceId, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
+import { recordSanitizedException } from './exception.js';
+import { withRequestedTraceId } from './id-generator.js';
+
+export interface SliceOptions {
+  /** Catalog name, e.g. 'slack.implementation'. */
+  event: string;
+  /** Alakai trace id of a ROOT slice (the x-github-delivery UUID); default: a fresh UUIDv4. */
+  traceId?: string;
+  /** Context extracted from SQS/Redis: the slice joins that trace (traceId is then only a label). */
+  parent?: Context;
+  /** Declared steps, in order: the ones that never run show "-" in the summary. */
+  steps?: string[];
+  /** SERVER for core, CONSUMER for orchestrator/worker; default INTERNAL. */
+  kind?: SpanKind;
+  /** Domain objects: { repo: { full_name }, task: {...}, ... }. */
+  fields?: Record<string, unknown>;
+  attributes?: Attributes;
+}
+
+export interface Slice {
+  /** Alakai form (UUID). */
+  readonly traceId: string;
+  readonly span: Span;
+  /** Active context inside the slice (use it for injection). */
+  readonly context: Context;
+  /** Runs `fn` as a child span; a throw marks the step "error" and is rethrown. */
+  step<T>(name: string, fn: (span: Span) => Promise<T> | T): Promise<T>;
+  set(fields: Record<string, unknown>): void;
+  /** Idempotent: the first call decides the outcome. */
+  finish(outcome: Outcome, finalStatus: string, error?: unknown): void;
+}
+
+const MAX_NAME_LENGTH = 256;
+const OUTCOMES: ReadonlySet<string> = new Set(['success', 'error', 'skipped']);
+
+function domainAttributes(fields: Record<string, unknown> | undefined): RecordAttributes | undefined {
+  if (!fields) return undefined;
+  const out: RecordAttributes = Object.create(null);
+  try {
+    flattenDomain(fields, Object.keys(fields), out);
+  } catch (error) {
+    diag.warn(`alakai-otel: slice fields could not be recorded: ${(error as Error)?.message ?? error}`);
+  }
+  return out;
+}
+
+class SliceHandle implements Slice {
+  private finished = false;
+
+  constructor(
+    private readonly tracer: Tracer,
+    readonly traceId: string,
+    readonly span: Span,
+    readonly context: Context,
+  ) {}
+
+  async step<T>(name: string, fn: (span: Span) => Promise<T> | T): Promise<T> {
+    const stepName = String(name).slice(0, MAX_NAME_LENGTH);
+    const stepSpan = this.tracer.startSpan(stepName, { attributes: { [ALAKAI_STEP]: stepName } }, this.context);
+    try {
+      return await context.with(trace.setSpan(this.context, stepSpan), () => fn(stepSpan));
+    } catch (error) {
+      recordSanitizedException(stepSpan, error);
+      throw error;
+    } finally {
+      stepSpan.end();
+    }
+  }
+
+  set(fields: Record<string, unknown>): void {
+    const attributes = domainAttributes(fields);
+    if (attributes) this.span.setAttributes(attributes);
+  }
+
+  finish(outcome: Outcome, finalStatus: string, error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      const safeOutcome: Outcome = OUTCOMES.has(outcome) ? outcome : 'error';
+      this.span.setAttribute(ALAKAI_OUTCOME, safeOutcome);
+      this.span.setAttribute(ALAKAI_FINAL_STATUS, String(finalStatus).slice(0, MAX_NAME_LENGTH));
+      if (safeOutcome === 'error') {
+        if (error !== undefined) recordSanitizedException(this.span, error);
+        else this.span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    } catch (e) {
+      diag.error(`alakai-otel: could not finish slice: ${(e as Error)?.message ?? e}`);
+    } finally {
+      this.span.end();
+    }
+  }
+}
+
+/**
+ * Where the slice's span goes: under `options.parent` (a hand-over), as a root with the caller's
+ * trace id, nested under the active span, or as a root with a fresh id.
+ */
+function startSliceSpan(tracer: Tracer, options: SliceOptions, attributes: Attributes): { span: Span; parent: Context } {
+  const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes };
+  const name = String(options.event).slice(0, MAX_NAME_LENGTH);
+  if (options.parent) return { span: tracer.startSpan(name, spanOptions, options.parent), parent: options.parent };
+  if (options.traceId === undefined && trace.getSpan(context.active())) {
+    const active = context.active();
+    return { span: tracer.startSpan(name, spanOptions, active), parent: active };
+  }
+  let alakaiId = options.traceId ?? newAlakaiTraceId();
+  let mapped = toOtelTraceId(alakaiId);
+  if (!mapped.ok) {
+    diag.warn(`alakai-otel: trace id rejected (${mapped.reason}); slice "${name}" gets a fresh one`);
+    alakaiId = newAlakaiTraceId();
+    mapped = toOtelTraceId(alakaiId);
+  }
+  const otelId = mapped.ok ? mapped.traceId : '';
+  if (needsOriginalTraceId(alakaiId, otelId)) attributes[ALAKAI_TRACE_ID] = alakaiId;
+  const started = withRequestedTraceId(otelId, () => tracer.startSpan(name, spanOptions, ROOT_CONTEXT));
+  if (!started.taken) diag.warn('alakai-otel: this tracer does not use the Alakai id generator; the root slice got a random trace id');
+  return { span: started.value, parent: ROOT_CONTEXT };
+}
+
+export async function runSlice<T>(tracer: Tracer, options: SliceOptions, fn: (slice: Slice) => Promise<T> | T): Promise<T> {
+  const attributes: Attributes = { ...options.attributes, [ALAKAI_EVENT]: String(options.event).slice(0, MAX_NAME_LENGTH) };
+  if (options.steps && options.steps.length > 0) attributes[ALAKAI_STEPS_DECLARED] = options.steps.map(String);
+  Object.assign(attributes, domainAttributes(options.fields));
+  const { span, parent } = startSliceSpan(tracer, options, attributes);
+  const otelTraceId = span.spanContext().traceId;
+  let original = typeof attributes[ALAKAI_TRACE_ID] === 'string' ? (attributes[ALAKAI_TRACE_ID] as string) : undefined;
+  // A hand-over may carry a non-UUID Alakai id next to the traceparent: keep it when it maps here.
+  if (options.parent && options.traceId !== undefined) {
+    const mapped = toOtelTraceId(options.traceId);
+    if (mapped.ok && mapped.traceId === otelTraceId && needsOriginalTraceId(options.traceId, otelTraceId)) {
+      span.setAttribute(ALAKAI_TRACE_ID, options.traceId);
+      original = options.traceId;
+    }
+  }
+  const traceId = original ?? toAlakaiTraceId(otelTraceId);
+  const sliceContext = trace.setSpan(parent, span);
+  const slice = new SliceHandle(tracer, traceId, span, sliceContext);
+  try {
+    const result = await context.with(sliceContext, () => fn(slice));
+    slice.finish('success', 'completed');
+    return result;
+  } catch (error) {
+    slice.finish('error', 'failed', error);
+    throw error;
+  }
+}
