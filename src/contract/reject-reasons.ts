@@ -15,7 +15,13 @@ export type CheckedField =
   | 'msg'
   | 'span_id'
   | 'parent_span_id'
-  | 'otel';
+  | 'otel'
+  // The guide's domain objects and the members its queries read.
+  | 'repo'
+  | 'task'
+  | 'agent'
+  | 'pull_request'
+  | 'slack';
 
 export type RejectReason =
   /** Not parseable as JSON. */

@@ -23,6 +23,7 @@ import {
 } from './attribute-keys.js';
 import { newAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
+import { pruneGuideDomain } from './guide-domain.js';
 import {
   encodeOtelExtension,
   MAX_DESCENDANTS,
@@ -253,6 +254,7 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   const outcome = sliceOutcome(slice);
   const durationNs = slice.endTimeUnixNano - slice.startTimeUnixNano;
   const domain = unflattenDomain(attributes);
+  pruneGuideDomain(domain.fields);
   const context: SummaryEvent['context'] = { trace_id: traceId, component };
   if (domain.contextExtras) Object.assign(context, domain.contextExtras);
 

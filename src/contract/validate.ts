@@ -4,6 +4,7 @@
  * docs/summary-event-format.md ("Validation"); in short, only repairs that cannot change meaning
  * are made (a missing `context` rebuilt, epoch-ms `time` → ISO, a missing `error` → null).
  */
+import { guideDomainDefect } from './guide-domain.js';
 import { findJsonDefect, isPlainObject } from './json-safety.js';
 import { normalizeTime } from './event-time.js';
 import { decodeOtelExtension } from './otel-extension.js';
@@ -121,6 +122,9 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): Validat
   if (isRejection(stepMap)) return stepMap;
   const error = summaryError(raw['error']);
   if (isRejection(error)) return error;
+
+  const domainDefect = guideDomainDefect(raw);
+  if (domainDefect) return reject(`bad_type:${domainDefect.field}`, domainDefect.member);
 
   const msgValue = raw['msg'];
   const msg = eventMsg(event as string, outcome);

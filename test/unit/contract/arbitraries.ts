@@ -193,9 +193,21 @@ const domainValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).value;
 
 const domainKey = fc.oneof(
-  fc.constantFrom('repo', 'task', 'agent', 'pull_request', 'slack', 'pid', 'hostname', 'json', 'legacy', 'step', 'dotted.key', ''),
+  fc.constantFrom('pid', 'hostname', 'json', 'legacy', 'step', 'dotted.key', ''),
   name,
-).filter((k) => !['time', 'level', 'service', 'component', 'trace_id', 'event', 'outcome', 'final_status', 'duration_ms', 'context', 'steps', 'error', 'msg', 'span_id', 'parent_span_id', 'otel'].includes(k));
+).filter((k) => !['repo', 'task', 'agent', 'pull_request', 'slack', 'time', 'level', 'service', 'component', 'trace_id', 'event', 'outcome', 'final_status', 'duration_ms', 'context', 'steps', 'error', 'msg', 'span_id', 'parent_span_id', 'otel'].includes(k));
+
+/** The guide's domain objects, typed as its queries read them, with extra members of any JSON. */
+const guideDomain = fc.record(
+  {
+    repo: fc.record({ full_name: text, base_ref: text, extra: domainValue }, { requiredKeys: [] }),
+    task: fc.record({ task_id: text, task_type: text, source: text }, { requiredKeys: [] }),
+    agent: fc.record({ provider: text, model: text }, { requiredKeys: [] }),
+    pull_request: fc.record({ url: text, number: fc.integer({ min: 1, max: 1e6 }), draft: fc.boolean() }, { requiredKeys: [] }),
+    slack: fc.record({ user_id: fc.stringMatching(/^U[A-Z0-9]{8}$/) }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
 
 /** A valid legacy summary event in canonical form (what validateSummaryEvent returns). */
 export const legacyEvent: fc.Arbitrary<SummaryEvent> = fc
@@ -211,6 +223,7 @@ export const legacyEvent: fc.Arbitrary<SummaryEvent> = fc
     contextExtras: fc.dictionary(fc.oneof(name, fc.constantFrom('a.b')).filter((k) => k !== 'trace_id' && k !== 'component'), domainValue, { maxKeys: 2 }),
     steps: fc.dictionary(fc.oneof(name, fc.constantFrom('declared', 'a.b', '1')), fc.constantFrom('ok', 'error', '-') as fc.Arbitrary<'ok' | 'error' | '-'>, { maxKeys: 5 }),
     error: fc.option(fc.record({ type: name, message: text }), { nil: null }),
+    guide: guideDomain,
     domain: fc.dictionary(domainKey, domainValue, { maxKeys: 5 }),
   })
   .map((r) => {
@@ -228,6 +241,7 @@ export const legacyEvent: fc.Arbitrary<SummaryEvent> = fc
       steps: r.steps,
       error: r.error,
     };
+    for (const [k, v] of Object.entries(r.guide)) event[k] = v;
     for (const [k, v] of Object.entries(r.domain)) event[k] = v;
     event['msg'] = eventMsg(r.event, r.outcome);
     return event as SummaryEvent;
