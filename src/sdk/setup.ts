@@ -131,6 +131,6 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   };
   registerExportPaths(tracing, exports);
   if (options.zeroCode) zeroCode = enableZeroCode(logger, tracing);
-  if (options.handleSignals ?? true) signals = handleShutdownSignals(shutdown);
+  if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });
   return tracing;
 }

@@ -5,9 +5,10 @@
  *
  * Order matters: the service's own signal handlers may exit at once, which would cut our flush.
  * So the other listeners of these signals are held back (moved off `process` as they are added)
- * and run, in their order, after our bounded flush. With none, the signal is re-raised with the
- * default disposition so the process ends exactly as it would have (status 128 + signal number).
- * A second signal during the flush exits at once.
+ * and run, in their order, after a bounded flush; they may finish in-flight work and call
+ * `shutdown()` themselves. With none, we shut down and re-raise the signal with the default
+ * disposition, so the process ends exactly as it would have (killed by the signal, status
+ * 128 + signal number to a shell or ECS). A second signal during the flush exits at once.
  */
 import { diag } from '@opentelemetry/api';
 import { constants } from 'node:os';
@@ -21,7 +22,14 @@ export interface SignalHandling {
   dispose(): void;
 }
 
-export function handleShutdownSignals(flush: () => Promise<void>): SignalHandling {
+export interface SignalActions {
+  /** Before the service's own handlers run (they may still end slices). */
+  flush(): Promise<void>;
+  /** When the service has no handler of its own: the process is about to end. */
+  shutdown(): Promise<void>;
+}
+
+export function handleShutdownSignals(actions: SignalActions): SignalHandling {
   const heldBack = new Map<HandledSignal, Listener[]>(SIGNALS.map((s) => [s, []]));
   const ours = new Map<HandledSignal, Listener>();
   let flushing = false;
@@ -68,7 +76,8 @@ export function handleShutdownSignals(flush: () => Promise<void>): SignalHandlin
       process.exit(128 + (constants.signals[signal] ?? 15));
     }
     flushing = true;
-    flush()
+    const alone = heldBack.get(signal)!.length === 0;
+    (alone ? actions.shutdown() : actions.flush())
       .catch((error: unknown) => diag.error(`alakai-otel: flush on ${signal} failed: ${(error as Error)?.message ?? error}`))
       .finally(() => runHeldBack(signal));
   };
