@@ -9,7 +9,7 @@ import { COMPONENTS, type Component } from '../contract/summary-event.js';
 import { COMPONENT_RUNNERS } from './components.js';
 import { demoLayout } from './layout.js';
 import { planExecutions } from './scenarios.js';
-import { OtlpJsonFileExporter, propagationHelpers, setupAlakaiTracing } from './sdk-binding.js';
+import { propagationHelpers, setupAlakaiTracing } from './sdk-binding.js';
 import { openRedis, openSqs } from './transport-config.js';
 import { NO_PAYLOAD_CHANNEL, NO_SQS_CHANNEL } from './transport.js';
 
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   const layout = demoLayout(outDir);
   const plan = planExecutions(intFlag(args, 'seed', 0, 0, 0xffffffff), intFlag(args, 'executions', 1, 1, 10_000));
 
-  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, exporter: new OtlpJsonFileExporter(layout.spansFile) });
+  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, spansFile: layout.spansFile });
   const stop = (): void => {
     // The parent stops us on Ctrl-C or an error: flush what we have, then go.
     void tracing.shutdown().finally(() => process.exit(143));

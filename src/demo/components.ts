@@ -94,6 +94,11 @@ function pickWork(fields: Readonly<Record<string, unknown>>): Pick<WorkOrder, 'r
   return { repo: fields['repo'], task: fields['task'] };
 }
 
+/** The Alakai trace id that travelled with the hand-over, as runSlice's option (absent when none did). */
+function traceIdOf(carried: { traceId?: string }): { traceId?: string } {
+  return carried.traceId === undefined ? {} : { traceId: carried.traceId };
+}
+
 /** How many deliveries the plan expects a component to handle: it stops when all are done. */
 function expectedTasks(plan: readonly DemoExecution[], component: 'orchestrator' | 'worker'): Set<string> {
   return new Set(plan.filter((e) => (component === 'worker' ? e.worker : e.orchestrator.length > 0)).map((e) => e.taskId));
@@ -118,15 +123,16 @@ export async function runOrchestrator(env: ComponentEnv): Promise<void> {
     const attempt = attempts.get(order.task_id) ?? 0;
     attempts.set(order.task_id, attempt + 1);
     const plan = execution.orchestrator[Math.min(attempt, execution.orchestrator.length - 1)]!;
-    const parent = propagation.extractSqsContext(delivery.message);
-    await tracing.runSlice({ event: order.event, parent, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
+    const carried = propagation.extractSqsContext(delivery.message);
+    await tracing.runSlice({ event: order.event, parent: carried.context, ...traceIdOf(carried), steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
       runPlannedSlice(
         slice,
         plan,
         {
           launch_task: async () => {
             await propagation.withProducerSpan(tracing.tracer, { system: 'redis', destination: env.listKey }, async (context) => {
-              const payload = propagation.injectRedisPayload({ ...order, attempt: attempt + 1 }, context);
+              const work: Record<string, unknown> = { ...order, attempt: attempt + 1 };
+              const payload = propagation.injectRedisPayload(work, context);
               await env.redis.push(JSON.stringify(payload));
             });
             await env.sqs.delete(delivery);
@@ -155,8 +161,8 @@ export async function runWorker(env: ComponentEnv): Promise<void> {
     if (payload.run_id !== env.runId) continue;
     const plan = byTask.get(payload.task_id)?.worker;
     if (!plan || !pending.delete(payload.task_id)) continue;
-    const parent = propagation.extractRedisContext(payload);
-    await tracing.runSlice({ event: payload.event, parent, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
+    const carried = propagation.extractRedisContext(payload);
+    await tracing.runSlice({ event: payload.event, parent: carried.context, ...traceIdOf(carried), steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
       runPlannedSlice(slice, plan, {
         run_agent: async () => {
           const agent = plan.fields['agent'];

@@ -65,7 +65,7 @@ function formatSteps(steps: Record<string, string> | undefined): string {
 }
 
 function formatRow(row: SummaryRow): string {
-  const head = `  ${row.component.padEnd(12)} ${row.outcome.padEnd(7)} ${row.final_status.padEnd(17)} ${String(row.duration_ms).padStart(5)} ms  ${formatSteps(row.steps)}`;
+  const head = `  ${row.component.padEnd(12)} ${row.outcome.padEnd(7)} ${row.final_status.padEnd(17)} ${String(Math.round(row.duration_ms)).padStart(5)} ms  ${formatSteps(row.steps)}`;
   return row.error ? `${head}\n  ${''.padEnd(12)} error ${row.error.type}: ${row.error.message}` : head;
 }
 

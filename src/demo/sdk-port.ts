@@ -20,7 +20,7 @@ export interface Slice {
   readonly traceId: string;
   readonly span: Span;
   readonly context: Context;
-  step<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  step<T>(name: string, fn: (span: Span) => T | Promise<T>): Promise<T>;
   set(fields: Record<string, unknown>): void;
   finish(outcome: Outcome, finalStatus: string, error?: unknown): void;
 }
@@ -41,10 +41,11 @@ export interface Propagation {
   withProducerSpan<T>(
     tracer: Tracer,
     options: { system: 'aws_sqs' | 'redis'; destination: string },
-    fn: (context: Context, span: Span) => T,
-  ): T;
+    fn: (context: Context, span: Span) => Promise<T> | T,
+  ): Promise<T>;
   injectSqsAttributes(attributes: Record<string, SqsMessageAttribute>, context: Context): Record<string, SqsMessageAttribute>;
-  extractSqsContext(message: { MessageAttributes?: Record<string, SqsMessageAttribute> }): Context;
-  injectRedisPayload<P extends object>(payload: P, context: Context): P & { trace_id: string; traceparent: string };
-  extractRedisContext(payload: unknown): Context;
+  /** The context to start the consumer slice under, and the Alakai trace id carried beside it. */
+  extractSqsContext(message: { MessageAttributes?: Record<string, SqsMessageAttribute> }): { context: Context; traceId?: string };
+  injectRedisPayload<P extends Record<string, unknown>>(payload: P, context: Context): P & { trace_id: string; traceparent: string };
+  extractRedisContext(payload: unknown): { context: Context; traceId?: string };
 }

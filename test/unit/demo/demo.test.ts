@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parseLogLine, validateSummaryEvent } from '../../../src/contract/index.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
 import { groupBy, REPO_ROOT, runDemoFixture, traceHex, type DemoOutput, type LogLine } from './demo-fixture.js';
 
@@ -45,11 +46,21 @@ describe('demo log lines', () => {
   });
 
   it.skipIf(!existsSync(SCHEMA_PATH))('validates every summary event against schema/summary-event.schema.json', () => {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
     for (const s of first.summaries) {
       const ok = validate(s);
       expect(ok ? [] : validate.errors).toEqual([]);
+    }
+  });
+
+  it('passes the contract\'s own validator: every line is a summary event or a step-level line of an execution', () => {
+    for (const lines of Object.values(first.logLines)) {
+      for (const line of lines) {
+        const parsed = parseLogLine(JSON.stringify(line));
+        expect(['summary', 'log']).toContain(parsed.kind);
+        if (parsed.kind === 'summary') expect(validateSummaryEvent(line)).toMatchObject({ ok: true });
+      }
     }
   });
 
