@@ -57,9 +57,8 @@ type ScenarioFactory = (sink: LogSink) => SliceScenario | Promise<SliceScenario>
 
 async function loadBridgeScenario(): Promise<ScenarioFactory | string> {
   try {
-    // A variable specifier: the bench still runs (without (c)) while the SDK is not in the tree.
-    const specifier = './bridge-scenario.js';
-    const mod = (await import(specifier)) as { bridgeScenario: ScenarioFactory };
+    // Loaded lazily: if the SDK fails to load, (a) and (b) still run and the table says why (c) did not.
+    const mod = await import('./bridge-scenario.js');
     return mod.bridgeScenario;
   } catch (err) {
     return err instanceof Error ? err.message.split('\n')[0]! : String(err);

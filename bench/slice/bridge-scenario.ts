@@ -1,0 +1,40 @@
+/**
+ * Scenario (c): what a service owner runs — `setupAlakaiTracing` (summary processor, bounded batch
+ * export path, Alakai id generator, record-all sampler) and `runSlice` with the same four steps and
+ * domain fields; the SummaryEventProcessor writes the line. Same no-op exporter and same log sink
+ * as (a) and (b), and the service's logger configured as the SDK's default one is.
+ */
+import { SpanKind } from '@opentelemetry/api';
+import { setupAlakaiTracing } from '../../src/sdk/index.js';
+import { COMPONENT, DOMAIN, EVENT, SERVICE, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';
+import { NoopExporter } from './plain-otel-scenarios.js';
+import type { SliceScenario } from './scenario.js';
+
+/** A step's body, as in (a) and (b). */
+async function stepWork(): Promise<void> {}
+
+export function bridgeScenario(sink: LogSink): SliceScenario {
+  const exporter = new NoopExporter();
+  const tracing = setupAlakaiTracing({
+    service: SERVICE,
+    component: COMPONENT,
+    logger: serviceLogger(sink.stream),
+    exporter,
+    handleSignals: false,
+  });
+  const sliceOptions = { event: EVENT, kind: SpanKind.CONSUMER, steps: [...STEPS], fields: DOMAIN };
+  return {
+    name: '(c) bridge: setup + runSlice',
+    runSlice: () =>
+      tracing.runSlice({ ...sliceOptions, traceId: nextTraceId() }, async (slice) => {
+        for (const name of STEPS) await slice.step(name, stepWork);
+        slice.finish('success', 'completed');
+      }),
+    async settle() {
+      await tracing.provider.forceFlush();
+      await sink.drain();
+    },
+    exportedSpans: () => exporter.spans,
+    shutdown: () => tracing.shutdown(),
+  };
+}
