@@ -104,7 +104,8 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
 
   const shutdown = (): Promise<void> => {
     shutdownPromise ??= (async () => {
-      signals?.dispose();
+      // Called by the signal handler itself: keep listening, so a second signal exits at once.
+      if (!signals?.handling) signals?.dispose();
       zeroCode?.disable();
       const work = (async () => {
         await provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));

@@ -20,6 +20,8 @@ type HandledSignal = (typeof SIGNALS)[number];
 export interface SignalHandling {
   /** Stops handling signals and gives held-back listeners back to `process`. */
   dispose(): void;
+  /** True while a signal's flush runs (a second signal must still find our listener). */
+  readonly handling: boolean;
 }
 
 export interface SignalActions {
@@ -100,5 +102,10 @@ export function handleShutdownSignals(actions: SignalActions): SignalHandling {
     holdBackOthers(signal);
   }
   process.on('newListener', onNewListener);
-  return { dispose };
+  return {
+    dispose,
+    get handling() {
+      return flushing && !disposed;
+    },
+  };
 }
