@@ -13,6 +13,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
 import { fmt } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
+import { devNullSink } from './slice/fixture.js';
+import { runLineParts, type LinePartResult } from './slice/line-parts.js';
 import { runSliceOverhead, type SliceOverheadResult } from './slice/slice-overhead.js';
 
 interface Flags {
@@ -74,6 +76,12 @@ function sliceTable(r: SliceOverheadResult): string {
   return text;
 }
 
+function linePartsTable(parts: LinePartResult[]): string {
+  const rows = parts.map((p) => [p.name, fmt(p.usMedian), `±${fmt(p.madPct, 2)}%`, String(p.samples)]);
+  return 'Where (c) spends its extra time: parts of the bridge line path, one real slice, tinybench\n' +
+    formatTable(['part', 'µs (median)', 'MAD', 'samples'], rows);
+}
+
 function backfillTable(r: BackfillResult): string {
   const rows = r.runs.map((x) => [
     x.converter,
@@ -118,6 +126,13 @@ async function main(): Promise<number> {
     const slice = await runSliceOverhead({ quick: flags.quick });
     out['sliceOverhead'] = slice;
     if (!flags.json) process.stdout.write(sliceTable(slice) + '\n');
+    if (!slice.bridgeUnavailable) {
+      const sink = await devNullSink();
+      const parts = await runLineParts(sink, flags.quick);
+      await sink.close();
+      out['lineParts'] = parts;
+      if (!flags.json) process.stdout.write(linePartsTable(parts) + '\n');
+    }
   }
   if (flags.only !== 'slice') {
     const backfill = await runBackfillThroughput({ quick: flags.quick, scale: flags.scale, naiveAtScale: flags.naiveAtScale, log });
