@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   const layout = demoLayout(outDir);
   const plan = planExecutions(intFlag(args, 'seed', 0, 0, 0xffffffff), intFlag(args, 'executions', 1, 1, 10_000));
 
-  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, spansFile: layout.spansFile });
+  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, spansFile: layout.componentSpansFiles[component] });
   const stop = (): void => {
     // The parent stops us on Ctrl-C or an error: flush what we have, then go.
     void tracing.shutdown().finally(() => process.exit(143));
@@ -37,8 +37,8 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
 
   // Each service opens only the hand-overs it uses (the worker never touches SQS, core never Redis).
-  const sqs = component === 'worker' ? UNUSED_SQS : await openSqs(layout);
-  const redis = component === 'core' ? UNUSED_REDIS : await openRedis(layout, runId);
+  const sqs = component === 'worker' ? UNUSED_SQS : await openSqs();
+  const redis = component === 'core' ? UNUSED_REDIS : await openRedis(runId);
   try {
     await COMPONENT_RUNNERS[component]({
       tracing,

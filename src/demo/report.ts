@@ -108,7 +108,7 @@ export function renderNextSteps(layout: DemoLayout, info: { executions: number; 
   return [
     `Wrote ${info.executions} executions (${info.spans} spans) to ${layout.outDir}`,
     `  logs:      ${logs}   (each service's stdout, one summary event per slice)`,
-    `  spans:     ${layout.spansFile}   (OTLP/JSON, one export request per line)`,
+    `  spans:     ${layout.spansFile}   (OTLP/JSON, one export request per line; per service in spans/)`,
     `  hand-over: ${info.transports}`,
     info.otlpEndpoint ? `  also exported over OTLP/HTTP to ${info.otlpEndpoint}` : '  set OTEL_EXPORTER_OTLP_ENDPOINT to also export the spans live (e.g. to Jaeger on :4318)',
     '',

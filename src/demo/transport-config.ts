@@ -1,9 +1,9 @@
 /**
  * Which hand-over each component uses, from the environment: real SQS / Redis when configured,
- * spool files in the demo's folder otherwise.
+ * the parent's relay otherwise (recorded in the demo's handoff/ folder).
  */
 import type { DemoLayout } from './layout.js';
-import { SpoolPayloadChannel, SpoolSqsChannel, type PayloadChannel, type SqsChannel } from './transport.js';
+import { PipePayloadChannel, PipeSqsChannel, type PayloadChannel, type SqsChannel } from './transport.js';
 
 export const SQS_QUEUE_URL_ENV = 'ALAKAI_DEMO_SQS_QUEUE_URL';
 export const REDIS_URL_ENV = 'ALAKAI_DEMO_REDIS_URL';
@@ -18,17 +18,17 @@ export function queueNameOf(queueUrl: string): string {
   return queueUrl.split('/').filter(Boolean).pop() ?? queueUrl;
 }
 
-export async function openSqs(layout: DemoLayout): Promise<{ channel: SqsChannel; name: string }> {
+export async function openSqs(): Promise<{ channel: SqsChannel; name: string }> {
   const url = envValue(SQS_QUEUE_URL_ENV);
-  if (!url) return { channel: new SpoolSqsChannel(layout.sqsSpool), name: 'alakai-orchestrator-work' };
+  if (!url) return { channel: new PipeSqsChannel(), name: 'alakai-orchestrator-work' };
   const { openSqsChannel } = await import('./sqs-channel.js');
   return { channel: await openSqsChannel(url), name: queueNameOf(url) };
 }
 
-export async function openRedis(layout: DemoLayout, runId: string): Promise<{ channel: PayloadChannel; name: string }> {
+export async function openRedis(runId: string): Promise<{ channel: PayloadChannel; name: string }> {
   const url = envValue(REDIS_URL_ENV);
   const name = `alakai-demo:worker-tasks:${runId}`;
-  if (!url) return { channel: new SpoolPayloadChannel(layout.redisSpool), name };
+  if (!url) return { channel: new PipePayloadChannel(), name };
   const { openRedisChannel } = await import('./redis-channel.js');
   return { channel: await openRedisChannel(url, name), name };
 }

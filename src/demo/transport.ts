@@ -1,12 +1,14 @@
 /**
- * Where the hand-overs travel. Locally: NDJSON spool files in the demo's folder (one line per SQS
- * message or Redis payload), written by the sender process and read by the receiver, which runs
- * after it. When configured: a real SQS queue (`ALAKAI_DEMO_SQS_QUEUE_URL`, endpoint and
+ * Where the hand-overs travel. Locally: NDJSON lines (one per SQS message or Redis payload) that
+ * the sender writes to fd 3 and the parent relays to the receiver's stdin. When configured: a real SQS queue (`ALAKAI_DEMO_SQS_QUEUE_URL`, endpoint and
  * credentials from the usual AWS environment) and a real Redis list (`ALAKAI_DEMO_REDIS_URL`).
  * The AWS SDK and the Redis client are loaded with dynamic import only then, so the default demo
  * never pays for them.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { parseSqsMessage, type SqsMessage, type SqsMessageAttribute } from './handoff.js';
 
@@ -39,71 +41,95 @@ export interface PayloadChannel {
   close(): Promise<void>;
 }
 
-async function readLines(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+/**
+ * The local hand-over: a service writes what it hands on to fd 3, one NDJSON line each, and reads
+ * what it is handed from stdin; the parent process relays between them like a queue (and keeps a
+ * copy in DIR/handoff/). stdin ending means nothing more will come.
+ */
+class PipeEnds {
+  private lines: AsyncIterator<string> | undefined;
+  private out: WriteStream | undefined;
+  private inputDone = false;
+
+  /** Next non-empty input line, or undefined at the end of the input. */
+  async nextLine(): Promise<string | undefined> {
+    if (this.inputDone) return undefined;
+    this.lines ??= createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.lines.next();
+      if (next.done) {
+        this.inputDone = true;
+        return undefined;
+      }
+      if (next.value.trim() !== '') return next.value;
+    }
   }
-  return text.split('\n').filter((l) => l.trim() !== '');
+
+  async writeLine(line: string): Promise<void> {
+    this.out ??= createWriteStream('', { fd: HANDOFF_FD });
+    if (!this.out.write(line + '\n')) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.out) return;
+    this.out.end();
+    await finished(this.out);
+  }
 }
 
-/** SQS in a file: the sender appends messages, the receiver (a later process) replays them. */
-export class SpoolSqsChannel implements SqsChannel {
-  private queue: ReceivedMessage[] | undefined;
+/** The fd a component writes its hand-overs to (the parent opens it as a pipe). */
+export const HANDOFF_FD = 3;
 
-  constructor(private readonly path: string) {}
-
-  get description(): string {
-    return `spool file ${this.path}`;
-  }
+/** SQS over the parent's relay: send writes the message, receive reads the upstream's messages. */
+export class PipeSqsChannel implements SqsChannel {
+  readonly description = 'the local relay (stdin / fd 3)';
+  private readonly pipe = new PipeEnds();
+  private readonly redeliveries: ReceivedMessage[] = [];
 
   async send(body: string, attributes: Record<string, SqsMessageAttribute>): Promise<string> {
     const message: SqsMessage = { MessageId: randomUUID(), Body: body, MessageAttributes: attributes };
-    await appendFile(this.path, JSON.stringify(message) + '\n');
+    await this.pipe.writeLine(JSON.stringify(message));
     return message.MessageId;
   }
 
   async receive(): Promise<ReceivedMessage | undefined> {
-    this.queue ??= (await readLines(this.path)).map((line) => {
+    const line = await this.pipe.nextLine();
+    if (line !== undefined) {
       const message = parseSqsMessage(line);
       return { message, receiveCount: 1, receipt: message.MessageId };
-    });
-    return this.queue.shift();
+    }
+    return this.redeliveries.shift();
   }
 
   async delete(): Promise<void> {}
 
   async release(delivery: ReceivedMessage): Promise<void> {
-    // Like SQS after the visibility timeout: the message comes back later, behind the others.
-    this.queue?.push({ ...delivery, receiveCount: delivery.receiveCount + 1 });
+    // Like SQS after the visibility timeout: the message comes back later, after the messages
+    // already sent (here: once the input has ended), which keeps the run's order deterministic.
+    this.redeliveries.push({ ...delivery, receiveCount: delivery.receiveCount + 1 });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pipe.close();
+  }
 }
 
-/** A Redis list in a file. */
-export class SpoolPayloadChannel implements PayloadChannel {
-  private queue: string[] | undefined;
-
-  constructor(private readonly path: string) {}
-
-  get description(): string {
-    return `spool file ${this.path}`;
-  }
+/** A Redis list over the parent's relay. */
+export class PipePayloadChannel implements PayloadChannel {
+  readonly description = 'the local relay (stdin / fd 3)';
+  private readonly pipe = new PipeEnds();
 
   async push(payload: string): Promise<void> {
-    await appendFile(this.path, payload + '\n');
+    await this.pipe.writeLine(payload);
   }
 
   async pop(): Promise<string | undefined> {
-    this.queue ??= await readLines(this.path);
-    return this.queue.shift();
+    return this.pipe.nextLine();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pipe.close();
+  }
 }
 
 function notHere(what: string): never {
