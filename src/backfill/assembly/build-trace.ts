@@ -1,0 +1,76 @@
+/**
+ * One assembled trace → its spans: bridged events rebuild their spans exactly, legacy events one
+ * span each, linked by causal order (legacy-links.ts), step-level lines become span events
+ * (step-log-events.ts). A duplicated line yields its span once (legacy span ids are derived from
+ * the event's content, bridged ones were logged). Output order is by start time then span id, so
+ * the same lines in any order give the same bytes.
+ */
+import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
+import { summaryEventToSpans } from '../../contract/event-to-spans.js';
+import type { SpanRecord } from '../../contract/span-record.js';
+import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
+import { compareSpanEvents, logToSpanEvent, MAX_LOG_EVENTS_PER_SPAN, sliceForLog, stepLogKey } from './step-log-events.js';
+import type { OpenTrace } from './trace-assembler.js';
+
+export interface BuiltTrace {
+  traceId: string;
+  spans: SpanRecord[];
+  /** Summary events seen more than once (after the first). */
+  duplicateEvents: number;
+  duplicateStepLogs: number;
+  /** Step-level lines with no legacy slice to carry them (bridged-only traces) or over the per-span cap. */
+  unattachedStepLogs: number;
+  /** Events that produced no span (trace id or times unusable after validation: should not happen). */
+  unmappedEvents: number;
+}
+
+function compareSpans(a: SpanRecord, b: SpanRecord): number {
+  if (a.startTimeUnixNano !== b.startTimeUnixNano) return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1;
+  return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
+}
+
+export function buildTrace(trace: OpenTrace): BuiltTrace {
+  const out: BuiltTrace = { traceId: trace.key, spans: [], duplicateEvents: 0, duplicateStepLogs: 0, unattachedStepLogs: 0, unmappedEvents: 0 };
+  const byId = new Map<string, SpanRecord>();
+  const slices: Slice[] = [];
+  for (const event of trace.events) {
+    const spans = summaryEventToSpans(event);
+    const slice = spans[0];
+    if (!slice) {
+      out.unmappedEvents++;
+      continue;
+    }
+    if (byId.has(slice.spanId)) {
+      out.duplicateEvents++;
+      continue;
+    }
+    for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
+    slices.push({ span: slice, component: event.component, legacy: slice.attributes[ALAKAI_LEGACY] === true });
+  }
+  slices.sort(compareSliceOrder);
+  linkLegacySlices(slices);
+
+  if (trace.logs.length > 0) {
+    const seen = new Set<string>();
+    const added = new Map<Slice, number>();
+    for (const log of trace.logs) {
+      const key = stepLogKey(log);
+      if (seen.has(key)) {
+        out.duplicateStepLogs++;
+        continue;
+      }
+      seen.add(key);
+      const slice = sliceForLog(log, slices);
+      const count = slice ? (added.get(slice) ?? 0) : 0;
+      if (!slice || count >= MAX_LOG_EVENTS_PER_SPAN) {
+        out.unattachedStepLogs++;
+        continue;
+      }
+      added.set(slice, count + 1);
+      slice.span.events.push(logToSpanEvent(log));
+    }
+    for (const slice of added.keys()) slice.span.events.sort(compareSpanEvents);
+  }
+  out.spans = [...byId.values()].sort(compareSpans);
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * Step-level log lines (the guide's runbook step 3: every line with the execution's trace_id that
+ * is not a summary event) → span events on the slice that was running when they were written: a
+ * slice of the same component whose [start, end] holds the line's time, else the nearest one in
+ * time. Only legacy slices take them: a bridged slice must stay byte-identical to the span the
+ * service exported live (Jaeger de-duplicates only identical spans).
+ */
+import type { StepLog } from '../../contract/parse.js';
+import { sanitizeText } from '../../contract/sanitize.js';
+import type { Attributes, SpanEventRecord } from '../../contract/span-record.js';
+import type { Slice } from './legacy-links.js';
+
+const MAX_EVENT_NAME = 128;
+const MAX_FIELD_TEXT = 1024;
+const MAX_FIELDS = 32;
+/** Per span: a slice with thousands of debug lines would make a span X-Ray refuses (≤ 200 KB). */
+export const MAX_LOG_EVENTS_PER_SPAN = 128;
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+function distance(slice: Slice, t: bigint): bigint {
+  const { startTimeUnixNano: s, endTimeUnixNano: e } = slice.span;
+  return t < s ? s - t : t > e ? t - e : 0n;
+}
+
+/** The slice a line belongs to, or undefined when there is no legacy slice. */
+export function sliceForLog(log: StepLog, slices: readonly Slice[]): Slice | undefined {
+  const candidates = slices.filter((s) => s.legacy);
+  if (candidates.length === 0) return undefined;
+  const sameComponent = log.component ? candidates.filter((s) => s.component === log.component) : [];
+  const pool = sameComponent.length > 0 ? sameComponent : candidates;
+  let best: Slice | undefined;
+  let bestDistance = 0n;
+  // `pool` is in slice order, so ties go to the earlier slice, whatever the input order was.
+  for (const s of pool) {
+    const d = distance(s, log.timeUnixNano);
+    if (!best || d < bestDistance) {
+      best = s;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
+export function logToSpanEvent(log: StepLog): SpanEventRecord {
+  const attributes: Attributes = Object.create(null) as Attributes;
+  const message = sanitizeText(log.msg);
+  attributes['log.message'] = message;
+  if (log.level !== undefined) attributes['log.severity'] = LEVEL_NAMES[log.level] ?? String(log.level);
+  if (log.component) attributes['alakai.component'] = log.component;
+  let n = 0;
+  for (const key of Object.keys(log.fields).sort()) {
+    if (n >= MAX_FIELDS) break;
+    const value = log.fields[key];
+    const attr = `log.${key.slice(0, 64)}`;
+    if (typeof value === 'string') attributes[attr] = sanitizeText(value, MAX_FIELD_TEXT);
+    else if (typeof value === 'number' && Number.isFinite(value)) attributes[attr] = value;
+    else if (typeof value === 'boolean') attributes[attr] = value;
+    else if (value !== null && value !== undefined) attributes[attr] = sanitizeText(JSON.stringify(value) ?? '', MAX_FIELD_TEXT);
+    else continue;
+    n++;
+  }
+  const name = message.length > 0 ? message.slice(0, MAX_EVENT_NAME) : 'log';
+  return { name, timeUnixNano: log.timeUnixNano, attributes };
+}
+
+/** Stable identity of a line, so a duplicated line becomes one event. */
+export function stepLogKey(log: StepLog): string {
+  return `${log.timeUnixNano}\u0000${log.component ?? ''}\u0000${log.level ?? ''}\u0000${log.msg}\u0000${JSON.stringify(log.fields)}`;
+}
+
+export function compareSpanEvents(a: SpanEventRecord, b: SpanEventRecord): number {
+  if (a.timeUnixNano !== b.timeUnixNano) return a.timeUnixNano < b.timeUnixNano ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  const x = JSON.stringify(a.attributes);
+  const y = JSON.stringify(b.attributes);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+/**
+ * `alakai-otel backfill`: summary events from files/stdin or CloudWatch Logs → spans → an OTLP/JSON
+ * lines file or an OTLP/HTTP endpoint. See docs/backfill.md.
+ */
+import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
+import { formatReport, newCounters, type BackfillReport } from '../backfill/report.js';
+import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
+import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
+import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
+import { NullSink, type SpanSink } from '../backfill/sinks/span-sink.js';
+import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
+import { SourceUserError } from '../backfill/source-types.js';
+import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type NamedSource } from '../backfill/sources/open-sources.js';
+import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec } from './args.js';
+import { Progress } from './progress.js';
+
+const FLAGS: Record<string, FlagSpec> = {
+  input: { value: true, many: true },
+  output: { value: true },
+  report: { value: true },
+  since: { value: true },
+  start: { value: true },
+  end: { value: true },
+  'log-group': { value: true, many: true },
+  region: { value: true },
+  profile: { value: true },
+  endpoint: { value: true },
+  'otlp-endpoint': { value: true },
+  xray: {},
+  checkpoint: { value: true },
+  'checkpoint-every': { value: true },
+  'dry-run': {},
+  'trace-window': { value: true },
+  'max-lines-per-trace': { value: true },
+  quiet: {},
+  help: {},
+};
+
+export const BACKFILL_HELP = `usage:
+  alakai-otel backfill --input FILE… (--output FILE | --otlp-endpoint URL) [--report FILE]
+  alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] (--otlp-endpoint URL | --output FILE)
+
+Turns summary events into spans: exact spans for bridged events, one span per legacy event linked
+core → orchestrator → worker. Step-level lines become span events.
+
+input
+  --input FILE…          NDJSON log lines or \`aws logs filter-log-events\` JSON (auto-detected), .gz ok; - = stdin
+  --since DURATION       CloudWatch Logs, from DURATION ago until now (30m, 6h, 2d)
+  --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
+  --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
+  --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration)
+output
+  --output FILE          OTLP/JSON lines (Collector file-exporter format)
+  --otlp-endpoint URL    OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
+  --xray                 the endpoint is AWS X-Ray: report spans it would refuse (> 14 days, > 200 KB)
+  --dry-run              read and assemble, write nothing
+run
+  --checkpoint FILE      resume from / save progress to FILE (a killed run, started again, writes each span once)
+  --report FILE          closing report as JSON
+  --trace-window D       a trace is complete once the input is D past its last line (default 30m)
+  --max-lines-per-trace N  lines kept per trace (default ${DEFAULT_MAX_LINES_PER_TRACE}); more are rejected by reason
+  --quiet                no report on stderr
+Exit: 0 done (even with rejected lines), 1 failed (resumable with --checkpoint), 2 usage error.`;
+
+export interface SinkChoice {
+  output?: string;
+  otlpEndpoint?: string;
+  xray: boolean;
+}
+
+/** --output / --otlp-endpoint (or the OTel environment); exactly one. */
+export function chooseSink(args: ReturnType<typeof parseArgs>, required: boolean): SinkChoice {
+  const output = flag(args, 'output');
+  let otlpEndpoint = flag(args, 'otlp-endpoint');
+  if (output && otlpEndpoint) throw new UsageError('give --output or --otlp-endpoint, not both');
+  if (!output && !otlpEndpoint) otlpEndpoint = defaultOtlpEndpoint();
+  if (required && !output && !otlpEndpoint) throw new UsageError('needs --output FILE or --otlp-endpoint URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
+  if (otlpEndpoint) {
+    let url: URL;
+    try {
+      url = new URL(otlpEndpoint);
+    } catch {
+      throw new UsageError(`--otlp-endpoint is not a URL: "${otlpEndpoint.slice(0, 80)}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--otlp-endpoint must be http:// or https://');
+  }
+  const choice: SinkChoice = { xray: hasFlag(args, 'xray') || (otlpEndpoint !== undefined && isXrayEndpoint(otlpEndpoint)) };
+  if (output) choice.output = output;
+  else if (otlpEndpoint) choice.otlpEndpoint = otlpEndpoint;
+  return choice;
+}
+
+export function sinkOpener(choice: SinkChoice, dryRun: boolean, onRetry?: (reason: string) => void): (resume?: { bytes: number; spans: number }) => Promise<SpanSink> {
+  return async (resume) => {
+    if (dryRun) return new NullSink();
+    if (choice.output) return OtlpFileSink.open(choice.output, resume);
+    const sink = new OtlpHttpSink({ endpoint: choice.otlpEndpoint!, ...(onRetry ? { onRetry } : {}) });
+    if (resume) sink.spansWritten = resume.spans;
+    return sink;
+  };
+}
+
+/** --since / --start / --end → [start, end) in epoch ms; undefined when none is given. */
+export function timeRange(args: ReturnType<typeof parseArgs>, nowMs: number): { startMs: number; endMs: number } | undefined {
+  const since = flag(args, 'since');
+  const start = flag(args, 'start');
+  const end = flag(args, 'end');
+  if (since && start) throw new UsageError('give --since or --start, not both');
+  if (!since && !start && !end) return undefined;
+  if (end && !start && !since) throw new UsageError('--end needs --start or --since');
+  const endMs = end ? parseInstant(end, '--end') : nowMs;
+  const startMs = since ? endMs - parseDuration(since, '--since') : parseInstant(start!, '--start');
+  if (!(startMs < endMs)) throw new UsageError('the time range is empty (start must be before end)');
+  return { startMs, endMs };
+}
+
+/** Prints a user error or a failure as one line and returns the exit code. */
+export function reportFailure(command: string, err: unknown): number {
+  if (err instanceof SourceUserError || err instanceof UsageError) {
+    process.stderr.write(`alakai-otel ${command}: ${err.message}\n`);
+    return 2;
+  }
+  const message = err instanceof OtlpExportError ? err.message : `failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
+  process.stderr.write(`alakai-otel ${command}: ${message}\n`);
+  return 1;
+}
+
+export async function backfillCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  if (hasFlag(args, 'help')) {
+    process.stdout.write(BACKFILL_HELP + '\n');
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]!.slice(0, 40)}" (files go after --input)`);
+  const inputs = flagAll(args, 'input');
+  const checkpointPath = flag(args, 'checkpoint');
+  const dryRun = hasFlag(args, 'dry-run');
+  const meta = checkpointPath ? ((await peekCheckpointMeta(checkpointPath)) as { startMs?: unknown; endMs?: unknown } | undefined) : undefined;
+  let range = timeRange(args, Date.now());
+  // A resumed `--since` run keeps the range it started with (otherwise "now" would have moved).
+  if (range && flag(args, 'since') && typeof meta?.startMs === 'number' && typeof meta.endMs === 'number') range = { startMs: meta.startMs, endMs: meta.endMs };
+  if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range (--since/--start), not both');
+  if (inputs.length === 0 && !range) throw new UsageError('needs --input FILE… or --since DURATION (see --help)');
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  if (inputs.length > 0 && (flagAll(args, 'log-group').length > 0 || flag(args, 'region') || flag(args, 'profile') || flag(args, 'endpoint'))) {
+    throw new UsageError('--log-group/--region/--profile/--endpoint apply to CloudWatch input, not --input');
+  }
+  const sinkChoice = chooseSink(args, !dryRun);
+  const traceWindowMs = flag(args, 'trace-window') ? parseDuration(flag(args, 'trace-window')!, '--trace-window') : DEFAULT_TRACE_WINDOW_MS;
+  const maxLinesPerTrace = intFlag(args, 'max-lines-per-trace', DEFAULT_MAX_LINES_PER_TRACE, 1, 10_000_000);
+  const checkpointEveryTraces = intFlag(args, 'checkpoint-every', 5000, 1, 100_000_000);
+  const reportPath = flag(args, 'report');
+  const counters = newCounters();
+
+  let sources: NamedSource[];
+  const logGroups = flagAll(args, 'log-group');
+  if (range) {
+    const region = flag(args, 'region');
+    const profile = flag(args, 'profile');
+    const endpoint = flag(args, 'endpoint');
+    sources = [
+      cloudWatchSource(
+        {
+          logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
+          startMs: range.startMs,
+          endMs: range.endMs,
+          // Fetch windows no longer than the trace window, so traces close as windows pass.
+          windowMs: Math.min(traceWindowMs, 10 * 60_000),
+          ...(region ? { region } : {}),
+          ...(profile ? { profile } : {}),
+          ...(endpoint ? { endpoint } : {}),
+        },
+        counters,
+      ),
+    ];
+  } else {
+    sources = fileSources(inputs);
+  }
+
+  const fingerprint = runFingerprint({
+    sources: sources.map((s) => s.id),
+    range: range ?? null,
+    output: sinkChoice.output ? resolve(sinkChoice.output) : (sinkChoice.otlpEndpoint ?? null),
+    dryRun,
+    traceWindowMs,
+    maxLinesPerTrace,
+    xray: sinkChoice.xray,
+  });
+  const progress = new Progress();
+  let report: BackfillReport;
+  try {
+    report = await runBackfill({
+      sources,
+      openSink: sinkOpener(sinkChoice, dryRun, (reason) => {
+        counters.retries[`otlp_${reason}`] = (counters.retries[`otlp_${reason}`] ?? 0) + 1;
+      }),
+      outputName: sinkChoice.output ?? sinkChoice.otlpEndpoint ?? null,
+      fingerprint,
+      counters,
+      dryRun,
+      traceWindowMs,
+      maxLinesPerTrace,
+      checkpointEveryTraces,
+      xray: sinkChoice.xray,
+      ...(checkpointPath ? { checkpointPath, checkpointMeta: range ?? null } : {}),
+      onProgress: (c, spansWritten) => progress.update({ linesRead: c.linesRead, summaryEvents: c.summaryEvents, traces: c.traces, spansWritten }),
+    });
+  } catch (err) {
+    progress.done();
+    return reportFailure('backfill', err);
+  }
+  progress.done();
+  if (reportPath) {
+    try {
+      await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+    } catch (err) {
+      process.stderr.write(`alakai-otel backfill: cannot write report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? err}\n`);
+      return 2;
+    }
+  }
+  // Scripts that ask for --report get a quiet stderr; people at a terminal always see the summary.
+  if (!hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY)) process.stderr.write(formatReport(report) + '\n');
+  return 0;
+}
