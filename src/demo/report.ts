@@ -113,10 +113,11 @@ export function renderNextSteps(layout: DemoLayout, info: { executions: number; 
     info.otlpEndpoint ? `  also exported over OTLP/HTTP to ${info.otlpEndpoint}` : '  set OTEL_EXPORTER_OTLP_ENDPOINT to also export the spans live (e.g. to Jaeger on :4318)',
     '',
     'Next:',
-    `  rebuild the spans from the logs alone:  npx alakai-otel backfill --input ${logs} --output backfill.otlp.jsonl --report backfill-report.json`,
-    '  (the result equals spans.otlp.jsonl span for span)',
-    '  view in Jaeger: start Jaeger (OTLP/HTTP on :4318, UI on :16686), then run',
+    `  rebuild the spans from the logs alone (equal to spans.otlp.jsonl, span for span):`,
+    `    npx alakai-otel backfill --input ${logs} --output backfill.otlp.jsonl --report backfill-report.json`,
+    '  view in Jaeger (OTLP/HTTP on :4318, UI on :16686): run the demo with',
     '    OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 npx alakai-otel demo',
-    '  and open http://localhost:16686/trace/<trace id without dashes>',
+    `  or send this run's logs there:  npx alakai-otel backfill --input ${logs} --otlp-endpoint http://localhost:4318/v1/traces`,
+    '  then open http://localhost:16686/trace/<trace_id without dashes>',
   ].join('\n');
 }

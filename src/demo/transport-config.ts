@@ -27,10 +27,12 @@ export async function openSqs(): Promise<{ channel: SqsChannel; name: string }> 
 
 export async function openRedis(runId: string): Promise<{ channel: PayloadChannel; name: string }> {
   const url = envValue(REDIS_URL_ENV);
-  const name = `alakai-demo:worker-tasks:${runId}`;
+  // The span names the logical destination (stable across runs); the real list key is per run,
+  // so two demos sharing one Redis never take each other's work.
+  const name = 'alakai-worker-tasks';
   if (!url) return { channel: new PipePayloadChannel(), name };
   const { openRedisChannel } = await import('./redis-channel.js');
-  return { channel: await openRedisChannel(url, name), name };
+  return { channel: await openRedisChannel(url, `alakai-demo:worker-tasks:${runId}`), name };
 }
 
 export function describeTransports(layout: DemoLayout): string {
