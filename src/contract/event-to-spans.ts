@@ -3,7 +3,7 @@
  * slice's descendants exactly as they were exported live; a legacy event gives one span with
  * deterministic ids and no parent (the backfill's assembly links parents across slices later).
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { applyAttributeDiff } from './attribute-diff.js';
 import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
 import { newAttributes } from './attribute-values.js';
@@ -37,27 +37,32 @@ function extensionOf(event: SummaryEvent): OtelExtension | undefined {
   return decoded.ok ? decoded.extension : undefined;
 }
 
-// Canonical JSON: keys sorted at every level, so the id does not depend on key order in the line.
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const keys = Object.keys(value).sort();
-    const parts: string[] = [];
-    for (const k of keys) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+// crypto.hash (Node ≥ 20.12) is the one-shot form, about twice as fast as createHash for short input.
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash: (alg: string, data: string) => string }).hash('sha256', text)
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
- * The span id of a legacy event: the first 16 hex digits of sha-256 over the event's canonical
- * JSON, so re-running the backfill over the same lines yields the same spans (Jaeger dedupes them).
+ * The span id of a legacy event: the first 16 hex digits of sha-256 over the fields that identify
+ * a slice — service, component, trace_id, event, outcome, final_status, time, duration_ms — as
+ * validateSummaryEvent normalizes them. Re-running the backfill over the same lines therefore
+ * yields the same spans (Jaeger dedupes them), and so does the same event logged twice through
+ * different pipelines (other pid/hostname bindings). Two different slices of one execution
+ * never share all of these: they differ in component, event or end time.
  */
 export function legacySpanId(event: SummaryEvent): string {
-  const digest = createHash('sha256').update(canonicalJson(event), 'utf8').digest('hex');
+  const identity = JSON.stringify([
+    event.service,
+    event.component,
+    event.trace_id,
+    event.event,
+    event.outcome,
+    event.final_status,
+    event.time,
+    event.duration_ms,
+  ]);
+  const digest = sha256Hex(identity);
   for (let i = 0; i + 16 <= digest.length; i += 16) {
     const id = digest.slice(i, i + 16);
     if (id !== ZERO_SPAN_ID) return id;

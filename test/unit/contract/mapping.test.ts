@@ -199,9 +199,15 @@ describe('legacy summary event → span', () => {
     expect(isBridgedEvent(errorEvent)).toBe(false);
   });
 
-  it('gets a deterministic span id: same event (any key order) → same id, another event → another id', () => {
-    const reordered = Object.fromEntries(Object.entries(errorEvent).reverse()) as SummaryEvent;
-    expect(legacySpanId(reordered)).toBe(legacySpanId(errorEvent));
+  it('gets a deterministic span id: the same line (guide fields in any order) → the same id, another event → another id', () => {
+    const read = (text: string) => {
+      const parsed = parseLogLine(text);
+      if (parsed.kind !== 'summary') throw new Error(JSON.stringify(parsed));
+      return parsed.event;
+    };
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(errorEvent).reverse()));
+    expect(legacySpanId(read(reordered))).toBe(legacySpanId(errorEvent));
+    expect(legacySpanId(read(JSON.stringify({ ...errorEvent, time: Date.parse(errorEvent.time) })))).toBe(legacySpanId(errorEvent));
     expect(legacySpanId(summaryEvent({ duration_ms: 1235 }))).not.toBe(legacySpanId(summaryEvent()));
     expect(legacySpanId(errorEvent)).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
   });
