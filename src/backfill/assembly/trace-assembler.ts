@@ -69,7 +69,8 @@ export class TraceAssembler {
    */
   takeDue(watermarkMs: number): OpenTrace[] {
     const out: OpenTrace[] = [];
-    const horizon = watermarkMs - this.options.traceWindowMs;
+    // Infinity − Infinity is NaN: the end of input (and an endless window) is handled explicitly.
+    const horizon = watermarkMs === Number.POSITIVE_INFINITY ? watermarkMs : watermarkMs - this.options.traceWindowMs;
     for (;;) {
       const top = this.heap.peek();
       if (!top) break;

@@ -1,0 +1,251 @@
+/**
+ * `alakai-otel trace TRACE_ID`: the guide's runbook steps 1–3 in one command. Finds the execution
+ * in files or across the three CloudWatch log groups, prints one row per slice (the step-2 query's
+ * columns), the step-level lines (step 3) and a waterfall; `--json` for machines, `--export` to
+ * send the rebuilt trace over OTLP/HTTP.
+ */
+import type { StepLog } from '../contract/parse.js';
+import type { SpanRecord } from '../contract/span-record.js';
+import type { SummaryEvent } from '../contract/summary-event.js';
+import { toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
+import type { BuiltTrace } from '../backfill/assembly/build-trace.js';
+import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
+import { newCounters } from '../backfill/report.js';
+import { runBackfill } from '../backfill/run-backfill.js';
+import { NullSink } from '../backfill/sinks/span-sink.js';
+import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type NamedSource } from '../backfill/sources/open-sources.js';
+import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { chooseSink, reportFailure, sinkOpener, timeRange } from './backfill.js';
+import { renderWaterfall } from './waterfall.js';
+
+const FLAGS: Record<string, FlagSpec> = {
+  input: { value: true, many: true },
+  since: { value: true },
+  start: { value: true },
+  end: { value: true },
+  'log-group': { value: true, many: true },
+  region: { value: true },
+  profile: { value: true },
+  endpoint: { value: true },
+  json: {},
+  export: {},
+  'otlp-endpoint': { value: true },
+  xray: {},
+  width: { value: true },
+  color: {},
+  help: {},
+};
+
+export const TRACE_HELP = `usage: alakai-otel trace TRACE_ID [--input FILE… | --since 24h] [--json] [--export]
+
+Shows one execution across core, orchestrator and worker: one row per slice, the step-level lines,
+and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
+
+  --input FILE…        log files (NDJSON or \`aws logs filter-log-events\` JSON); - = stdin
+  --since DURATION     search CloudWatch Logs from DURATION ago (default 24h), or --start T --end T
+  --log-group NAME…    log groups (default: the guide's three)
+  --region/--profile/--endpoint   AWS settings (default: the standard AWS configuration)
+  --json               print one JSON object instead of text
+  --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)
+  --width N --color    waterfall width and ANSI colours (default: terminal width, colour on a TTY)
+Exit: 0 found, 1 not found or failed, 2 usage error.`;
+
+export interface SliceRow {
+  time: string;
+  component: string;
+  event: string;
+  outcome: string;
+  final_status: string;
+  duration_ms: number;
+  failed_step: string | null;
+  error_type: string | null;
+  error_message: string | null;
+  repo: string | null;
+  task: string | null;
+  pr_url: string | null;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : null;
+}
+
+export function sliceRow(e: SummaryEvent): SliceRow {
+  const failed = Object.keys(e.steps).find((k) => e.steps[k] === 'error');
+  return {
+    time: e.time,
+    component: e.component,
+    event: e.event,
+    outcome: e.outcome,
+    final_status: e.final_status,
+    duration_ms: e.duration_ms,
+    failed_step: failed ?? null,
+    error_type: e.error?.type ?? null,
+    error_message: e.error?.message ?? null,
+    repo: str(e.repo?.full_name),
+    task: str(e.task?.task_id),
+    pr_url: str(e.pull_request?.url),
+  };
+}
+
+/** Rows in the runbook's order (`sort @timestamp asc`), duplicates once. */
+export function sliceRows(events: readonly SummaryEvent[]): SliceRow[] {
+  const seen = new Set<string>();
+  const rows: SliceRow[] = [];
+  for (const e of events) {
+    const key = JSON.stringify(e);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push(sliceRow(e));
+  }
+  return rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 60_000).toFixed(1)}m`;
+}
+
+/** Control characters from log text never reach the terminal. */
+function clean(text: string, max: number): string {
+  const out = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLog[], spans: SpanRecord[], options: { width: number; color: boolean }): string {
+  const out: string[] = [`trace ${alakaiId}  (${rows.length} slice${rows.length === 1 ? '' : 's'}, ${logs.length} step-level line${logs.length === 1 ? '' : 's'})`, ''];
+  out.push(
+    table(
+      ['time', 'component', 'event', 'outcome', 'final_status', 'duration', 'failed step', 'error', 'repo', 'task', 'PR'],
+      rows.map((r) => [
+        r.time,
+        r.component,
+        r.event,
+        r.outcome,
+        r.final_status,
+        formatMs(r.duration_ms),
+        r.failed_step ?? '-',
+        r.error_type ? clean(`${r.error_type}: ${r.error_message ?? ''}`, 60) : '-',
+        clean(r.repo ?? '-', 40),
+        clean(r.task ?? '-', 24),
+        clean(r.pr_url ?? '-', 60),
+      ].map((c) => clean(c, 80))),
+    ),
+  );
+  if (logs.length > 0) {
+    out.push('', 'step-level lines:');
+    for (const l of logs) out.push(`  ${l.time}  ${(l.component ?? '-').padEnd(12)} ${String(l.level ?? '-').padEnd(3)} ${clean(l.msg, 160)}`);
+  }
+  out.push('', renderWaterfall(spans, options));
+  return out.join('\n');
+}
+
+function sortLogs(logs: readonly StepLog[]): StepLog[] {
+  const seen = new Set<string>();
+  const unique = logs.filter((l) => {
+    const key = `${l.time}|${l.component}|${l.msg}|${JSON.stringify(l.fields)}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return unique.sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0));
+}
+
+export async function traceCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  if (hasFlag(args, 'help')) {
+    process.stdout.write(TRACE_HELP + '\n');
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError('needs exactly one TRACE_ID (a UUID or 32 hex digits)');
+  const given = args.positionals[0]!.trim();
+  const mapped = toOtelTraceId(given);
+  if (!mapped.ok || !mapped.exact) throw new UsageError(`TRACE_ID must be a UUID or 32 hex digits (got "${given.slice(0, 60)}")`);
+  const alakaiId = toAlakaiTraceId(mapped.traceId);
+  const inputs = flagAll(args, 'input');
+  let range = timeRange(args, Date.now());
+  if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range, not both');
+  if (inputs.length === 0 && !range) range = { startMs: Date.now() - 24 * 3_600_000, endMs: Date.now() };
+  const sinkChoice = hasFlag(args, 'export') ? chooseSink(args, true) : undefined;
+  if (!sinkChoice && flag(args, 'otlp-endpoint')) throw new UsageError('--otlp-endpoint goes with --export');
+  const counters = newCounters();
+  let sources: NamedSource[];
+  if (range) {
+    const logGroups = flagAll(args, 'log-group');
+    const region = flag(args, 'region');
+    const profile = flag(args, 'profile');
+    const endpoint = flag(args, 'endpoint');
+    sources = [
+      cloudWatchSource(
+        {
+          logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
+          startMs: range.startMs,
+          endMs: range.endMs,
+          // The id as a quoted term: the server returns (about) only this execution's lines.
+          filterPattern: `"${alakaiId}"`,
+          windowMs: range.endMs - range.startMs,
+          ...(region ? { region } : {}),
+          ...(profile ? { profile } : {}),
+          ...(endpoint ? { endpoint } : {}),
+        },
+        counters,
+      ),
+    ];
+  } else sources = fileSources(inputs);
+
+  let found: { built: BuiltTrace; trace: OpenTrace } | undefined;
+  try {
+    await runBackfill({
+      sources,
+      openSink: sinkChoice ? sinkOpener(sinkChoice, false) : async () => new NullSink(),
+      outputName: sinkChoice?.otlpEndpoint ?? sinkChoice?.output ?? null,
+      fingerprint: '',
+      counters,
+      // One execution: keep it open until the end, however long it ran.
+      traceWindowMs: Number.POSITIVE_INFINITY,
+      onlyTraceId: mapped.traceId,
+      xray: sinkChoice?.xray ?? false,
+      onTrace: (built, trace) => {
+        found = { built, trace };
+      },
+    });
+  } catch (err) {
+    return reportFailure('trace', err);
+  }
+  if (!found) {
+    const where = range ? `CloudWatch Logs (${sources[0]!.id.slice('cloudwatch:'.length)}) between ${new Date(range.startMs).toISOString()} and ${new Date(range.endMs).toISOString()}` : inputs.join(', ');
+    process.stderr.write(`alakai-otel trace: no lines with trace_id ${alakaiId} in ${where}\n`);
+    return 1;
+  }
+  const { built, trace } = found;
+  const rows = sliceRows(trace.events);
+  const logs = sortLogs(trace.logs);
+  if (hasFlag(args, 'json')) {
+    const json = {
+      traceId: alakaiId,
+      otelTraceId: mapped.traceId,
+      slices: rows,
+      stepLogs: logs.map((l) => ({ time: l.time, component: l.component ?? null, level: l.level ?? null, msg: l.msg, fields: l.fields })),
+      spans: built.spans.map((s) => ({
+        spanId: s.spanId,
+        parentSpanId: s.parentSpanId ?? null,
+        name: s.name,
+        start: s.startTimeUnixNano.toString(),
+        end: s.endTimeUnixNano.toString(),
+        status: s.status,
+      })),
+      exported: sinkChoice ? built.spans.length : 0,
+    };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    const widthFlag = flag(args, 'width');
+    const width = widthFlag ? Number(widthFlag) : (process.stdout.columns ?? 120);
+    if (!Number.isInteger(width) || width < 60 || width > 1000) throw new UsageError('--width must be a whole number from 60 to 1000');
+    const color = hasFlag(args, 'color') || (process.stdout.isTTY === true && !process.env['NO_COLOR']);
+    process.stdout.write(formatTraceText(alakaiId, rows, logs, built.spans, { width, color }) + '\n');
+    if (sinkChoice) process.stdout.write(`\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`);
+  }
+  return 0;
+}
