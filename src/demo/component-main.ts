@@ -60,4 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// On failure, go now: an unread stdin must not keep a failed service alive. (Logs and spans were
+// flushed by shutdown() above; on success the process ends by itself.)
+if (code !== 0) process.exit(code);

@@ -1,7 +1,8 @@
 /**
  * Where the hand-overs travel. Locally: NDJSON lines (one per SQS message or Redis payload) that
- * the sender writes to fd 3 and the parent relays to the receiver's stdin. When configured: a real SQS queue (`ALAKAI_DEMO_SQS_QUEUE_URL`, endpoint and
- * credentials from the usual AWS environment) and a real Redis list (`ALAKAI_DEMO_REDIS_URL`).
+ * the sender writes to fd 3 and the parent relays to the receiver's stdin. When configured: a real
+ * SQS queue (`ALAKAI_DEMO_SQS_QUEUE_URL`, endpoint and credentials from the usual AWS environment)
+ * and a real Redis list (`ALAKAI_DEMO_REDIS_URL`).
  * The AWS SDK and the Redis client are loaded with dynamic import only then, so the default demo
  * never pays for them.
  */
