@@ -18,6 +18,8 @@ export interface BackfillCounters {
   unattachedStepLogs: number;
   /** Traces handed over before their window closed because too many traces were open. */
   forcedEmits: number;
+  /** Most traces held in memory at once (bounded by the trace window, not by the input's length). */
+  peakOpenTraces: number;
   /** Spans built but deliberately not sent (X-Ray limits), by reason. */
   notSent: Record<string, number>;
   /** Retried requests (CloudWatch throttling, 5xx, expired tokens; OTLP 429/5xx), by reason. */
@@ -49,6 +51,7 @@ export function newCounters(): BackfillCounters {
     duplicateStepLogs: 0,
     unattachedStepLogs: 0,
     forcedEmits: 0,
+    peakOpenTraces: 0,
     notSent: Object.create(null) as Record<string, number>,
     retries: Object.create(null) as Record<string, number>,
     missingLogGroups: [],
@@ -64,7 +67,7 @@ export function countersFromJson(value: unknown): BackfillCounters {
   const out = newCounters();
   if (typeof value !== 'object' || value === null) return out;
   const v = value as Record<string, unknown>;
-  const numeric = ['linesRead', 'summaryEvents', 'stepLogs', 'ignoredLines', 'traces', 'spansBuilt', 'duplicateEvents', 'duplicateStepLogs', 'unattachedStepLogs', 'forcedEmits'] as const;
+  const numeric = ['linesRead', 'summaryEvents', 'stepLogs', 'ignoredLines', 'traces', 'spansBuilt', 'duplicateEvents', 'duplicateStepLogs', 'unattachedStepLogs', 'forcedEmits', 'peakOpenTraces'] as const;
   for (const key of numeric) if (typeof v[key] === 'number' && Number.isFinite(v[key])) out[key] = v[key] as number;
   for (const key of ['rejected', 'notSent', 'retries'] as const) {
     const m = v[key];

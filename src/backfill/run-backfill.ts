@@ -199,6 +199,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
         const added = assembler.add(mapped.traceId, parsed.kind === 'summary' ? { event: parsed.event } : { log: parsed.log }, timeMs, si, batch.resume);
         if (added !== 'added' && !replay) countInto(counters.rejected, added);
       }
+      if (assembler.openCount > counters.peakOpenTraces) counters.peakOpenTraces = assembler.openCount;
       state.readOrdinal = Math.max(state.readOrdinal, ordinal);
       state.lastHint = batch.resume;
       state.watermarkMs = batch.watermarkMs !== undefined ? Math.max(state.watermarkMs, batch.watermarkMs) : newest;

@@ -8,7 +8,7 @@ import { LOG_GROUPS } from '../../contract/summary-event.js';
 import type { BackfillCounters } from '../report.js';
 import type { RetryPolicy } from '../retry.js';
 import type { SourceFactory } from '../source-types.js';
-import { openFileSource } from './file-source.js';
+import { openFileSource, type FileSourceOptions } from './file-source.js';
 import { sharedTokenBucket } from './token-bucket.js';
 
 export const DEFAULT_LOG_GROUPS: readonly string[] = [LOG_GROUPS.core, LOG_GROUPS.orchestrator, LOG_GROUPS.worker];
@@ -20,10 +20,10 @@ export interface NamedSource {
   open: SourceFactory;
 }
 
-export function fileSources(paths: readonly string[], maxLineBytes?: number): NamedSource[] {
+export function fileSources(paths: readonly string[], options: FileSourceOptions = {}): NamedSource[] {
   return paths.map((p) => ({
     id: p === '-' ? 'stdin' : `file:${resolve(p)}`,
-    open: (resumeAt) => openFileSource(p, resumeAt, maxLineBytes === undefined ? {} : { maxLineBytes }),
+    open: (resumeAt) => openFileSource(p, resumeAt, options),
   }));
 }
 
