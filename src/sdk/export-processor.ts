@@ -24,6 +24,10 @@ const DEFAULT_MAX_QUEUE = 2048;
 class CountingExporter implements SpanExporter {
   /** Spans the batch processor has handed to `export` (they left its queue). */
   taken = 0;
+  /** Spans whose export finished, delivered or failed. */
+  settled = 0;
+  /** Set when shutdown gave up on the pending spans and counted them: later results count nothing. */
+  abandoned = false;
 
   constructor(private readonly inner: SpanExporter, private readonly stats: StatsCounter) {}
 
@@ -33,7 +37,8 @@ class CountingExporter implements SpanExporter {
     const finish = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
-      if (result.code !== ExportResultCode.SUCCESS) {
+      this.settled += spans.length;
+      if (result.code !== ExportResultCode.SUCCESS && !this.abandoned) {
         this.stats.exportFailures++;
         this.stats.countDropped(spans.length, `export failed: ${result.error?.message ?? 'unknown error'}`);
       }
@@ -85,6 +90,22 @@ export class CountingBatchProcessor implements SpanProcessor {
     }
     this.handed++;
     this.batch.onEnd(span);
+  }
+
+  /** Spans queued or being exported: neither delivered nor counted as dropped yet. */
+  get pending(): number {
+    return this.handed - this.exporter.settled;
+  }
+
+  /**
+   * Shutdown is over (or gave up waiting): spans still pending will never be delivered, so they
+   * are counted as dropped now, once. Without this, a shutdown that hits its time bound loses the
+   * queue silently (found by test/unit/reliability/collector-faults.test.ts).
+   */
+  abandonPending(): void {
+    if (this.exporter.abandoned) return;
+    this.exporter.abandoned = true;
+    this.stats.countDropped(this.pending, 'shutdown ended before the collector took them');
   }
 
   forceFlush(): Promise<void> {

@@ -115,6 +115,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
         diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
         await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
       }
+      for (const path of exports) path.abandonPending();
       const s = stats.snapshot();
       if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${s.exportFailures} failed exports)`);
     })();
