@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     });
     return 0;
   } catch (err) {
-    process.stderr.write(`${component}: ${err instanceof Error ? err.message : String(err)}\n`);
+    // The parent prefixes this process's stderr with its name.
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
     await Promise.allSettled([sqs.channel.close(), redis.channel.close()]);

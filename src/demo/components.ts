@@ -49,8 +49,9 @@ async function runPlannedSlice(
         await work[step]?.();
       });
     } catch (err) {
-      // Declared steps after this one never run: the summary shows them as "-".
-      slice.finish('error', plan.finalStatus, err);
+      // Declared steps after this one never run: the summary shows them as "-". An unplanned
+      // failure (a real queue that is down) gets its own final_status, not the planned one.
+      slice.finish('error', plan.failure?.step === step ? plan.finalStatus : `${step}_failed`, err);
       return;
     }
     if (plan.skipAfter === step) {
@@ -112,7 +113,7 @@ export async function runOrchestrator(env: ComponentEnv): Promise<void> {
   const attempts = new Map<string, number>();
   while (pending.size > 0) {
     const delivery = await env.sqs.receive();
-    if (!delivery) throw new Error(`orchestrator: ${pending.size} work order(s) never arrived on ${env.sqs.description}`);
+    if (!delivery) throw new Error(`${pending.size} work order(s) never arrived on ${env.sqs.description}`);
     const order = parseWorkOrder(delivery.message.Body);
     if (order.run_id !== env.runId) continue; // another demo run's message: not ours to touch
     const execution = byTask.get(order.task_id);
@@ -156,7 +157,7 @@ export async function runWorker(env: ComponentEnv): Promise<void> {
   const pending = expectedTasks(env.plan, 'worker');
   while (pending.size > 0) {
     const text = await env.redis.pop();
-    if (text === undefined) throw new Error(`worker: ${pending.size} payload(s) never arrived on ${env.redis.description}`);
+    if (text === undefined) throw new Error(`${pending.size} payload(s) never arrived on ${env.redis.description}`);
     const payload = parseWorkerPayload(text);
     if (payload.run_id !== env.runId) continue;
     const plan = byTask.get(payload.task_id)?.worker;

@@ -70,3 +70,22 @@ describe('demo interrupted', () => {
     expect(processesMentioning(dir)).toEqual([]);
   });
 });
+
+describe('demo with a failing service', () => {
+  it.skipIf(process.platform !== 'linux')('reports the failed service in one line, exits 1 and leaves no process behind', async () => {
+    const dir = await freshDir('failing');
+    // Nothing listens on port 1: the orchestrator cannot receive, and the demo stops every service.
+    const result = await runCli(['demo', '--out', dir, '--executions', '2'], {
+      ALAKAI_DEMO_SQS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/nowhere',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^\[orchestrator\] connect ECONNREFUSED 127\.0\.0\.1:1$/m);
+    expect(result.stderr).toMatch(/^alakai-otel demo: (orchestrator|worker) exited with code 1 \(its log: .*\.ndjson\)$/m);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+});
