@@ -21,9 +21,11 @@ export interface ChildMeasure {
 const preload = fileURLToPath(new URL('./report-usage.js', import.meta.url));
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
-/** The CPU the children run on: the last one, away from whatever the parent shell sits on. */
+/** The CPU the children run on: ALAKAI_BENCH_CPU, or the last one. */
 export function pinnedCpu(): number | undefined {
   if (!hasTaskset) return undefined;
+  const chosen = Number(process.env['ALAKAI_BENCH_CPU'] ?? Number.NaN);
+  if (Number.isInteger(chosen) && chosen >= 0) return chosen;
   const out = spawnSync('nproc').stdout?.toString().trim();
   const n = Number(out);
   return Number.isInteger(n) && n > 0 ? n - 1 : undefined;

@@ -37,6 +37,11 @@ export interface ScenarioResult {
   p90: number;
   /** Median absolute deviation of the samples, as % of the median. */
   madPct: number;
+  /**
+   * Process CPU time (user + system, all threads) per slice, averaged over all samples. On a
+   * shared machine, wall time includes waiting for a CPU; this does not.
+   */
+  cpuUsPerSlice: number;
   samples: number;
   bytesPerSlice: number;
   spansPerSlice: number;
@@ -48,6 +53,8 @@ export interface SliceOverheadResult {
   scenarios: ScenarioResult[];
   /** Medians of the paired per-sample differences. Absent when scenario (c) could not be loaded. */
   target?: { cMinusA: number; bMinusA: number; limit: number; ratio: number; met: boolean };
+  /** The same comparison on mean CPU time per slice. */
+  cpuTarget?: { cMinusA: number; bMinusA: number; limit: number; ratio: number; met: boolean };
   bridgeUnavailable?: string;
   bridgeLine?: string;
   handWrittenLine?: string;
@@ -65,12 +72,15 @@ async function loadBridgeScenario(): Promise<ScenarioFactory | string> {
   }
 }
 
-/** One sample: BATCH slices and their deferred work, in microseconds per slice. */
-async function sample(s: SliceScenario): Promise<number> {
+/** One sample: BATCH slices and their deferred work, in wall and CPU microseconds per slice. */
+async function sample(s: SliceScenario): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < BATCH; i++) await s.runSlice();
   await s.settle();
-  return Number(process.hrtime.bigint() - t0) / 1000 / BATCH;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / BATCH;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / BATCH };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -95,6 +105,7 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
   // machine, load from other processes then hits all scenarios alike, and the differences (c)−(a)
   // and (b)−(a) are taken within one round (paired), which cancels most of it.
   const times = scenarios.map(() => [] as number[]);
+  const cpuTotals = scenarios.map(() => 0);
   const bytes = scenarios.map(() => 0);
   const spans = scenarios.map(() => 0);
   const lines = scenarios.map(() => '');
@@ -104,7 +115,9 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
       const s = scenarios[i]!;
       const bytesBefore = sink.bytes();
       const spansBefore = s.exportedSpans();
-      times[i]!.push(await sample(s));
+      const t = await sample(s);
+      times[i]!.push(t.wall);
+      cpuTotals[i]! += t.cpu;
       bytes[i]! += sink.bytes() - bytesBefore;
       spans[i]! += s.exportedSpans() - spansBefore;
       if (sink.bytes() > bytesBefore) lines[i] = sink.lastLine();
@@ -124,6 +137,7 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
       p10: quantile(sorted, 0.1),
       p90: quantile(sorted, 0.9),
       madPct: (100 * median(t.map((x) => Math.abs(x - m)))) / m,
+      cpuUsPerSlice: cpuTotals[i]! / samples,
       samples: t.length,
       bytesPerSlice: bytes[i]! / slices,
       spansPerSlice: spans[i]! / slices,
@@ -138,6 +152,8 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
     const bMinusA = median(b.map((x, k) => x - a[k]!));
     out.target = { cMinusA, bMinusA, limit: 1.25 * bMinusA, ratio: cMinusA / bMinusA, met: cMinusA <= 1.25 * bMinusA };
     out.bridgeLine = lines[2];
+    const [ca, cb, cc] = results.map((r) => r.cpuUsPerSlice) as [number, number, number];
+    out.cpuTarget = { cMinusA: cc - ca, bMinusA: cb - ca, limit: 1.25 * (cb - ca), ratio: (cc - ca) / (cb - ca), met: cc - ca <= 1.25 * (cb - ca) };
   }
   return out;
 }
