@@ -12,7 +12,12 @@ export interface AttributeDiff {
   set?: Attributes;
   /** Derived attributes the span does not have. */
   del?: string[];
-  /** Key order when it differs from "derived order, then new keys": position of each key in that list. */
+  /**
+   * Key order, when it differs from "derived keys (minus del), then new keys of set". Either the
+   * final position of each new key, ascending (when the derived keys keep their relative order —
+   * the usual case: attributes set at span start before the outcome set at its end), or, when its
+   * length is the number of keys, for each key in span order its position in that list.
+   */
   order?: number[];
 }
 
@@ -32,16 +37,27 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
   const del = Object.keys(derived).filter((k) => !Object.hasOwn(actual, k));
   const rebuilt = rebuiltKeyOrder(derived, set, new Set(del));
   let order: number[] | undefined;
-  if (rebuilt.length !== actualKeys.length || rebuilt.some((k, i) => k !== actualKeys[i])) {
-    const position = new Map(rebuilt.map((k, i) => [k, i]));
-    order = actualKeys.map((k) => position.get(k)!);
-  }
+  if (rebuilt.length !== actualKeys.length || rebuilt.some((k, i) => k !== actualKeys[i])) order = keyOrder(actualKeys, rebuilt, derived);
   if (!set && del.length === 0 && !order) return undefined;
   const diff: AttributeDiff = {};
   if (set) diff.set = set;
   if (del.length) diff.del = del;
   if (order) diff.order = order;
   return diff;
+}
+
+function keyOrder(actualKeys: readonly string[], rebuilt: readonly string[], derived: Attributes): number[] {
+  const insertions: number[] = [];
+  let derivedSeen = 0;
+  let keepsDerivedOrder = true;
+  const derivedKept = rebuilt.filter((k) => Object.hasOwn(derived, k));
+  actualKeys.forEach((k, i) => {
+    if (!Object.hasOwn(derived, k)) insertions.push(i);
+    else if (derivedKept[derivedSeen++] !== k) keepsDerivedOrder = false;
+  });
+  if (keepsDerivedOrder && insertions.length < actualKeys.length) return insertions;
+  const position = new Map(rebuilt.map((k, i) => [k, i]));
+  return actualKeys.map((k) => position.get(k)!);
 }
 
 /** Inverse of diffAttributes. Returns undefined when the diff is inconsistent (a corrupt line). */
@@ -55,11 +71,25 @@ export function applyAttributeDiff(derived: Attributes, diff: AttributeDiff | un
     for (const k of keys) out[k] = valueOf(k);
     return out;
   }
-  if (diff.order.length !== keys.length) return undefined;
-  for (const i of diff.order) {
-    const k = keys[i];
-    if (k === undefined || Object.hasOwn(out, k)) return undefined;
+  const order = diff.order;
+  if (order.length === keys.length) {
+    for (const i of order) {
+      const k = keys[i];
+      if (k === undefined || Object.hasOwn(out, k)) return undefined;
+      out[k] = valueOf(k);
+    }
+    return out;
+  }
+  // Insertion form: new keys at the given final positions, derived keys fill the rest in order.
+  const newKeys = keys.filter((k) => !Object.hasOwn(derived, k));
+  const derivedKeys = keys.filter((k) => Object.hasOwn(derived, k));
+  if (order.length !== newKeys.length) return undefined;
+  let nextNew = 0;
+  let nextDerived = 0;
+  for (let position = 0; position < keys.length; position++) {
+    const k = order[nextNew] === position ? newKeys[nextNew++] : derivedKeys[nextDerived++];
+    if (k === undefined) return undefined;
     out[k] = valueOf(k);
   }
-  return out;
+  return nextNew === newKeys.length ? out : undefined;
 }

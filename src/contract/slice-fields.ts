@@ -52,9 +52,9 @@ export function derivedStatusMessage(event: SummaryEvent): string | undefined {
 }
 
 /**
- * The slice span attributes implied by the event: alakai.event/outcome/final_status, the original
- * trace id when it is not the canonical UUID, error.type, domain fields, context extras; for legacy
- * spans also the marker and `alakai.steps.<name>`.
+ * The slice span attributes implied by the event: alakai.event, the original trace id when it is
+ * not the canonical UUID, domain fields and context extras, alakai.outcome/final_status,
+ * error.type; for legacy spans also the marker and `alakai.steps.<name>`.
  */
 export function deriveSliceAttributes(
   event: SummaryEvent,
@@ -62,14 +62,17 @@ export function deriveSliceAttributes(
   domainKeys: readonly string[],
   legacy: boolean,
 ): Attributes {
+  // Order follows how a slice is usually instrumented — name and domain fields when the slice
+  // starts, outcome and error when it ends — so a live slice's attribute order usually needs no
+  // `order` entry in the extension.
   const out = newAttributes();
   if (legacy) out[ALAKAI_LEGACY] = true;
   out[ALAKAI_EVENT] = event.event;
-  out[ALAKAI_OUTCOME] = event.outcome;
-  out[ALAKAI_FINAL_STATUS] = event.final_status;
   if (needsOriginalTraceId(event.trace_id, otelTraceId)) out[ALAKAI_TRACE_ID] = event.trace_id;
   if (legacy) for (const name of Object.keys(event.steps)) out[ALAKAI_STEPS_PREFIX + name] = event.steps[name]!;
-  if (event.error) out[ERROR_TYPE] = event.error.type;
   flattenDomain(event, domainKeys, out);
+  out[ALAKAI_OUTCOME] = event.outcome;
+  out[ALAKAI_FINAL_STATUS] = event.final_status;
+  if (event.error) out[ERROR_TYPE] = event.error.type;
   return out;
 }
