@@ -41,9 +41,10 @@ export function classifyAwsError(err: unknown): AwsErrorClass {
   if (/ExpiredToken|InvalidNextToken/i.test(name) || (name === 'InvalidParameterException' && /next ?token/i.test(message.slice(0, 300)))) {
     return { kind: 'restart_pagination', reason: 'expired_next_token' };
   }
-  if (RETRY_NAMES.has(name)) return { kind: 'retry', reason: name === 'LimitExceededException' ? 'limit_exceeded' : name === 'TimeoutError' ? 'timeout' : 'throttled' };
   const status = e.$metadata?.httpStatusCode;
+  // Server faults first, by status, so the report tells a 503 storm from throttling.
   if (typeof status === 'number' && status >= 500) return { kind: 'retry', reason: `http_${status}` };
+  if (RETRY_NAMES.has(name)) return { kind: 'retry', reason: name === 'LimitExceededException' ? 'limit_exceeded' : name === 'TimeoutError' ? 'timeout' : 'throttled' };
   if (status === 429) return { kind: 'retry', reason: 'throttled' };
   if ((e.code && NETWORK_CODES.has(e.code)) || e.$fault === 'server') return { kind: 'retry', reason: 'network' };
   if (name === 'TypeError' && /fetch|socket|network/i.test(message)) return { kind: 'retry', reason: 'network' };
