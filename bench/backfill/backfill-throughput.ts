@@ -19,8 +19,9 @@ import { median } from '../lib/stats.js';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = join(ROOT, 'bin', 'alakai-otel.js');
 const NAIVE = fileURLToPath(new URL('../naive-converter.js', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./parse-floor.js', import.meta.url));
 
-export type Converter = 'bridge' | 'naive';
+export type Converter = 'bridge' | 'naive' | 'parse-floor';
 
 export interface BackfillOptions {
   quick: boolean;
@@ -77,7 +78,8 @@ export interface BackfillResult {
 
 function commandFor(converter: Converter, input: string, output: string, report: string): string[] {
   const io = ['--input', input, '--output', output, '--report', report];
-  return converter === 'bridge' ? [CLI, 'backfill', ...io] : [NAIVE, ...io];
+  if (converter === 'bridge') return [CLI, 'backfill', ...io];
+  return [converter === 'naive' ? NAIVE : FLOOR, ...io];
 }
 
 /** The report's span count: `spansWritten` in both the CLI's and the naive converter's report. */
@@ -154,6 +156,7 @@ export async function runBackfillThroughput(opts: BackfillOptions): Promise<Back
     const repeats = opts.quick || size > 100_000 ? 1 : 3;
     if (bridgeBuilt) result.runs.push(await measureConverter('bridge', info, repeats, opts.log));
     if (size <= 1_000_000 || opts.naiveAtScale) result.runs.push(await measureConverter('naive', info, repeats, opts.log));
+    if (size <= 1_000_000) result.runs.push(await measureConverter('parse-floor', info, repeats, opts.log));
   }
 
   const ok = (r: RunFigures) => r.runs > 0 && !r.error;
