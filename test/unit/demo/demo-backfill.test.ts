@@ -4,11 +4,13 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fromOtlpRequest } from '../../../src/contract/otlp-json.js';
 import { parseLogLine, summaryEventToSpans } from '../../../src/contract/index.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
-import { runCli, runDemoFixture, type DemoOutput } from './demo-fixture.js';
+import { runCli, runDemoFixture, type DemoOutput, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 let demo: DemoOutput;
 

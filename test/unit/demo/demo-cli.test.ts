@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CLI, freshDir, REPO_ROOT, runCli } from './demo-fixture.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, freshDir, REPO_ROOT, runCli, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 describe('demo flags', () => {
   it.each([

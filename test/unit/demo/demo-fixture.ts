@@ -4,7 +4,7 @@
  * would read it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,8 +63,18 @@ async function readTree(dir: string): Promise<string> {
   return parts.join('\n');
 }
 
+const created: string[] = [];
+
+/** A new empty folder under the OS temp dir; removeFreshDirs() deletes every one made so far. */
 export async function freshDir(label: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `alakai-demo-test-${label}-`));
+  const dir = await mkdtemp(join(tmpdir(), `alakai-demo-test-${label}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** For each test file's afterAll: leave no demo output behind. */
+export async function removeFreshDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 export async function runDemoFixture(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DemoOutput> {

@@ -8,7 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fromOtlpRequest } from '../../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
-import { runDemoFixture } from './demo-fixture.js';
+import { runDemoFixture, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 let server: Server;
 let endpoint = '';

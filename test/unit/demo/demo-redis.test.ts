@@ -9,7 +9,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import { groupBy, runDemoFixture } from './demo-fixture.js';
+import { groupBy, runDemoFixture, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
 let server: ChildProcess | undefined;

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupBy, runDemoFixture } from './demo-fixture.js';
+import { groupBy, runDemoFixture, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 const hasMoto = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
 let moto: ChildProcess | undefined;

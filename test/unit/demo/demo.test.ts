@@ -4,11 +4,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseLogLine, validateSummaryEvent } from '../../../src/contract/index.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
-import { groupBy, REPO_ROOT, runDemoFixture, traceHex, type DemoOutput, type LogLine } from './demo-fixture.js';
+import { groupBy, REPO_ROOT, runDemoFixture, traceHex, type DemoOutput, type LogLine, removeFreshDirs } from './demo-fixture.js';
+
+afterAll(removeFreshDirs);
 
 const SCHEMA_PATH = join(REPO_ROOT, 'schema', 'summary-event.schema.json');
 const DEFAULT_EXECUTIONS = 9;
@@ -191,6 +193,29 @@ describe('demo determinism', () => {
   it('gives the same executions, outcomes and field values for the same seed', () => {
     expect(second.summaries.map(stable)).toEqual(first.summaries.map(stable));
     expect(new Set(second.summaries.map((s) => s['trace_id']))).not.toEqual(new Set(first.summaries.map((s) => s['trace_id'])));
+  });
+
+  it('gives the same trace shapes for the same seed: span names, kinds, statuses and tree', () => {
+    /** Each trace as an indented outline, traces in the order of their root's start. */
+    function outlines(output: DemoOutput): string[] {
+      return [...groupBy(output.spans, (s) => s.traceId).values()]
+        .map((spans) => {
+          const children = groupBy(spans, (s) => s.parentSpanId ?? '');
+          const lines: string[] = [];
+          const walk = (parent: string, depth: number): void => {
+            const list = [...(children.get(parent) ?? [])].sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+            for (const s of list) {
+              lines.push(`${'  '.repeat(depth)}${s.name} kind=${s.kind} status=${s.status.code} ${String(s.attributes['alakai.final_status'] ?? '')}`);
+              walk(s.spanId, depth + 1);
+            }
+          };
+          walk('', 0);
+          return { start: spans.find((s) => !s.parentSpanId)!.startTimeUnixNano, text: lines.join('\n') };
+        })
+        .sort((a, b) => (a.start < b.start ? -1 : 1))
+        .map((t) => t.text);
+    }
+    expect(outlines(second)).toEqual(outlines(first));
   });
 
   it('gives other field values for another seed', async () => {
