@@ -5,7 +5,7 @@
  * detection hashes what it receives.
  */
 import { newAttributes, sameAttributeValue } from './attribute-values.js';
-import type { Attributes } from './span-record.js';
+import type { AttributeValue, Attributes } from './span-record.js';
 
 export interface AttributeDiff {
   /** Attributes whose value is not the derived one (or that are not derived at all), in span order. */
@@ -60,18 +60,30 @@ function keyOrder(actualKeys: readonly string[], rebuilt: readonly string[], der
   return actualKeys.map((k) => position.get(k)!);
 }
 
-/** Inverse of diffAttributes. Returns undefined when the diff is inconsistent (a corrupt line). */
-export function applyAttributeDiff(derived: Attributes, diff: AttributeDiff | undefined): Attributes | undefined {
+/**
+ * Inverse of diffAttributes. When `order` does not fit the keys (entries of `set` were left out
+ * because JSON could not carry their values, or a corrupt line), the values are still rebuilt, in
+ * the default order.
+ */
+export function applyAttributeDiff(derived: Attributes, diff: AttributeDiff | undefined): Attributes {
   const deleted = new Set(diff?.del ?? []);
   const set = diff?.set;
   const keys = rebuiltKeyOrder(derived, set, deleted);
   const out = newAttributes();
   const valueOf = (k: string) => (set && Object.hasOwn(set, k) ? set[k]! : derived[k]!);
-  if (!diff?.order) {
-    for (const k of keys) out[k] = valueOf(k);
-    return out;
-  }
-  const order = diff.order;
+  const ordered = diff?.order ? applyOrder(keys, diff.order, derived, valueOf) : undefined;
+  if (ordered) return ordered;
+  for (const k of keys) out[k] = valueOf(k);
+  return out;
+}
+
+function applyOrder(
+  keys: readonly string[],
+  order: readonly number[],
+  derived: Attributes,
+  valueOf: (key: string) => AttributeValue,
+): Attributes | undefined {
+  const out = newAttributes();
   if (order.length === keys.length) {
     for (const i of order) {
       const k = keys[i];

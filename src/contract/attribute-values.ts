@@ -36,14 +36,17 @@ export function newAttributes(): Attributes {
   return Object.create(null) as Attributes;
 }
 
-/** Copies only valid attribute values of an untrusted JSON object into a null-prototype map. */
+/**
+ * Copies the valid attribute values of an untrusted JSON object into a null-prototype map. An
+ * entry whose value is not an attribute value (NaN/Infinity became null in JSON, an array holding
+ * null) is left out rather than spoiling the whole map. Undefined when `value` is not an object.
+ */
 export function attributesFromJson(value: unknown): Attributes | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const out = newAttributes();
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
-    if (!isAttributeValue(v)) return undefined;
-    out[key] = Array.isArray(v) ? (v.slice() as AttributeValue) : v;
+    if (isAttributeValue(v)) out[key] = Array.isArray(v) ? (v.slice() as AttributeValue) : v;
   }
   return out;
 }

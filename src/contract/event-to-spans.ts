@@ -112,7 +112,7 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
   const resource = ext.resource
     ? applyAttributeDiff(componentResource(event.service, event.component), ext.resource)
     : sharedComponentResource(event.service, event.component);
-  if (!attributes || !resource) return undefined;
+
   const status: SpanRecord['status'] = { code: ext.statusCode ?? derivedStatusCode(event) };
   const message = ext.statusMessage ?? derivedStatusMessage(event);
   if (message) status.message = message;
@@ -132,9 +132,7 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
   if (typeof event.parent_span_id === 'string' && SPAN_ID_RE.test(event.parent_span_id)) slice.parentSpanId = event.parent_span_id;
   const spans: SpanRecord[] = [slice];
   for (const d of ext.descendants) {
-    let descendantResource: Attributes | undefined = resource;
-    if (d.resource) descendantResource = applyAttributeDiff(resource, d.resource);
-    if (!descendantResource) return undefined;
+    const descendantResource: Attributes = d.resource ? applyAttributeDiff(resource, d.resource) : resource;
     const start = ext.startNs + d.startOffsetNs;
     const span: SpanRecord = {
       traceId,

@@ -240,3 +240,21 @@ describe('componentResource', () => {
   });
 });
 
+
+describe('values JSON cannot carry', () => {
+  it('a NaN attribute or an array holding null is left out of the rebuilt span, not the whole extension', () => {
+    const slice = span({ attributes: { 'alakai.event': 'x', 'ratio': Number.NaN, 'list': ['a', null as unknown as string], 'ok': 1 } });
+    const spans = summaryEventToSpans(readBack(sliceToSummaryEvent(slice, [])));
+    expect(spans[0]!.attributes['alakai.legacy']).toBeUndefined(); // still bridged
+    expect({ ...spans[0]!.attributes }).toEqual({ 'alakai.event': 'x', ok: 1 });
+  });
+});
+
+describe('values JSON cannot carry, with a reordered attribute map', () => {
+  it('keeps the other attributes', () => {
+    const slice = span({ attributes: { 'alakai.outcome': 'success', 'alakai.event': 'x', 'ratio': Number.POSITIVE_INFINITY, 'alakai.final_status': 'completed' } });
+    const spans = summaryEventToSpans(readBack(sliceToSummaryEvent(slice, [])));
+    expect(spans[0]!.attributes['alakai.legacy']).toBeUndefined();
+    expect({ ...spans[0]!.attributes }).toEqual({ 'alakai.outcome': 'success', 'alakai.event': 'x', 'alakai.final_status': 'completed' });
+  });
+});
