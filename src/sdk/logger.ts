@@ -16,13 +16,33 @@ export function createDefaultLogger(service: string, component: string): Logger 
   );
 }
 
+/** The parts of pino's asynchronous destination (sonic-boom) that tell whether writes are queued. */
+interface AsyncDestination {
+  _writing?: unknown;
+  _len?: unknown;
+  once?: (event: 'drain', listener: () => void) => unknown;
+}
+
+/**
+ * True while sonic-boom still has lines queued or being written; undefined for other streams.
+ * sonic-boom's `flush(cb)` calls back at once when `minLength` is 0 (pino.destination's default),
+ * before queued lines reach the fd, so a process that ends right after "flushing" lost them
+ * (found by test/unit/reliability/shutdown.test.ts). It emits 'drain' once its queue is empty.
+ */
+function writesPending(stream: AsyncDestination | undefined): boolean | undefined {
+  if (!stream || typeof stream._writing !== 'boolean' || typeof stream._len !== 'number' || typeof stream.once !== 'function') return undefined;
+  return stream._writing || stream._len > 0;
+}
+
 /** Flushes the logger's destination; resolves even if the destination cannot flush. */
 export function flushLogger(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, AsyncDestination | undefined>)[pino.symbols.streamSym];
   return new Promise((resolve) => {
     try {
       logger.flush((error?: Error) => {
         void error; // a destination that cannot flush (closed stdout) is not the caller's failure
-        resolve();
+        if (writesPending(stream)) stream!.once!('drain', () => resolve());
+        else resolve();
       });
     } catch {
       resolve();

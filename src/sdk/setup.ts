@@ -98,7 +98,9 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   let shutdownPromise: Promise<void> | undefined;
 
   const forceFlush = async (): Promise<void> => {
-    const work = provider.forceFlush().then(() => flushLogger(logger));
+    // Logs flush beside the span export, not after it: summary lines are the record of every
+    // slice and must not wait behind a collector that hangs (test/unit/reliability/shutdown.test.ts).
+    const work = Promise.all([provider.forceFlush(), flushLogger(logger)]).then(() => flushLogger(logger));
     if ((await withinTimeout(work, timeoutMs)) === 'timeout') diag.warn(`alakai-otel: flush did not finish within ${timeoutMs} ms`);
   };
 
@@ -108,8 +110,9 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
       if (!signals?.handling) signals?.dispose();
       zeroCode?.disable();
       const work = (async () => {
-        await provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
-        await flushLogger(logger);
+        const spans = provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
+        await Promise.all([spans, flushLogger(logger)]);
+        await flushLogger(logger); // lines of slices that ended while the spans were exported
       })();
       if ((await withinTimeout(work, timeoutMs)) === 'timeout') {
         diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
