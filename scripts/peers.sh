@@ -175,14 +175,14 @@ check_installed() {
 
 start_one() {
   local name=$1 t0=$SECONDS var
-  if is_running "$name"; then say "$name: already running (pid $(cat "$RUN_DIR/$name.pid"))"; return; fi
+  if is_running "$name"; then say "$name: already running (pid $(cut -d" " -f1 "$RUN_DIR/$name.pid"))"; return; fi
   local ports_var="PORTS_$name"
   for var in ${!ports_var}; do
     port_free "${!var}" || die_peer "$name" "port ${!var} ($var) is already in use by another program"
   done
   "start_$name"
   wait_ready "$name" "ready_$name" "$READY_TIMEOUT"
-  say "$name: ready in $((SECONDS - t0))s (pid $(cat "$RUN_DIR/$name.pid"))"
+  say "$name: ready in $((SECONDS - t0))s (pid $(cut -d" " -f1 "$RUN_DIR/$name.pid"))"
 }
 
 write_env() {
@@ -225,8 +225,8 @@ cmd_status() {
   local name state rc=0
   for name in "${PEERS[@]}"; do
     if ! is_running "$name"; then state="stopped"; rc=1
-    elif "ready_$name"; then state="running, ready (pid $(cat "$RUN_DIR/$name.pid"))"
-    else state="running, NOT ready (pid $(cat "$RUN_DIR/$name.pid"); log $RUN_DIR/$name.log)"; rc=1
+    elif "ready_$name"; then state="running, ready (pid $(cut -d" " -f1 "$RUN_DIR/$name.pid"))"
+    else state="running, NOT ready (pid $(cut -d" " -f1 "$RUN_DIR/$name.pid"); log $RUN_DIR/$name.log)"; rc=1
     fi
     printf '%-10s %s\n' "$name" "$state"
   done

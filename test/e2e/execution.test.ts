@@ -67,6 +67,13 @@ function ancestors(span: JaegerSpanView, byId: Map<string, JaegerSpanView>): Jae
   return chain;
 }
 
+/** Attributes Jaeger's query side adds itself (adjuster warnings such as clock skew notes). */
+const JAEGER_ADDED = '@jaeger@';
+
+function ownAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([key]) => !key.startsWith(JAEGER_ADDED)));
+}
+
 /** What must survive a round trip through the summary events, per span, in a stable order. */
 function canonical(spans: JaegerSpanView[]) {
   return spans
@@ -79,7 +86,8 @@ function canonical(spans: JaegerSpanView[]) {
       start: s.startTimeUnixNano,
       end: s.endTimeUnixNano,
       status: s.statusCode,
-      attributes: s.attributes,
+      attributes: ownAttributes(s.attributes),
+      resource: s.resource,
     }))
     .sort((a, b) => a.spanId.localeCompare(b.spanId));
 }
@@ -160,7 +168,7 @@ describe.sequential('an execution through the real peers', () => {
       // Slices are searchable by the indexed Alakai fields (X-Ray annotations).
       for (const id of sliceIds) {
         const node = nodes.find((n) => n.id === id)!;
-        expect(node.annotations).toMatchObject({ alakai_event: 'coding.implementation', alakai_outcome: 'success' });
+        expect(node.annotations).toMatchObject({ 'alakai.event': 'coding.implementation', 'alakai.outcome': 'success' });
         expect(node.error ?? false).toBe(false);
         expect(node.fault ?? false).toBe(false);
       }
@@ -201,23 +209,24 @@ describe.sequential('an execution through the real peers', () => {
       '--log-group', LOG_GROUPS.core,
       '--log-group', LOG_GROUPS.orchestrator,
       '--log-group', LOG_GROUPS.worker,
-      '--otlp-endpoint', peers.jaegerOtlpHttp,
+      '--otlp-endpoint', `${peers.jaegerOtlpHttp}/v1/traces`,
     ];
     const env = peersChildEnv(peers);
-    const first = await runCli(args, env);
-    expect(first.code, describeRun(args, first)).toBe(0);
-    const rebuilt = await waitForJaegerTrace(peers.jaegerQueryUrl, live.traceHex, SERVICES, liveSpans.length);
-    expect(canonical(rebuilt)).toEqual(canonical(liveSpans));
-
-    const second = await runCli(args, env);
-    expect(second.code, describeRun(args, second)).toBe(0);
+    // Both runs go in before Jaeger is first asked for the trace. Jaeger 2.13's in-memory store
+    // hands its stored spans to the query adjusters, which append `@jaeger@warnings` to them in
+    // place; a span queried before the second copy arrives no longer hashes like that copy, and the
+    // query-time de-duplication keeps both. Real storage backends return fresh copies per query.
+    for (const run of ['first', 'second']) {
+      const result = await runCli(args, env);
+      expect(result.code, `${run} backfill: ${describeRun(args, result)}`).toBe(0);
+    }
     // Jaeger's OTLP receiver stores before it answers, and the CLI exits after its exports are
-    // answered: what the API shows now includes the second run.
-    const again = await jaegerTraceV3(peers.jaegerQueryUrl, live.traceHex);
-    expect(again.length, 'spans after a second backfill').toBe(liveSpans.length);
-    expect(canonical(again)).toEqual(canonical(liveSpans));
+    // answered, so both runs are in Jaeger now.
+    const rebuilt = await waitForJaegerTrace(peers.jaegerQueryUrl, live.traceHex, SERVICES, liveSpans.length);
+    expect(rebuilt.length, 'spans after two backfills of the same logs').toBe(liveSpans.length);
+    expect(canonical(rebuilt)).toEqual(canonical(liveSpans));
     const v1 = await jaegerTraceV1(peers.jaegerQueryUrl, live.traceHex);
-    expect(v1.length, 'spans the UI shows after a second backfill').toBe(liveSpans.length);
+    expect(v1.length, 'spans the UI shows after two backfills').toBe(liveSpans.length);
   });
 
   test('3. `trace <id>` against the log groups prints the execution', async () => {
@@ -254,7 +263,8 @@ describe.sequential('an execution through the real peers', () => {
     });
     expect(schemaErrors(failed.summaries.worker)).toBeUndefined();
 
-    const spans = await waitForJaegerTrace(peers.jaegerQueryUrl, failed.traceHex, SERVICES, 14);
+    // open_pull_request never runs: one step span fewer than the successful execution.
+    const spans = await waitForJaegerTrace(peers.jaegerQueryUrl, failed.traceHex, SERVICES, 13);
     const slices = sliceSpans(spans);
     expect(slices.get('alakai-worker')!.statusCode).toBe(STATUS_ERROR);
     expect(slices.get('alakai-worker')!.attributes['alakai.outcome']).toBe('error');
@@ -272,7 +282,7 @@ describe.sequential('an execution through the real peers', () => {
         { what: `X-Ray segment of the failed worker slice ${workerId}`, timeoutMs: 60_000 },
       );
       expect(segment.error === true || segment.fault === true, JSON.stringify(segment).slice(0, 800)).toBe(true);
-      expect(segment.annotations).toMatchObject({ alakai_outcome: 'error', alakai_final_status: 'agent_failed' });
+      expect(segment.annotations).toMatchObject({ 'alakai.outcome': 'error', 'alakai.final_status': 'agent_failed', 'error.type': 'AgentError' });
     } finally {
       client.destroy();
     }
