@@ -120,11 +120,16 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
         fingerprint: options.fingerprint,
         done,
         sources: states.map((s, i) => {
-          const needed = assembler.earliestHint(i);
+          let needed = assembler.earliestHint(i);
+          for (const t of pending.slice(pendingFrom)) {
+            const h = t.hints[i];
+            if (h && (!needed || h.ordinal < needed.ordinal)) needed = h;
+          }
           const resume = needed && (!s.lastHint || needed.ordinal < s.lastHint.ordinal) ? needed : s.lastHint;
           return { id: s.id, resume: resume ?? null, readOrdinal: s.readOrdinal };
         }),
-        openTraces: assembler.openTraces(),
+        // Traces taken from the assembler but not yet written count as open: a resume rebuilds them.
+        openTraces: [...assembler.openTraces(), ...pending.slice(pendingFrom).map((t): [string, (number | null)[]] => [t.key, Array.from(t.hints, (h) => (h ? h.ordinal : null))])],
         outputBytes: flushed.outputBytes ?? null,
         spansWritten: activeSink.spansWritten,
         counters,
@@ -136,8 +141,14 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       lastCheckpointAt = Date.now();
     };
 
+    /** Traces handed over by the assembler and not yet written (see writeCheckpoint). */
+    let pending: OpenTrace[] = [];
+    let pendingFrom = 0;
     const emit = async (traces: OpenTrace[]): Promise<void> => {
-      for (const trace of traces) {
+      pending = traces;
+      pendingFrom = 0;
+      for (let i = 0; i < traces.length; i++) {
+        const trace = traces[i]!;
         const built = buildTrace(trace);
         counters.traces++;
         counters.duplicateEvents += built.duplicateEvents;
@@ -150,10 +161,11 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
         if (options.xray) spans = filterForXray(spans, now(), counters.notSent);
         if (!options.dryRun && spans.length > 0) await activeSink.write(spans);
         tracesSinceCheckpoint++;
+        pendingFrom = i + 1;
+        if (options.checkpointPath && (tracesSinceCheckpoint >= everyTraces || Date.now() - lastCheckpointAt >= 1000)) await writeCheckpoint(false);
       }
-      if (options.checkpointPath && (tracesSinceCheckpoint >= everyTraces || (tracesSinceCheckpoint > 0 && Date.now() - lastCheckpointAt >= 1000))) {
-        await writeCheckpoint(false);
-      }
+      pending = [];
+      pendingFrom = 0;
     };
 
     const maxLineBytes = options.maxLineBytes;
