@@ -66,7 +66,7 @@ export type Mutation =
   | { op: 'replace'; at: number; length: number; text: string }
   | { op: 'truncate'; at: number }
   | { op: 'duplicate'; at: number; length: number }
-  | { op: 'setField'; path: string[]; value: unknown }
+  | { op: 'setField'; path: readonly string[]; value: unknown }
   | { op: 'mutateOtel'; inner: Mutation };
 
 const position = fc.double({ min: 0, max: 1, noNaN: true });
@@ -132,7 +132,7 @@ function applyText(text: string, m: Mutation): string {
 }
 
 /** Sets a (possibly nested) field on the parsed line; the line is re-serialized as a writer would. */
-function setField(line: string, path: string[], value: unknown): string {
+function setField(line: string, path: readonly string[], value: unknown): string {
   let root: unknown;
   try {
     root = JSON.parse(line);
