@@ -14,6 +14,7 @@ import { BasicTracerProvider, type Sampler, type SpanExporter } from '@opentelem
 import type { Logger } from 'pino';
 import { SCOPE_NAME } from '../contract/attribute-keys.js';
 import { componentResource } from '../contract/resource.js';
+import { MAX_DOMAIN_STRING } from '../contract/validate.js';
 import { withinTimeout } from './bounded.js';
 import { ensureContextManager } from './context-manager.js';
 import { CountingBatchProcessor, type ExportQueueOptions } from './export-processor.js';
@@ -73,6 +74,18 @@ function serviceResource(options: AlakaiTracingOptions) {
   return resourceFromAttributes({ ...fromEnv, ...componentResource(options.service, options.component), ...options.resourceAttributes });
 }
 
+/**
+ * Attribute strings are capped at the contract's MAX_DOMAIN_STRING (64 KiB) unless the OTel
+ * variables set a cap: an uncapped 1 MB domain field made a summary line over CloudWatch's 1 MB
+ * event limit that the parser refuses (`too_large`), and a 1.3 MB span X-Ray refuses (found by
+ * test/unit/reliability/limits.test.ts). The cap applies the same to the line and the exported
+ * span, so the round trip stays exact.
+ */
+function spanLimits(env: NodeJS.ProcessEnv = process.env): { spanLimits?: { attributeValueLengthLimit: number } } {
+  if (env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT || env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT) return {};
+  return { spanLimits: { attributeValueLengthLimit: MAX_DOMAIN_STRING } };
+}
+
 function exportProcessors(options: AlakaiTracingOptions, stats: StatsCounter): CountingBatchProcessor[] {
   const exporters = [options.exporter ?? new OTLPTraceExporter(), ...(options.extraExporters ?? [])];
   return exporters.map((exporter) => new CountingBatchProcessor(exporter, stats, options.exportQueue));
@@ -89,6 +102,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     resource: serviceResource(options),
     sampler: new RecordAllSampler(options.sampler ?? samplerFromEnv()),
     idGenerator: new AlakaiIdGenerator(),
+    ...spanLimits(),
     spanProcessors: [summary, ...exports],
   });
   const tracer = provider.getTracer(SCOPE_NAME, PACKAGE_VERSION);
