@@ -169,6 +169,16 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     };
 
     const maxLineBytes = options.maxLineBytes;
+    // An execution's lines share one trace_id string: map it once, not once per line.
+    const traceIdCache = new Map<string, ReturnType<typeof toOtelTraceId>>();
+    const mapTraceId = (id: string): ReturnType<typeof toOtelTraceId> => {
+      let m = traceIdCache.get(id);
+      if (!m) {
+        if (traceIdCache.size >= 50_000) traceIdCache.clear();
+        traceIdCache.set(id, (m = toOtelTraceId(id)));
+      }
+      return m;
+    };
     const processBatch = (si: number, state: SourceState, batch: SourceBatch): void => {
       let ordinal = batch.firstOrdinal;
       let newest = state.watermarkMs;
@@ -190,7 +200,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
           continue;
         }
         const traceId = parsed.kind === 'summary' ? parsed.event.trace_id : parsed.log.trace_id;
-        const mapped = toOtelTraceId(traceId);
+        const mapped = mapTraceId(traceId);
         if (!mapped.ok) {
           if (!replay) countInto(counters.rejected, 'invalid_trace_id');
           continue;

@@ -133,6 +133,26 @@ describe('CloudWatch Logs source (real SDK client, fake endpoint)', () => {
     expect(report.linesRead).toBe(fx.set.lines.length);
   });
 
+  it('reads a group larger than the 10,000-event page cap through full pages', async () => {
+    const big = await writtenFixture({ seed: 4, executions: 4200, spacingMs: 400, noise: false });
+    // All three services' lines in one group: one execution is about five lines.
+    const lines = big.set.lines;
+    expect(lines.length).toBeGreaterThan(20_000);
+    const server = await startFakeCloudWatch({ groups: { [LOG_GROUPS.core]: lines.map((l) => ({ timestamp: l.timeMs, message: l.text })) }, pageSize: 10_000 });
+    servers.push(server);
+    const saved = range;
+    range = { startMs: lines[0]!.timeMs, endMs: lines[lines.length - 1]!.timeMs + 1 };
+    try {
+      // One fetch window for the whole range, so pages fill up to the cap.
+      const { report } = await backfillCloudWatch(server, [LOG_GROUPS.core], range.endMs - range.startMs);
+      expect(report.linesRead).toBe(lines.length);
+      expect(report.spansWritten).toBe(lines.filter((l) => l.text.includes('"msg":"[event] ')).length);
+      expect(filterCalls(server).length).toBe(Math.ceil(lines.length / 10_000));
+    } finally {
+      range = saved;
+    }
+  });
+
   it('fails with the cause once retries run out (a storm that never ends)', async () => {
     const server = await fake({ fault: () => faults.throttling() });
     await expect(backfillCloudWatch(server)).rejects.toThrow(/gave up after 12 attempts \(throttled\)/);
