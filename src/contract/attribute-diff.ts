@@ -4,7 +4,7 @@
  * key order too: OTLP exporters write attributes in insertion order and Jaeger's duplicate
  * detection hashes what it receives.
  */
-import { newAttributes, sameAttributeValue } from './attribute-values.js';
+import { sameAttributeValue, setOwnAttribute } from './attribute-values.js';
 import type { AttributeValue, Attributes } from './span-record.js';
 
 export interface AttributeDiff {
@@ -32,7 +32,7 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
   let set: Attributes | undefined;
   const actualKeys = Object.keys(actual);
   for (const k of actualKeys) {
-    if (!Object.hasOwn(derived, k) || !sameAttributeValue(actual[k], derived[k])) (set ??= newAttributes())[k] = actual[k]!;
+    if (!Object.hasOwn(derived, k) || !sameAttributeValue(actual[k], derived[k])) setOwnAttribute((set ??= {}), k, actual[k]!);
   }
   const del = Object.keys(derived).filter((k) => !Object.hasOwn(actual, k));
   const rebuilt = rebuiltKeyOrder(derived, set, new Set(del));
@@ -69,11 +69,11 @@ export function applyAttributeDiff(derived: Attributes, diff: AttributeDiff | un
   const deleted = new Set(diff?.del ?? []);
   const set = diff?.set;
   const keys = rebuiltKeyOrder(derived, set, deleted);
-  const out = newAttributes();
+  const out: Attributes = {};
   const valueOf = (k: string) => (set && Object.hasOwn(set, k) ? set[k]! : derived[k]!);
   const ordered = diff?.order ? applyOrder(keys, diff.order, derived, valueOf) : undefined;
   if (ordered) return ordered;
-  for (const k of keys) out[k] = valueOf(k);
+  for (const k of keys) setOwnAttribute(out, k, valueOf(k));
   return out;
 }
 
@@ -83,12 +83,12 @@ function applyOrder(
   derived: Attributes,
   valueOf: (key: string) => AttributeValue,
 ): Attributes | undefined {
-  const out = newAttributes();
+  const out: Attributes = {};
   if (order.length === keys.length) {
     for (const i of order) {
       const k = keys[i];
       if (k === undefined || Object.hasOwn(out, k)) return undefined;
-      out[k] = valueOf(k);
+      setOwnAttribute(out, k, valueOf(k));
     }
     return out;
   }
@@ -101,7 +101,7 @@ function applyOrder(
   for (let position = 0; position < keys.length; position++) {
     const k = order[nextNew] === position ? newKeys[nextNew++] : derivedKeys[nextDerived++];
     if (k === undefined) return undefined;
-    out[k] = valueOf(k);
+    setOwnAttribute(out, k, valueOf(k));
   }
   return nextNew === newKeys.length ? out : undefined;
 }

@@ -37,16 +37,32 @@ export function newAttributes(): Attributes {
 }
 
 /**
- * Copies the valid attribute values of an untrusted JSON object into a null-prototype map. An
- * entry whose value is not an attribute value (NaN/Infinity became null in JSON, an array holding
- * null) is left out rather than spoiling the whole map. Undefined when `value` is not an object.
+ * Sets an own property even for the key `__proto__` (plain assignment would change the
+ * object's prototype instead). For plain objects whose keys may come from outside.
+ */
+export function setOwnAttribute(target: Attributes, key: string, value: AttributeValue): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * The attribute map held by a freshly parsed JSON object. When every value is an attribute value
+ * the object itself is returned (JSON.parse made it; its keys, even `__proto__`, are own data
+ * properties). Otherwise the valid entries are copied: an entry JSON could not carry (NaN or
+ * Infinity became null, an array holding null) is left out rather than spoiling the whole map.
+ * Undefined when `value` is not an object.
  */
 export function attributesFromJson(value: unknown): Attributes | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out = newAttributes();
-  for (const key of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (isAttributeValue(v)) out[key] = Array.isArray(v) ? (v.slice() as AttributeValue) : v;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let valid = true;
+  for (let i = 0; valid && i < keys.length; i++) valid = isAttributeValue(record[keys[i]!]);
+  if (valid) return record as Attributes;
+  const out: Attributes = {};
+  for (const key of keys) {
+    const v = record[key];
+    if (isAttributeValue(v)) setOwnAttribute(out, key, v);
   }
   return out;
 }

@@ -64,8 +64,11 @@ function flattenValue(value: unknown, path: string, out: Attributes): void {
       }
       if (isPlainObject(value)) {
         const keys = Object.keys(value);
-        if (keys.length > 0 && keys.every(isPathSegment)) {
-          for (const k of keys) flattenValue(value[k], `${path}.${k}`, out);
+        let segments = keys.length > 0;
+        for (let i = 0; segments && i < keys.length; i++) segments = isPathSegment(keys[i]!);
+        if (segments) {
+          const prefix = path + '.';
+          for (const k of keys) flattenValue(value[k], prefix + k, out);
           return;
         }
       }

@@ -6,7 +6,6 @@
 import * as crypto from 'node:crypto';
 import { applyAttributeDiff } from './attribute-diff.js';
 import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
-import { newAttributes } from './attribute-values.js';
 import { domainKeysOf } from './domain-attributes.js';
 import { decodeOtelExtension, type ExtensionEvent, type OtelExtension } from './otel-extension.js';
 import { componentResource, sharedComponentResource } from './resource.js';
@@ -81,7 +80,7 @@ function legacySpan(event: SummaryEvent, traceId: string): SpanRecord | undefine
   const message = derivedStatusMessage(event);
   if (message) status.message = message;
   if (event.error) {
-    const attributes = newAttributes();
+    const attributes: Attributes = {};
     attributes[EXCEPTION_TYPE] = event.error.type;
     attributes[EXCEPTION_MESSAGE] = event.error.message;
     events.push({ name: EXCEPTION_EVENT, timeUnixNano: endNs, attributes });

@@ -15,7 +15,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** Cheap pre-filter: a line without these substrings cannot hold a hostile key. */
 export function mayHoldHostileKey(text: string): boolean {
-  return text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
+  // "__proto__" and "prototype" both contain "proto": two scans instead of three.
+  return text.includes('proto') || text.includes('constructor');
 }
 
 export type JsonDefect =

@@ -7,7 +7,7 @@
  * and flattens arrays per index; as a string it is one field however many spans it holds.
  */
 import type { AttributeDiff } from './attribute-diff.js';
-import { attributesFromJson, newAttributes } from './attribute-values.js';
+import { attributesFromJson } from './attribute-values.js';
 import { isPlainObject } from './json-safety.js';
 import type { Attributes, ScopeRecord, SpanKindValue, StatusCodeValue } from './span-record.js';
 
@@ -158,7 +158,7 @@ function codeFromJson(v: unknown): StatusCodeValue {
 }
 
 function attrsFromJson(v: unknown, what: string): Attributes {
-  if (v === 0 || v === undefined) return newAttributes();
+  if (v === 0 || v === undefined) return {};
   return attributesFromJson(v) ?? fail(what);
 }
 

@@ -13,7 +13,6 @@ import {
   ERROR_TYPE,
   SCOPE_NAME,
 } from './attribute-keys.js';
-import { newAttributes } from './attribute-values.js';
 import { flattenDomain } from './domain-attributes.js';
 import { SpanKind, StatusCode, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
 import type { Outcome, SummaryEvent } from './summary-event.js';
@@ -65,7 +64,9 @@ export function deriveSliceAttributes(
   // Order follows how a slice is usually instrumented — name and domain fields when the slice
   // starts, outcome and error when it ends — so a live slice's attribute order usually needs no
   // `order` entry in the extension.
-  const out = newAttributes();
+  // A plain object, not newAttributes(): every key here starts with `alakai.` or is `error.type`,
+  // so none can be `__proto__`, and V8 keeps plain objects in its fast property mode.
+  const out: Attributes = {};
   if (legacy) out[ALAKAI_LEGACY] = true;
   out[ALAKAI_EVENT] = event.event;
   if (needsOriginalTraceId(event.trace_id, otelTraceId)) out[ALAKAI_TRACE_ID] = event.trace_id;

@@ -22,7 +22,26 @@ const PRINTABLE_ASCII_RE = /^[\x20-\x7e]+$/;
 /** The W3C/OTel invalid trace id: never produced, even from an all-zero UUID. */
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
+/**
+ * The 32 hex digits of a canonical (lower-case) UUID, or undefined. A char-code scan: the backfill
+ * maps a trace id per line, and this is the form nearly all of them have.
+ */
+function lowerUuidHex(id: string): string | undefined {
+  if (id.length !== 36) return undefined;
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return undefined; // '-'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return undefined;
+    }
+  }
+  return id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24);
+}
+
 export function toOtelTraceId(alakaiTraceId: string): TraceIdMapping {
+  const fast = typeof alakaiTraceId === 'string' ? lowerUuidHex(alakaiTraceId) : undefined;
+  if (fast !== undefined && fast !== INVALID_TRACE_ID) return { ok: true, traceId: fast, exact: true };
   if (typeof alakaiTraceId !== 'string' || alakaiTraceId.length === 0) return { ok: false, reason: 'empty' };
   if (alakaiTraceId.length > MAX_TRACE_ID_LENGTH) return { ok: false, reason: 'too_long' };
   let hex: string | undefined;
@@ -57,5 +76,6 @@ export function newAlakaiTraceId(): string {
  * case, the bare 32-hex form): then the original travels in attribute `alakai.trace_id`.
  */
 export function needsOriginalTraceId(alakaiTraceId: string, otelTraceId: string): boolean {
+  if (alakaiTraceId.length === 36 && lowerUuidHex(alakaiTraceId) === otelTraceId) return false;
   return toAlakaiTraceId(otelTraceId) !== alakaiTraceId;
 }
