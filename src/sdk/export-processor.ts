@@ -10,6 +10,7 @@ import { type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TraceFlags } from '@opentelemetry/api';
+import { sanitizedForExport } from './sanitized-span.js';
 import type { StatsCounter } from './stats.js';
 
 export interface ExportQueueOptions {
@@ -45,7 +46,7 @@ class CountingExporter implements SpanExporter {
       done(result);
     };
     try {
-      this.inner.export(spans, finish);
+      this.inner.export(spans.map(sanitizedForExport), finish);
     } catch (error) {
       finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }

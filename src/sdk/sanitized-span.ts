@@ -1,0 +1,46 @@
+/**
+ * Error texts leave the process redacted, whoever wrote them. Our own helpers already sanitize
+ * (exception.ts), but a service may call `span.setStatus({ message })` or `span.recordException()`
+ * through the OTel API itself; those texts would reach the collector as they are, while the summary
+ * line carries them redacted. So the export path applies the summary line's rules (status message:
+ * sanitizeText; exception.message: sanitizeText; exception.stacktrace: sanitizeText capped at 8 KiB,
+ * as in contract/spans-to-event.ts) to every span — which also keeps the live span equal to the one
+ * rebuilt from the line. sanitizeText is idempotent, so texts already clean come back unchanged and
+ * the span object is passed through untouched (the common case costs two checks).
+ */
+import type { Attributes } from '@opentelemetry/api';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { EXCEPTION_EVENT, EXCEPTION_MESSAGE } from '../contract/attribute-keys.js';
+import { sanitizeText } from '../contract/sanitize.js';
+
+// https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/
+const EXCEPTION_STACKTRACE = 'exception.stacktrace';
+const MAX_STACKTRACE_LENGTH = 8 * 1024;
+
+function cleanEvent(event: TimedEvent): TimedEvent {
+  if (event.name !== EXCEPTION_EVENT || !event.attributes) return event;
+  let attributes: Attributes | undefined;
+  for (const key of [EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE]) {
+    const value = event.attributes[key];
+    if (typeof value !== 'string') continue;
+    const clean = sanitizeText(value, key === EXCEPTION_STACKTRACE ? MAX_STACKTRACE_LENGTH : undefined);
+    if (clean !== value) (attributes ??= { ...event.attributes })[key] = clean;
+  }
+  return attributes ? { ...event, attributes } : event;
+}
+
+export function sanitizedForExport(span: ReadableSpan): ReadableSpan {
+  const message = span.status.message;
+  const cleanMessage = message ? sanitizeText(message) : message;
+  let events: TimedEvent[] | undefined;
+  span.events.forEach((event, i) => {
+    const clean = cleanEvent(event);
+    if (clean !== event) (events ??= [...span.events])[i] = clean;
+  });
+  if (cleanMessage === message && !events) return span;
+  // A view over the original: everything else (ids, times, resource, getters) is read through it.
+  const overrides: PropertyDescriptorMap = {};
+  if (cleanMessage !== message) overrides.status = { value: { ...span.status, message: cleanMessage }, enumerable: true };
+  if (events) overrides.events = { value: events, enumerable: true };
+  return Object.create(span, overrides) as ReadableSpan;
+}
