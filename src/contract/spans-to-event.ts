@@ -32,7 +32,8 @@ import {
   type ExtensionEvent,
   type OtelExtension,
 } from './otel-extension.js';
-import { componentResource } from './resource.js';
+import { sharedComponentResource } from './resource.js';
+import { MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 import { sanitizeText } from './sanitize.js';
 import {
   DEFAULT_SCOPE,
@@ -117,16 +118,19 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
     const value = slice.attributes[key];
     if (isStepStatus(value)) recorded.set(key.slice(ALAKAI_STEPS_PREFIX.length), value);
   }
+  // Within what validateSummaryEvent accepts (≤ 256 steps, names ≤ 256 characters), so the line
+  // can be read back; the step spans themselves still travel in the extension.
   const steps: Record<string, StepStatus> = {};
+  let count = 0;
+  const add = (name: unknown, status: StepStatus) => {
+    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name)) return;
+    steps[name] = status;
+    count++;
+  };
   const declared = slice.attributes[ALAKAI_STEPS_DECLARED];
-  if (Array.isArray(declared)) {
-    for (const name of declared) {
-      if (typeof name !== 'string' || Object.hasOwn(steps, name)) continue;
-      steps[name] = ran.get(name)?.status ?? recorded.get(name) ?? '-';
-    }
-  }
-  for (const [name, run] of ran) if (!Object.hasOwn(steps, name)) steps[name] = run.status;
-  for (const [name, status] of recorded) if (!Object.hasOwn(steps, name)) steps[name] = status;
+  if (Array.isArray(declared)) for (const name of declared) add(name, ran.get(name as string)?.status ?? recorded.get(name as string) ?? '-');
+  for (const [name, run] of ran) add(name, run.status);
+  for (const [name, status] of recorded) add(name, status);
   return steps;
 }
 
@@ -213,7 +217,7 @@ function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], 
   if (message !== (derivedStatusMessage(event) ?? '')) ext.statusMessage = message;
   const attributeDiff = diffAttributes(slice.attributes, derivedAttributes);
   if (attributeDiff) ext.attributes = attributeDiff;
-  const resourceDiff = diffAttributes(slice.resource, componentResource(event.service, event.component));
+  const resourceDiff = diffAttributes(slice.resource, sharedComponentResource(event.service, event.component));
   if (resourceDiff) ext.resource = resourceDiff;
   if (!sameScope(slice.scope, DEFAULT_SCOPE)) ext.scope = slice.scope;
 

@@ -6,6 +6,7 @@
  */
 import { guideDomainDefect } from './guide-domain.js';
 import { findJsonDefect, isPlainObject } from './json-safety.js';
+import { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 import { normalizeTime } from './event-time.js';
 import { decodeOtelExtension } from './otel-extension.js';
 import { rememberDecodedExtension } from './event-to-spans.js';
@@ -24,11 +25,7 @@ import {
 } from './summary-event.js';
 import { toOtelTraceId } from './trace-id.js';
 
-/** Longest name-like field (event, final_status, service, component, step names, error.type). */
-export const MAX_NAME_LENGTH = 256;
-export const MAX_STEPS = 256;
-/** Longest string inside a domain field; a span attribute beyond this helps nobody (X-Ray: ≤ 200 KB a span). */
-export const MAX_DOMAIN_STRING = 64 * 1024;
+export { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 
 const SPAN_ID_RE = /^[0-9a-f]{16}$/;
 const ZERO_SPAN_ID = '0000000000000000';

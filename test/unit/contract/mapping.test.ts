@@ -258,3 +258,34 @@ describe('values JSON cannot carry, with a reordered attribute map', () => {
     expect({ ...spans[0]!.attributes }).toEqual({ 'alakai.outcome': 'success', 'alakai.event': 'x', 'alakai.final_status': 'completed' });
   });
 });
+
+describe('steps within what a reader accepts', () => {
+  it('writes at most 256 steps with names ≤ 256 characters, so the line reads back; the spans stay exact', () => {
+    const slice = span({ attributes: { 'alakai.event': 'x', 'alakai.steps.declared': ['y'.repeat(300), ...Array.from({ length: 300 }, (_, i) => `s${i}`)] } });
+    const event = sliceToSummaryEvent(slice, []);
+    expect(Object.keys(event.steps)).toHaveLength(256);
+    expect(Object.keys(event.steps)[0]).toBe('s0');
+    const spans = summaryEventToSpans(readBack(event));
+    expect({ ...spans[0]!.attributes }).toEqual(slice.attributes);
+  });
+});
+
+describe('Logs Insights discovery', () => {
+  // Logs Insights discovers each JSON leaf as a field (nested keys joined by ".", arrays per index).
+  function discoveredFields(value: unknown, prefix = ''): string[] {
+    if (typeof value !== 'object' || value === null) return [prefix];
+    return Object.entries(value).flatMap(([k, v]) => discoveredFields(v, prefix ? `${prefix}.${k}` : k));
+  }
+
+  it('the bridge adds three fields to the event, however many descendant spans the slice has', () => {
+    const slice = span();
+    const descendants = Array.from({ length: 200 }, (_, i) =>
+      stepSpan(slice, `GET /items/${i}`, (0x5000000000000000n + BigInt(i)).toString(16), i, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET' } }),
+    );
+    const bridged = sliceToSummaryEvent(slice, descendants);
+    const legacy = Object.fromEntries(Object.entries(bridged).filter(([k]) => !['span_id', 'parent_span_id', 'otel'].includes(k)));
+    const extra = discoveredFields(bridged).filter((f) => !discoveredFields(legacy).includes(f));
+    expect(extra).toEqual(['span_id', 'otel']);
+    expect(discoveredFields(legacy).length).toBeLessThanOrEqual(200 - 3);
+  });
+});

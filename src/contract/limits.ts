@@ -1,0 +1,8 @@
+/** Size limits of a summary event (docs/summary-event-format.md, "Rejected"). */
+
+/** Longest name-like field (event, final_status, service, component, step names, error.type). */
+export const MAX_NAME_LENGTH = 256;
+/** Most entries in `steps`. */
+export const MAX_STEPS = 256;
+/** Longest string inside a domain field; a span attribute beyond this helps nobody (X-Ray: ≤ 200 KB a span). */
+export const MAX_DOMAIN_STRING = 64 * 1024;
