@@ -4,6 +4,7 @@
  * deterministic ids and no parent (the backfill's assembly links parents across slices later).
  */
 import * as crypto from 'node:crypto';
+import { diag } from '@opentelemetry/api';
 import { applyAttributeDiff } from './attribute-diff.js';
 import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
 import { domainKeysOf } from './domain-attributes.js';
@@ -159,8 +160,20 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
 /**
  * Never throws. An event whose trace id cannot be mapped yields no spans (validateSummaryEvent
  * rejects such events first); a bridged event with a corrupt extension is treated as legacy.
+ * Events should come from parseLogLine/validateSummaryEvent: `time` and `duration_ms` are trusted
+ * to be normalized.
  */
 export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
+  try {
+    return eventToSpans(event);
+  } catch (err) {
+    // Only an event that skipped validateSummaryEvent and breaks its type can get here.
+    diag.warn('alakai-otel: summary event not convertible to spans', err);
+    return [];
+  }
+}
+
+function eventToSpans(event: SummaryEvent): SpanRecord[] {
   const mapped = toOtelTraceId(event.trace_id);
   if (!mapped.ok) return [];
   if (isBridgedEvent(event)) {

@@ -38,6 +38,8 @@ const RULES: readonly Rule[] = [
   { pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}/g, replace: redactionMarker('github_token') },
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}/g, replace: redactionMarker('github_token') },
   { pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,255}/g, replace: redactionMarker('slack_token') },
+  // Slack app-level tokens: xapp-<digit>-…
+  { pattern: /\bxapp-[0-9]-[A-Za-z0-9-]{10,255}/g, replace: redactionMarker('slack_token') },
   { pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: redactionMarker('aws_access_key_id') },
   // A 40-character base64 value right after a secret-ish key (`aws_secret_access_key=…`,
   // `"secretAccessKey": "…"`, `secret: …`); the key stays so the reader knows what was there.

@@ -180,5 +180,10 @@ function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): Rejectio
 }
 
 export function validateSummaryEvent(value: unknown): ValidationResult {
-  return validateEventRecord(value, false);
+  try {
+    return validateEventRecord(value, false);
+  } catch {
+    // Only a value that is not plain JSON (a throwing getter, a Proxy) gets here.
+    return reject('not_object', 'value could not be read');
+  }
 }

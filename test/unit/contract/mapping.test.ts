@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { summaryEventToSpans, legacySpanId, isBridgedEvent } from '../../../src/contract/event-to-spans.js';
 import { decodeOtelExtension, MAX_DESCENDANTS, MAX_EXTENSION_CHARS } from '../../../src/contract/otel-extension.js';
 import { parseLogLine } from '../../../src/contract/parse.js';
+import { validateSummaryEvent } from '../../../src/contract/validate.js';
 import { componentResource } from '../../../src/contract/resource.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
 import { SpanKind, StatusCode } from '../../../src/contract/span-record.js';
@@ -287,5 +288,16 @@ describe('Logs Insights discovery', () => {
     const extra = discoveredFields(bridged).filter((f) => !discoveredFields(legacy).includes(f));
     expect(extra).toEqual(['span_id', 'otel']);
     expect(discoveredFields(legacy).length).toBeLessThanOrEqual(200 - 3);
+  });
+});
+
+describe('never throws', () => {
+  it('summaryEventToSpans on an event that skipped validation and breaks its type yields no spans', () => {
+    expect(summaryEventToSpans({ ...summaryEvent(), steps: undefined } as unknown as SummaryEvent)).toEqual([]);
+  });
+
+  it('validateSummaryEvent on a value with a throwing getter rejects it', () => {
+    const value = Object.defineProperty({ ...summaryEvent() }, 'repo', { enumerable: true, get: () => { throw new Error('boom'); } });
+    expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'not_object' });
   });
 });
