@@ -8,7 +8,17 @@ export { sanitizeText, DEFAULT_MAX_TEXT_LENGTH, TRUNCATION_MARKER, redactionMark
 export { componentResource } from './resource.js';
 export { parseLogLine, validateSummaryEvent, DEFAULT_MAX_LINE_BYTES, type ParsedLine, type StepLog, type RejectReason } from './parse.js';
 export type { CheckedField } from './reject-reasons.js';
+export { needsOriginalTraceId } from './trace-id.js';
 export { sliceToSummaryEvent } from './spans-to-event.js';
 export { summaryEventToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
-export { MAX_DESCENDANTS, MAX_EXTENSION_CHARS, OTEL_EXTENSION_VERSION } from './otel-extension.js';
+export {
+  decodeOtelExtension,
+  MAX_DESCENDANTS,
+  MAX_EXTENSION_CHARS,
+  OTEL_EXTENSION_VERSION,
+  type DecodedExtension,
+  type OtelExtension,
+  type ExtensionDescendant,
+  type ExtensionEvent,
+} from './otel-extension.js';
 export { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './validate.js';
