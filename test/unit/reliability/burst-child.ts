@@ -16,6 +16,8 @@ export interface BurstConfig {
   /** After the burst: print BURST-DONE, wait for "go" on stdin, then run this many more (phase 2). */
   phase2Slices?: number;
   concurrency?: number;
+  /** Start the 10,000 slices at this steady rate instead of as fast as they go. */
+  ratePerSecond?: number;
   exporterTimeoutMs?: number;
   exportTimeoutMs?: number;
   shutdownTimeoutMs?: number;

@@ -121,6 +121,20 @@ describe.skipIf(!DIST_READY)('collector faults during a burst of 10,000 slices (
     figures('collector http429 Retry-After 1 s ×3', result, collector);
   });
 
+  // The bursts above run flat out (100 slices in flight), so on a loaded machine their loop delay
+  // is mostly CPU starvation. At a steady 1,000 slices/s the delay shows what the bridge itself adds,
+  // and the collector being down must not add to it.
+  for (const fault of ['ok', 'refuse'] as const) {
+    it(`paced at 1,000 slices/s, collector ${fault}: loop delay recorded, every line written, every span accounted for`, async () => {
+      collector = await startOtlpCollector(fault);
+      const result = await runBurstChild({ url: collector.url, slices: SLICES, ratePerSecond: 1000, exporterTimeoutMs: 1000, exportTimeoutMs: 2000, shutdownTimeoutMs: 3000 });
+      expectBurstHeld(result, SLICES);
+      expectAccounted(result, collector);
+      expectMemoryBounded(result);
+      figures(`paced 1,000 slices/s, collector ${fault}`, result, collector);
+    });
+  }
+
   async function outageThenRecovery(outageMs: number): Promise<void> {
     collector = await startOtlpCollector('refuse');
     const startedAt = Date.now();
