@@ -13,7 +13,7 @@ import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
 import { newCounters } from '../backfill/report.js';
 import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
-import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type NamedSource } from '../backfill/sources/open-sources.js';
+import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { chooseSink, reportFailure, sinkOpener, timeRange } from './backfill.js';
 import { renderWaterfall } from './waterfall.js';
@@ -28,6 +28,7 @@ const FLAGS: Record<string, FlagSpec> = {
   profile: { value: true },
   endpoint: { value: true },
   json: {},
+  insights: {},
   export: {},
   'otlp-endpoint': { value: true },
   xray: {},
@@ -44,6 +45,7 @@ and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
   --input FILE…        log files (NDJSON or \`aws logs filter-log-events\` JSON); - = stdin
   --since DURATION     search CloudWatch Logs from DURATION ago (default 24h), or --start T --end T
   --log-group NAME…    log groups (default: the guide's three)
+  --insights           search with Logs Insights (the runbook's query) instead of FilterLogEvents
   --region/--profile/--endpoint   AWS settings (default: the standard AWS configuration)
   --json               print one JSON object instead of text
   --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)
@@ -177,23 +179,19 @@ export async function traceCommand(argv: string[]): Promise<number> {
     const region = flag(args, 'region');
     const profile = flag(args, 'profile');
     const endpoint = flag(args, 'endpoint');
+    const groups = logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS];
+    const aws = { ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpoint ? { endpoint } : {}) };
+    const choice = { logGroups: groups, startMs: range.startMs, endMs: range.endMs, ...aws };
     sources = [
-      cloudWatchSource(
-        {
-          logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
-          startMs: range.startMs,
-          endMs: range.endMs,
-          // The id as a quoted term: the server returns (about) only this execution's lines.
-          filterPattern: `"${alakaiId}"`,
-          windowMs: range.endMs - range.startMs,
-          ...(region ? { region } : {}),
-          ...(profile ? { profile } : {}),
-          ...(endpoint ? { endpoint } : {}),
-        },
-        counters,
-      ),
+      hasFlag(args, 'insights')
+        ? insightsSource(choice, alakaiId, counters)
+        : // The id as a quoted term: the server returns (about) only this execution's lines.
+          cloudWatchSource({ ...choice, filterPattern: `"${alakaiId}"`, windowMs: range.endMs - range.startMs }, counters),
     ];
-  } else sources = fileSources(inputs);
+  } else {
+    if (hasFlag(args, 'insights')) throw new UsageError('--insights searches CloudWatch Logs, not --input files');
+    sources = fileSources(inputs);
+  }
 
   let found: { built: BuiltTrace; trace: OpenTrace } | undefined;
   try {
@@ -215,7 +213,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     return reportFailure('trace', err);
   }
   if (!found) {
-    const where = range ? `CloudWatch Logs (${sources[0]!.id.slice('cloudwatch:'.length)}) between ${new Date(range.startMs).toISOString()} and ${new Date(range.endMs).toISOString()}` : inputs.join(', ');
+    const where = range ? `CloudWatch Logs (${sources[0]!.id.slice(sources[0]!.id.indexOf(':') + 1)}) between ${new Date(range.startMs).toISOString()} and ${new Date(range.endMs).toISOString()}` : inputs.join(', ');
     process.stderr.write(`alakai-otel trace: no lines with trace_id ${alakaiId} in ${where}\n`);
     return 1;
   }

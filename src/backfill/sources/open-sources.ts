@@ -68,3 +68,24 @@ export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCou
     },
   };
 }
+
+/** One execution through Logs Insights (the runbook's query), for `trace --insights`. */
+export function insightsSource(choice: Omit<CloudWatchChoice, 'filterPattern' | 'windowMs'>, traceId: string, counters: BackfillCounters): NamedSource {
+  return {
+    id: `insights:${choice.logGroups.join(',')}`,
+    open: async () => {
+      process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+      const { cloudWatchClient } = await import('./cloudwatch-filter-source.js');
+      const { openInsightsSource } = await import('./cloudwatch-insights-source.js');
+      return openInsightsSource({
+        client: cloudWatchClient(choice),
+        logGroups: choice.logGroups,
+        startMs: choice.startMs,
+        endMs: choice.endMs,
+        traceId,
+        counters,
+        ...(choice.retry !== undefined ? { retry: choice.retry } : {}),
+      });
+    },
+  };
+}

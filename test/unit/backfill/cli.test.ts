@@ -135,6 +135,16 @@ describe('backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK\'s
     expect(json.slices.map((s) => s.component)).toEqual(['core', 'orchestrator', 'worker']);
     expect(cw.requests.some((q) => q.body['filterPattern'] === `"${exec.traceId}"`)).toBe(true);
   });
+
+  it('trace --insights runs the runbook query and prints the same slices', async () => {
+    const exec = recent.set.executions.find((e) => e.scenario === 'slot_contention')!;
+    const env = { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cw.endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'fake' };
+    const viaInsights = await cli(['trace', exec.traceId, '--since', '3h', '--json', '--insights'], env);
+    const viaFilter = await cli(['trace', exec.traceId, '--since', '3h', '--json'], env);
+    expect(viaInsights.code).toBe(0);
+    expect(JSON.parse(viaInsights.stdout)).toEqual(JSON.parse(viaFilter.stdout));
+    expect(cw.requests.some((q) => q.target === 'Logs_20140328.StartQuery' && String(q.body['queryString']).includes(`filter trace_id = "${exec.traceId}"`))).toBe(true);
+  });
 });
 
 describe('trace command on the fixture files', () => {

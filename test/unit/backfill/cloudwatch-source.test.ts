@@ -173,3 +173,37 @@ describe('token bucket (FilterLogEvents: 5 requests a second per account and reg
     expect(now).toBe(2000);
   });
 });
+
+describe('Logs Insights source (trace --insights)', () => {
+  it('splits a window whose answer hits the 10,000-row cap, so every line of the execution arrives once', async () => {
+    const traceId = '3f2c8a1e-9b4d-4c6e-8f7a-1d2e3c4b5a69';
+    const start = Date.parse('2026-05-05T12:00:00.000Z');
+    // 25,000 step-level lines of one execution over ~7 minutes, split over two groups, plus other traffic.
+    const mine = Array.from({ length: 25_000 }, (_, i) => ({ timestamp: start + i * 17, message: JSON.stringify({ level: 30, time: start + i * 17, trace_id: traceId, msg: `step ${i}` }) }));
+    const other = Array.from({ length: 500 }, (_, i) => ({ timestamp: start + i * 50, message: JSON.stringify({ level: 30, trace_id: '00000000-0000-4000-8000-00000000000a', msg: 'other' }) }));
+    const server = await startFakeCloudWatch({ groups: { [LOG_GROUPS.core]: [...mine.filter((_, i) => i % 2 === 0), ...other], [LOG_GROUPS.worker]: mine.filter((_, i) => i % 2 === 1) } });
+    servers.push(server);
+    const counters = newCounters();
+    const { openInsightsSource } = await import('../../../src/backfill/sources/cloudwatch-insights-source.js');
+    const source = openInsightsSource({
+      client: server.client(),
+      logGroups: [LOG_GROUPS.core, LOG_GROUPS.worker],
+      startMs: start,
+      endMs: start + 25_000 * 17 + 1000,
+      traceId,
+      counters,
+      pollMs: 0,
+      sleep: async () => {},
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {} },
+    });
+    const texts: string[] = [];
+    for (let b = await source.next(); b; b = await source.next()) for (const r of b.records) texts.push(r.text!);
+    expect(texts).toHaveLength(25_000);
+    expect(new Set(texts).size).toBe(25_000);
+    expect(counters.retries['insights_window_split']).toBeGreaterThan(0);
+    expect(counters.rejected['insights_row_cap']).toBeUndefined();
+    const starts = server.requests.filter((r) => r.target === 'Logs_20140328.StartQuery');
+    expect(starts[0]!.body['queryString']).toContain(`filter trace_id = "${traceId}"`);
+    expect(starts.every((r) => Array.isArray(r.body['logGroupNames']) && (r.body['logGroupNames'] as string[]).length === 2)).toBe(true);
+  });
+});

@@ -106,6 +106,29 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
     return { status: 200, body: out };
   }
 
+  // Logs Insights: times in seconds (inclusive), at most 10,000 rows, "Running" on the first poll.
+  const queries = new Map<string, { rows: { field: string; value: string }[][]; polls: number }>();
+  function startQuery(body: Record<string, unknown>): Record<string, unknown> {
+    const names = Array.isArray(body['logGroupNames']) ? (body['logGroupNames'] as string[]) : [];
+    const fromMs = Number(body['startTime']) * 1000;
+    const toMs = Number(body['endTime']) * 1000 + 999;
+    const term = /trace_id = "([^"]*)"/.exec(String(body['queryString'] ?? ''))?.[1] ?? '';
+    const hits = names
+      .flatMap((g) => (Object.hasOwn(options.groups, g) ? options.groups[g]! : []))
+      .filter((e) => e.timestamp >= fromMs && e.timestamp <= toMs && e.message.includes(term))
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .slice(0, 10_000);
+    const queryId = `q-${queries.size + 1}`;
+    queries.set(queryId, { rows: hits.map((e) => [{ field: '@timestamp', value: new Date(e.timestamp).toISOString() }, { field: '@message', value: e.message }]), polls: 0 });
+    return { queryId };
+  }
+  function getQueryResults(body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+    const q = queries.get(String(body['queryId']));
+    if (!q) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'unknown query' } };
+    if (q.polls++ === 0) return { status: 200, body: { status: 'Running', results: [] } };
+    return { status: 200, body: { status: 'Complete', results: q.rows, statistics: { recordsMatched: q.rows.length } } };
+  }
+
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -132,6 +155,11 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
       if (req.method !== 'POST' || req.url !== '/') return send(404, { __type: 'UnknownOperationException' });
       if (target === 'Logs_20140328.FilterLogEvents') {
         const result = filterLogEvents(body);
+        return send(result.status, result.body);
+      }
+      if (target === 'Logs_20140328.StartQuery') return send(200, startQuery(body));
+      if (target === 'Logs_20140328.GetQueryResults') {
+        const result = getQueryResults(body);
         return send(result.status, result.body);
       }
       send(400, { __type: 'UnknownOperationException', message: `fake does not implement ${target}` });
