@@ -1,0 +1,56 @@
+/**
+ * The configuration files users deploy are accepted by the programs they are for: the slim
+ * Collector (built from collector/builder-manifest.yaml) and Jaeger v2, both with `validate`, which
+ * loads a config, resolves ${env:…} and builds every component without starting it.
+ * (collector/agent-loadbalancing.yaml needs the contrib distribution's loadbalancing exporter, which
+ * the slim build leaves out on purpose, so it is not checked here.)
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { loadPeersEnv, REPO_DIR } from './harness/peers-env.js';
+
+const run = promisify(execFile);
+const peers = loadPeersEnv();
+
+async function validate(binary: string, config: string, env: Record<string, string>): Promise<{ ok: boolean; output: string }> {
+  try {
+    await run(binary, ['validate', '--config', join(REPO_DIR, config)], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+    return { ok: true, output: '' };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, output: `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`.slice(-3000) };
+  }
+}
+
+describe('shipped configuration files', () => {
+  const otelcol = peers.vars.get('OTELCOL_BIN');
+  const jaeger = peers.vars.get('JAEGER_BIN');
+
+  test.each([
+    ['collector/config.yaml', {}],
+    ['collector/config.yaml', { AWS_XRAY_ENDPOINT: 'http://127.0.0.1:5000', AWS_XRAY_LOCAL_MODE: 'true', JAEGER_OTLP_ENDPOINT: 'http://jaeger:4318' }],
+    ['collector/gateway.yaml', { JAEGER_OTLP_GRPC_ENDPOINT: 'jaeger-collector:4317', AWS_REGION: 'us-east-1' }],
+  ])('the Collector accepts %s (env %j)', async (config, env) => {
+    expect(otelcol, 'OTELCOL_BIN missing from the peers env file (rerun scripts/peers.sh start)').toBeTruthy();
+    const result = await validate(otelcol!, config, env);
+    expect(result.ok, result.output).toBe(true);
+  });
+
+  test.each([
+    ['collector/jaeger.yaml', {}],
+    ['collector/jaeger-elasticsearch.yaml', { ES_URL: 'http://127.0.0.1:9200', ES_USERNAME: 'jaeger', ES_PASSWORD: 'secret' }],
+  ])('Jaeger accepts %s', async (config, env) => {
+    expect(jaeger, 'JAEGER_BIN missing from the peers env file (rerun scripts/peers.sh start)').toBeTruthy();
+    const result = await validate(jaeger!, config, env);
+    expect(result.ok, result.output).toBe(true);
+  });
+
+  test('validate really checks: a config with an unknown exporter is refused', async () => {
+    expect(otelcol).toBeTruthy();
+    const result = await validate(otelcol!, 'test/e2e/fixtures/collector-unknown-exporter.yaml', {});
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/unknown type|zipkin/i);
+  });
+});
