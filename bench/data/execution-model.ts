@@ -10,7 +10,7 @@
  *   (10% hit `slot_unavailable` one or two times first) → worker (success, error or skipped);
  * - step lines: core 0–1, orchestrator 1, worker 2–4 — about 1.3 step lines per summary event.
  */
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../src/demo/prng.js';
 
 export interface LogLine {
   /** Epoch milliseconds the line is stamped with. */

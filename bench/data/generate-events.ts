@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionModel, type LogLine } from './execution-model.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../src/demo/prng.js';
+import { MinHeap } from '../../src/backfill/assembly/min-heap.js';
 
 /** Bump when the model or the line format changes: cached files of older versions are not reused. */
 const GENERATOR_VERSION = 1;
@@ -39,49 +40,9 @@ export function benchCacheDir(): string {
   return dir;
 }
 
-/** A min-heap of lines by (time, seq): the merge that puts overlapping executions in time order. */
-class LineHeap {
-  private readonly items: LogLine[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): LogLine | undefined {
-    return this.items[0];
-  }
-  private less(a: LogLine, b: LogLine): boolean {
-    return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
-  }
-  push(line: LogLine): void {
-    const a = this.items;
-    a.push(line);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-  pop(): LogLine | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
+/** Lines by (time, seq): the merge that puts overlapping executions in time order. */
+function lineBefore(a: LogLine, b: LogLine): boolean {
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
 }
 
 function render(line: LogLine): string {
@@ -103,7 +64,7 @@ export async function ensureEventsFile(summaryEvents: number, seed = DEFAULT_SEE
   const out = createWriteStream(tmp);
   const model = new ExecutionModel(seed);
   const gaps = new SeededRandom(seed ^ 0x5bd1e995);
-  const heap = new LineHeap();
+  const heap = new MinHeap<LogLine>(lineBefore);
   const info: EventsFileInfo = {
     path,
     summaryEvents: 0,

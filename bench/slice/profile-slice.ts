@@ -4,7 +4,9 @@
  * (scenario a, b or c; default 50,000 slices). Prints µs per slice.
  */
 import { context } from '@opentelemetry/api';
-import { BenchAlsContextManager } from './als-context-manager.js';
+// The baselines use the same AsyncLocalStorage context manager the bridge installs, so (a), (b)
+// and (c) pay the same context-propagation cost.
+import { AsyncLocalStorageContextManager } from '../../src/sdk/context-manager.js';
 import { bridgeScenario } from './bridge-scenario.js';
 import { devNullSink } from './fixture.js';
 import { handWrittenLineScenario, otelOnlyScenario } from './plain-otel-scenarios.js';
@@ -13,7 +15,7 @@ const which = process.argv[2] ?? 'c';
 const slices = Number(process.argv[3] ?? 50_000);
 const sink = await devNullSink();
 const scenario =
-  which === 'c' ? bridgeScenario(sink) : (context.setGlobalContextManager(new BenchAlsContextManager()), which === 'b' ? handWrittenLineScenario(sink) : otelOnlyScenario(sink));
+  which === 'c' ? bridgeScenario(sink) : (context.setGlobalContextManager(new AsyncLocalStorageContextManager()), which === 'b' ? handWrittenLineScenario(sink) : otelOnlyScenario(sink));
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < slices; i++) {
   await scenario.runSlice();

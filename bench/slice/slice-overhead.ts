@@ -16,7 +16,9 @@
  * measure the differences this target is about.
  */
 import { context } from '@opentelemetry/api';
-import { BenchAlsContextManager } from './als-context-manager.js';
+// The baselines use the same AsyncLocalStorage context manager the bridge installs, so (a), (b)
+// and (c) pay the same context-propagation cost.
+import { AsyncLocalStorageContextManager } from '../../src/sdk/context-manager.js';
 import { devNullSink, type LogSink } from './fixture.js';
 import { handWrittenLineScenario, otelOnlyScenario } from './plain-otel-scenarios.js';
 import type { SliceScenario } from './scenario.js';
@@ -95,7 +97,7 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
   // one; otherwise they get a plain AsyncLocalStorage one, as a service using the OTel SDK would.
   const bridge = await loadBridgeScenario();
   const bridgeScenario = typeof bridge === 'function' ? await bridge(sink) : undefined;
-  context.setGlobalContextManager(new BenchAlsContextManager());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
   const scenarios: SliceScenario[] = [otelOnlyScenario(sink), handWrittenLineScenario(sink)];
   if (bridgeScenario) scenarios.push(bridgeScenario);
 
