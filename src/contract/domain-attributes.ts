@@ -42,22 +42,70 @@ export function domainKeysOf(event: Record<string, unknown>): string[] {
   return keys;
 }
 
-function flattenValue(value: unknown, path: string, out: Attributes): void {
+/**
+ * One attribute path (`repo`, `repo.full_name`, …) with the attribute keys it flattens to, built
+ * once: concatenating and re-hashing the same key strings on every slice cost more than the rest
+ * of flattening. Children exist only for keys that are valid path segments.
+ */
+interface PathNode {
+  attributeKey: string;
+  jsonKey: string;
+  /** Valid child segments seen so far, or undefined until the first one. */
+  children: Map<string, PathNode> | undefined;
+  /** Children not stored because the cache was full (rebuilt on each use, still correct). */
+  cached: boolean;
+}
+
+/** Keys come from outside (backfilled lines too): at most this many cached paths, each bounded in length. */
+const MAX_CACHED_PATHS = 4096;
+const MAX_CACHED_PATH_LENGTH = 256;
+let cachedPaths = 0;
+const topNodes = new Map<string, PathNode>();
+
+function newPathNode(path: string, parent: PathNode | undefined, parentMap: Map<string, PathNode> | undefined, segment: string): PathNode {
+  const node: PathNode = { attributeKey: ALAKAI_PREFIX + path, jsonKey: ALAKAI_JSON_PREFIX + path, children: undefined, cached: false };
+  if ((parent === undefined || parent.cached) && cachedPaths < MAX_CACHED_PATHS && path.length <= MAX_CACHED_PATH_LENGTH) {
+    node.cached = true;
+    cachedPaths++;
+    if (parent) (parent.children ??= new Map()).set(segment, node);
+    else parentMap!.set(segment, node);
+  }
+  return node;
+}
+
+function topNode(key: string): PathNode {
+  return topNodes.get(key) ?? newPathNode(key, undefined, topNodes, key);
+}
+
+/** The child node for `segment`, or undefined when it cannot be a path segment. */
+function childNode(parent: PathNode, segment: string): PathNode | undefined {
+  const known = parent.children?.get(segment);
+  if (known) return known;
+  if (!isPathSegment(segment)) return undefined;
+  return newPathNode(parent.attributeKey.slice(ALAKAI_PREFIX.length) + '.' + segment, parent, undefined, segment);
+}
+
+function hasNegativeZero(values: readonly unknown[]): boolean {
+  for (const v of values) if (v === 0 && 1 / (v as number) < 0) return true;
+  return false;
+}
+
+function flattenValue(value: unknown, node: PathNode, out: Attributes): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      out[ALAKAI_PREFIX + path] = value;
+      out[node.attributeKey] = value;
       return;
     case 'number':
       if (Number.isFinite(value) && !Object.is(value, -0)) {
-        out[ALAKAI_PREFIX + path] = value;
+        out[node.attributeKey] = value;
         return;
       }
       break;
     case 'object':
       if (Array.isArray(value)) {
-        if (isHomogeneousPrimitiveArray(value) && !value.some((v) => Object.is(v, -0))) {
-          out[ALAKAI_PREFIX + path] = value.slice() as AttributeValue;
+        if (isHomogeneousPrimitiveArray(value) && !hasNegativeZero(value)) {
+          out[node.attributeKey] = value.slice() as AttributeValue;
           return;
         }
         break;
@@ -65,10 +113,9 @@ function flattenValue(value: unknown, path: string, out: Attributes): void {
       if (isPlainObject(value)) {
         const keys = Object.keys(value);
         let segments = keys.length > 0;
-        for (let i = 0; segments && i < keys.length; i++) segments = isPathSegment(keys[i]!);
+        for (let i = 0; segments && i < keys.length; i++) segments = childNode(node, keys[i]!) !== undefined;
         if (segments) {
-          const prefix = path + '.';
-          for (const k of keys) flattenValue(value[k], prefix + k, out);
+          for (const k of keys) flattenValue(value[k], childNode(node, k)!, out);
           return;
         }
       }
@@ -76,7 +123,7 @@ function flattenValue(value: unknown, path: string, out: Attributes): void {
     default:
       return; // undefined, functions: not JSON, nothing to carry
   }
-  out[ALAKAI_JSON_PREFIX + path] = JSON.stringify(value);
+  out[node.jsonKey] = JSON.stringify(value);
 }
 
 /** Adds the attributes of the event's domain fields `keys` (and of extra `context` keys) to `out`. */
@@ -85,7 +132,7 @@ export function flattenDomain(event: Record<string, unknown>, keys: readonly str
   for (const k of keys) {
     const value = event[k];
     if (value === undefined || RESERVED_FIELDS.has(k)) continue;
-    if (isDomainSegment(k)) flattenValue(value, k, out);
+    if (isDomainSegment(k)) flattenValue(value, topNode(k), out);
     else (bucket ??= Object.create(null) as Record<string, unknown>)[k] = value;
   }
   if (bucket) out[ALAKAI_JSON_BUCKET] = JSON.stringify(bucket);
@@ -95,7 +142,7 @@ export function flattenDomain(event: Record<string, unknown>, keys: readonly str
     for (const k of Object.keys(context)) {
       if (!CONTEXT_OWN_KEYS.has(k) && context[k] !== undefined) (extras ??= {})[k] = context[k];
     }
-    if (extras) flattenValue(extras, CONTEXT, out);
+    if (extras) flattenValue(extras, topNode(CONTEXT), out);
   }
 }
 
@@ -127,6 +174,48 @@ function attributeToJson(value: AttributeValue): unknown {
 }
 
 /**
+ * How one `alakai.*` attribute key maps back into the event, parsed once per key: a service uses
+ * the same few keys on every slice, and re-checking their segments on every slice was most of
+ * unflattenDomain's time. `undefined` in the cache means "not a domain key: skip".
+ */
+type KeyPlan =
+  | { kind: 'bucket' }
+  | { kind: 'context-whole'; json: boolean }
+  | { kind: 'context'; json: boolean; path: readonly string[] }
+  | { kind: 'domain'; json: boolean; path: readonly string[] };
+
+const BUCKET_PLAN: KeyPlan = { kind: 'bucket' };
+/** Keys come from outside (backfilled lines too), so the cache is bounded in entries and key length. */
+const MAX_CACHED_PLANS = 4096;
+const MAX_CACHED_KEY_LENGTH = 256;
+const keyPlans = new Map<string, KeyPlan | undefined>();
+
+function parseKeyPlan(key: string): KeyPlan | undefined {
+  let rest = key.slice(ALAKAI_PREFIX.length);
+  if (rest === 'json') return BUCKET_PLAN;
+  const json = rest.startsWith('json.');
+  if (json) rest = rest.slice(5);
+  const path = rest.split('.');
+  if (!path.every(isPathSegment)) return undefined;
+  const top = path[0]!;
+  if (top === CONTEXT) {
+    if (path.length === 1) return { kind: 'context-whole', json };
+    if (CONTEXT_OWN_KEYS.has(path[1]!)) return undefined;
+    return { kind: 'context', json, path: path.slice(1) };
+  }
+  if (!isDomainSegment(top)) return undefined;
+  return { kind: 'domain', json, path };
+}
+
+function keyPlanOf(key: string): KeyPlan | undefined {
+  const cached = keyPlans.get(key);
+  if (cached !== undefined || keyPlans.has(key)) return cached;
+  const plan = parseKeyPlan(key);
+  if (keyPlans.size < MAX_CACHED_PLANS && key.length <= MAX_CACHED_KEY_LENGTH) keyPlans.set(key, plan);
+  return plan;
+}
+
+/**
  * Inverse of flattenDomain: domain fields and context extras from a span's `alakai.*` attributes.
  * Attributes that do not fit (bad JSON, a path already taken) are skipped; the bridge extension
  * carries them separately, so nothing is lost for bridged slices.
@@ -136,10 +225,10 @@ export function unflattenDomain(attributes: Attributes): UnflattenedDomain {
   let contextExtras: Record<string, unknown> | undefined;
   for (const key of Object.keys(attributes)) {
     if (!key.startsWith(ALAKAI_PREFIX)) continue;
+    const plan = keyPlanOf(key);
+    if (plan === undefined) continue;
     const value = attributes[key]!;
-    let rest = key.slice(ALAKAI_PREFIX.length);
-    let decoded: unknown;
-    if (rest === 'json') {
+    if (plan.kind === 'bucket') {
       if (typeof value !== 'string') continue;
       const parsed = parseJsonSafely(value);
       if (!parsed.ok || !isPlainObject(parsed.value)) continue;
@@ -148,32 +237,24 @@ export function unflattenDomain(attributes: Attributes): UnflattenedDomain {
       }
       continue;
     }
-    if (rest.startsWith('json.')) {
+    let decoded: unknown;
+    if (plan.json) {
       if (typeof value !== 'string') continue;
       const parsed = parseJsonSafely(value);
       if (!parsed.ok) continue;
       decoded = parsed.value;
-      rest = rest.slice(5);
     } else {
       decoded = attributeToJson(value);
     }
-    const path = rest.split('.');
-    if (!path.every(isPathSegment)) continue;
-    const top = path[0]!;
-    if (top === CONTEXT) {
-      if (path.length === 1) {
-        // The whole extras object as JSON text (its keys were not path segments).
-        if (!isPlainObject(decoded) || contextExtras) continue;
-        contextExtras = {};
-        for (const k of Object.keys(decoded)) if (!CONTEXT_OWN_KEYS.has(k)) contextExtras[k] = decoded[k];
-        continue;
-      }
-      if (CONTEXT_OWN_KEYS.has(path[1]!)) continue;
-      setPath((contextExtras ??= {}), path.slice(1), decoded);
+    if (plan.kind === 'context-whole') {
+      // The whole extras object as JSON text (its keys were not path segments).
+      if (!isPlainObject(decoded) || contextExtras) continue;
+      contextExtras = {};
+      for (const k of Object.keys(decoded)) if (!CONTEXT_OWN_KEYS.has(k)) contextExtras[k] = decoded[k];
       continue;
     }
-    if (!isDomainSegment(top)) continue;
-    setPath(fields, path, decoded);
+    if (plan.kind === 'context') setPath((contextExtras ??= {}), plan.path, decoded);
+    else setPath(fields, plan.path, decoded);
   }
   return { fields, contextExtras };
 }
