@@ -6,15 +6,20 @@
  */
 import { parseArgs, flag, intFlag } from '../cli/args.js';
 import { COMPONENTS, type Component } from '../contract/summary-event.js';
+import { OtlpJsonFileExporter, setupAlakaiTracing } from '../sdk/index.js';
 import { COMPONENT_RUNNERS } from './components.js';
 import { demoLayout } from './layout.js';
 import { planExecutions } from './scenarios.js';
-import { propagationHelpers, setupAlakaiTracing } from './sdk-binding.js';
 import { openRedis, openSqs } from './transport-config.js';
 import { NO_PAYLOAD_CHANNEL, NO_SQS_CHANNEL } from './transport.js';
 
 const UNUSED_SQS = { channel: NO_SQS_CHANNEL, name: '' };
 const UNUSED_REDIS = { channel: NO_PAYLOAD_CHANNEL, name: '' };
+
+/** True when the environment asks for live OTLP/HTTP export (the SDK's default exporter reads it). */
+function otlpEndpointConfigured(): boolean {
+  return Boolean(process.env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || process.env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
+}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { out: { value: true }, seed: { value: true }, executions: { value: true }, 'run-id': { value: true } });
@@ -28,7 +33,15 @@ async function main(argv: string[]): Promise<number> {
   const layout = demoLayout(outDir);
   const plan = planExecutions(intFlag(args, 'seed', 0, 0, 0xffffffff), intFlag(args, 'executions', 1, 1, 10_000));
 
-  const tracing = setupAlakaiTracing({ service: `alakai-${component}`, component, spansFile: layout.componentSpansFiles[component] });
+  // The one demo-specific choice: the spans file always, and the SDK's default OTLP/HTTP exporter
+  // beside it only when an endpoint is configured (unset, it would send to localhost:4318, where
+  // usually nothing listens).
+  const spansFile = new OtlpJsonFileExporter(layout.componentSpansFiles[component]);
+  const tracing = setupAlakaiTracing({
+    service: `alakai-${component}`,
+    component,
+    ...(otlpEndpointConfigured() ? { extraExporters: [spansFile] } : { exporter: spansFile }),
+  });
   const stop = (): void => {
     // The parent stops us on Ctrl-C or an error: flush what we have, then go.
     void tracing.shutdown().finally(() => process.exit(143));
@@ -42,7 +55,6 @@ async function main(argv: string[]): Promise<number> {
   try {
     await COMPONENT_RUNNERS[component]({
       tracing,
-      propagation: propagationHelpers,
       plan,
       runId,
       sqs: sqs.channel,

@@ -8,14 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import type { Component } from '../contract/summary-event.js';
-import type { DemoExecution, SlicePlan } from './scenarios.js';
+import {
+  extractRedisContext,
+  extractSqsContext,
+  injectRedisPayload,
+  injectSqsAttributes,
+  withProducerSpan,
+  type AlakaiTracing,
+  type Slice,
+} from '../sdk/index.js';
+import { indexByTaskId, type DemoExecution, type SlicePlan } from './scenarios.js';
 import { parseWorkOrder, parseWorkerPayload, type WorkOrder } from './handoff.js';
 import type { PayloadChannel, SqsChannel } from './transport.js';
-import type { Propagation, Slice, Tracing } from './sdk-port.js';
 
 export interface ComponentEnv {
-  tracing: Tracing;
-  propagation: Propagation;
+  tracing: AlakaiTracing;
   plan: readonly DemoExecution[];
   runId: string;
   sqs: SqsChannel;
@@ -40,7 +47,7 @@ async function runPlannedSlice(
   work: Partial<Record<string, () => Promise<void>>> = {},
   onSkip: () => Promise<void> = async () => {},
 ): Promise<void> {
-  slice.set(plan.fields as Record<string, unknown>);
+  slice.set(plan.fields);
   for (const step of plan.steps) {
     try {
       await slice.step(step, async () => {
@@ -69,7 +76,7 @@ function stepLog(env: ComponentEnv, component: Component, traceId: string, field
 
 /** core: one inbound Slack command or GitHub webhook per execution; implementations go on to SQS. */
 export async function runCore(env: ComponentEnv): Promise<void> {
-  const { tracing, propagation } = env;
+  const { tracing } = env;
   for (const execution of env.plan) {
     // GitHub: the x-github-delivery UUID; Slack: a UUIDv4 made when the request enters the handler.
     // Both are random UUIDs, so this is the only value that differs between two runs of one seed.
@@ -79,8 +86,8 @@ export async function runCore(env: ComponentEnv): Promise<void> {
       runPlannedSlice(slice, plan, {
         enqueue: async () => {
           const order: WorkOrder = { run_id: env.runId, task_id: execution.taskId, event: execution.event, ...pickWork(plan.fields) };
-          await propagation.withProducerSpan(tracing.tracer, { system: 'aws_sqs', destination: env.queueName }, async (context, span) => {
-            const attributes = propagation.injectSqsAttributes({ run_id: { DataType: 'String', StringValue: env.runId } }, context);
+          await withProducerSpan(tracing.tracer, { system: 'aws_sqs', destination: env.queueName }, async (context, span) => {
+            const attributes = injectSqsAttributes({ run_id: { DataType: 'String', StringValue: env.runId } }, context);
             const messageId = await env.sqs.send(JSON.stringify(order), attributes);
             span.setAttribute('messaging.message.id', messageId);
             stepLog(env, 'core', slice.traceId, { task_id: execution.taskId, message_id: messageId }, 'work order sent to the orchestrator queue');
@@ -95,11 +102,6 @@ function pickWork(fields: Readonly<Record<string, unknown>>): Pick<WorkOrder, 'r
   return { repo: fields['repo'], task: fields['task'] };
 }
 
-/** The Alakai trace id that travelled with the hand-over, as runSlice's option (absent when none did). */
-function traceIdOf(carried: { traceId?: string }): { traceId?: string } {
-  return carried.traceId === undefined ? {} : { traceId: carried.traceId };
-}
-
 /** How many deliveries the plan expects a component to handle: it stops when all are done. */
 function expectedTasks(plan: readonly DemoExecution[], component: 'orchestrator' | 'worker'): Set<string> {
   return new Set(plan.filter((e) => (component === 'worker' ? e.worker : e.orchestrator.length > 0)).map((e) => e.taskId));
@@ -107,8 +109,8 @@ function expectedTasks(plan: readonly DemoExecution[], component: 'orchestrator'
 
 /** orchestrator: consumes the SQS work orders, takes a slot, launches the worker task via Redis. */
 export async function runOrchestrator(env: ComponentEnv): Promise<void> {
-  const { tracing, propagation } = env;
-  const byTask = new Map(env.plan.map((e) => [e.taskId, e]));
+  const { tracing } = env;
+  const byTask = indexByTaskId(env.plan);
   const pending = expectedTasks(env.plan, 'orchestrator');
   const attempts = new Map<string, number>();
   while (pending.size > 0) {
@@ -124,16 +126,16 @@ export async function runOrchestrator(env: ComponentEnv): Promise<void> {
     const attempt = attempts.get(order.task_id) ?? 0;
     attempts.set(order.task_id, attempt + 1);
     const plan = execution.orchestrator[Math.min(attempt, execution.orchestrator.length - 1)]!;
-    const carried = propagation.extractSqsContext(delivery.message);
-    await tracing.runSlice({ event: order.event, parent: carried.context, ...traceIdOf(carried), steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
+    const carried = extractSqsContext(delivery.message);
+    await tracing.runSlice({ event: order.event, parent: carried.context, traceId: carried.traceId, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
       runPlannedSlice(
         slice,
         plan,
         {
           launch_task: async () => {
-            await propagation.withProducerSpan(tracing.tracer, { system: 'redis', destination: env.listKey }, async (context) => {
+            await withProducerSpan(tracing.tracer, { system: 'redis', destination: env.listKey }, async (context) => {
               const work: Record<string, unknown> = { ...order, attempt: attempt + 1 };
-              const payload = propagation.injectRedisPayload(work, context);
+              const payload = injectRedisPayload(work, context);
               await env.redis.push(JSON.stringify(payload));
             });
             await env.sqs.delete(delivery);
@@ -152,8 +154,8 @@ export async function runOrchestrator(env: ComponentEnv): Promise<void> {
 
 /** worker: one ECS task per payload; clones, runs the agent, pushes, opens the pull request. */
 export async function runWorker(env: ComponentEnv): Promise<void> {
-  const { tracing, propagation } = env;
-  const byTask = new Map(env.plan.map((e) => [e.taskId, e]));
+  const { tracing } = env;
+  const byTask = indexByTaskId(env.plan);
   const pending = expectedTasks(env.plan, 'worker');
   while (pending.size > 0) {
     const text = await env.redis.pop();
@@ -162,8 +164,8 @@ export async function runWorker(env: ComponentEnv): Promise<void> {
     if (payload.run_id !== env.runId) continue;
     const plan = byTask.get(payload.task_id)?.worker;
     if (!plan || !pending.delete(payload.task_id)) continue;
-    const carried = propagation.extractRedisContext(payload);
-    await tracing.runSlice({ event: payload.event, parent: carried.context, ...traceIdOf(carried), steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
+    const carried = extractRedisContext(payload);
+    await tracing.runSlice({ event: payload.event, parent: carried.context, traceId: carried.traceId, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
       runPlannedSlice(slice, plan, {
         run_agent: async () => {
           const agent = plan.fields['agent'];

@@ -4,6 +4,7 @@
  * `AWS_ENDPOINT_URL`, `AWS_REGION`, ...), so moto or LocalStack work without code here.
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
+import type { SqsMessageAttributeValue } from '../sdk/index.js';
 import type { ReceivedMessage, SqsChannel } from './transport.js';
 import type { SqsMessage, SqsMessageAttribute } from './handoff.js';
 
@@ -18,7 +19,7 @@ export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
   return {
     description: `SQS queue ${queueUrl}`,
 
-    async send(body: string, attributes: Record<string, SqsMessageAttribute>): Promise<string> {
+    async send(body: string, attributes: Record<string, SqsMessageAttributeValue>): Promise<string> {
       const out = await client.send(new sqs.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }));
       return out.MessageId ?? '';
     },

@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import { parseSqsMessage, type SqsMessage, type SqsMessageAttribute } from './handoff.js';
+import type { SqsMessageAttributeValue } from '../sdk/index.js';
+import { parseSqsMessage, type SqsMessage } from './handoff.js';
 
 export interface ReceivedMessage {
   message: SqsMessage;
@@ -23,8 +24,8 @@ export interface ReceivedMessage {
 
 export interface SqsChannel {
   readonly description: string;
-  /** Sends one message; resolves to its MessageId. */
-  send(body: string, attributes: Record<string, SqsMessageAttribute>): Promise<string>;
+  /** Sends one message (attributes as the SDK's injectSqsAttributes returns them); resolves to its MessageId. */
+  send(body: string, attributes: Record<string, SqsMessageAttributeValue>): Promise<string>;
   /** Next delivery, or undefined when nothing more arrives before the channel's deadline. */
   receive(): Promise<ReceivedMessage | undefined>;
   /** Done with this delivery. */
@@ -87,10 +88,11 @@ export class PipeSqsChannel implements SqsChannel {
   private readonly pipe = new PipeEnds();
   private readonly redeliveries: ReceivedMessage[] = [];
 
-  async send(body: string, attributes: Record<string, SqsMessageAttribute>): Promise<string> {
-    const message: SqsMessage = { MessageId: randomUUID(), Body: body, MessageAttributes: attributes };
-    await this.pipe.writeLine(JSON.stringify(message));
-    return message.MessageId;
+  async send(body: string, attributes: Record<string, SqsMessageAttributeValue>): Promise<string> {
+    const messageId = randomUUID();
+    // The line has the shape of an SQS Message; the receiver parses it back with parseSqsMessage.
+    await this.pipe.writeLine(JSON.stringify({ MessageId: messageId, Body: body, MessageAttributes: attributes }));
+    return messageId;
   }
 
   async receive(): Promise<ReceivedMessage | undefined> {
