@@ -7,7 +7,7 @@
 import type { Attributes as ApiAttributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { isAttributeValue, newAttributes } from '../contract/attribute-values.js';
+import { isAttributeValue, setOwnAttribute } from '../contract/attribute-values.js';
 import type { Attributes, ScopeRecord, SpanKindValue, SpanRecord, StatusCodeValue } from '../contract/span-record.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -16,20 +16,26 @@ export function hrTimeToBigInt(time: HrTime): bigint {
   return BigInt(Math.trunc(time[0])) * NS_PER_SECOND + BigInt(Math.trunc(time[1]));
 }
 
-/** API attributes allow `undefined` and nulls inside arrays; OTLP drops those, and so do we. */
+/**
+ * API attributes allow `undefined` and nulls inside arrays; OTLP drops those, and so do we.
+ * A plain object rather than a null-prototype one: V8 keeps null-prototype objects in dictionary
+ * mode, which made every later pass over the map (diff, JSON of the bridge extension) slower on
+ * each slice. setOwnAttribute keeps a `__proto__` key plain data, and readers of these maps look
+ * keys up with Object.hasOwn or take them from Object.keys.
+ */
 export function toRecordAttributes(attributes: ApiAttributes | undefined): Attributes {
-  const out = newAttributes();
+  const out: Attributes = {};
   if (!attributes) return out;
   for (const key of Object.keys(attributes)) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     if (isAttributeValue(value)) {
-      out[key] = value;
+      setOwnAttribute(out, key, value);
       continue;
     }
     if (Array.isArray(value)) {
       const present = value.filter((v) => v !== null && v !== undefined);
-      if (isAttributeValue(present)) out[key] = present;
+      if (isAttributeValue(present)) setOwnAttribute(out, key, present);
     }
   }
   return out;
