@@ -12,14 +12,13 @@ import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/
 import { NullSink, type SpanSink } from '../backfill/sinks/span-sink.js';
 import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
 import { SourceUserError } from '../backfill/source-types.js';
-import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type NamedSource } from '../backfill/sources/open-sources.js';
-import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec } from './args.js';
+import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type CloudWatchChoice, type NamedSource } from '../backfill/sources/open-sources.js';
+import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { Progress } from './progress.js';
 
-const FLAGS: Record<string, FlagSpec> = {
+/** Where the lines come from, read alike by backfill and trace: files, or a CloudWatch Logs range. */
+export const INPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
   input: { value: true, many: true },
-  output: { value: true },
-  report: { value: true },
   since: { value: true },
   start: { value: true },
   end: { value: true },
@@ -27,6 +26,12 @@ const FLAGS: Record<string, FlagSpec> = {
   region: { value: true },
   profile: { value: true },
   endpoint: { value: true },
+};
+
+const FLAGS: Record<string, FlagSpec> = {
+  ...INPUT_FLAGS,
+  output: { value: true },
+  report: { value: true },
   'otlp-endpoint': { value: true },
   xray: {},
   checkpoint: { value: true },
@@ -71,7 +76,7 @@ export interface SinkChoice {
 }
 
 /** --output / --otlp-endpoint (or the OTel environment); exactly one. */
-export function chooseSink(args: ReturnType<typeof parseArgs>, required: boolean): SinkChoice {
+export function chooseSink(args: ParsedArgs, required: boolean): SinkChoice {
   const output = flag(args, 'output');
   let otlpEndpoint = flag(args, 'otlp-endpoint');
   if (output && otlpEndpoint) throw new UsageError('give --output or --otlp-endpoint, not both');
@@ -103,7 +108,7 @@ export function sinkOpener(choice: SinkChoice, dryRun: boolean, onRetry?: (reaso
 }
 
 /** --since / --start / --end → [start, end) in epoch ms; undefined when none is given. */
-export function timeRange(args: ReturnType<typeof parseArgs>, nowMs: number): { startMs: number; endMs: number } | undefined {
+export function timeRange(args: ParsedArgs, nowMs: number): { startMs: number; endMs: number } | undefined {
   const since = flag(args, 'since');
   const start = flag(args, 'start');
   const end = flag(args, 'end');
@@ -114,6 +119,22 @@ export function timeRange(args: ReturnType<typeof parseArgs>, nowMs: number): { 
   const startMs = since ? endMs - parseDuration(since, '--since') : parseInstant(start!, '--start');
   if (!(startMs < endMs)) throw new UsageError('the time range is empty (start must be before end)');
   return { startMs, endMs };
+}
+
+/** The CloudWatch Logs part of INPUT_FLAGS over `range`: --log-group (default: the guide's three) and the AWS settings given. */
+export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; endMs: number }): CloudWatchChoice {
+  const logGroups = flagAll(args, 'log-group');
+  const region = flag(args, 'region');
+  const profile = flag(args, 'profile');
+  const endpoint = flag(args, 'endpoint');
+  return {
+    logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
+    startMs: range.startMs,
+    endMs: range.endMs,
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 /** Prints a user error or a failure as one line and returns the exit code. */
@@ -155,26 +176,9 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const counters = newCounters();
 
   let sources: NamedSource[];
-  const logGroups = flagAll(args, 'log-group');
   if (range) {
-    const region = flag(args, 'region');
-    const profile = flag(args, 'profile');
-    const endpoint = flag(args, 'endpoint');
-    sources = [
-      cloudWatchSource(
-        {
-          logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
-          startMs: range.startMs,
-          endMs: range.endMs,
-          // Fetch windows no longer than the trace window, so traces close as windows pass.
-          windowMs: Math.min(traceWindowMs, 10 * 60_000),
-          ...(region ? { region } : {}),
-          ...(profile ? { profile } : {}),
-          ...(endpoint ? { endpoint } : {}),
-        },
-        counters,
-      ),
-    ];
+    // Fetch windows no longer than the trace window, so traces close as windows pass.
+    sources = [cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters)];
   } else {
     sources = fileSources(inputs);
   }

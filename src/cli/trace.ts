@@ -13,20 +13,13 @@ import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
 import { newCounters } from '../backfill/report.js';
 import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
-import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
+import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { chooseSink, reportFailure, sinkOpener, timeRange } from './backfill.js';
+import { chooseSink, cloudWatchChoice, INPUT_FLAGS, reportFailure, sinkOpener, timeRange } from './backfill.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
-  input: { value: true, many: true },
-  since: { value: true },
-  start: { value: true },
-  end: { value: true },
-  'log-group': { value: true, many: true },
-  region: { value: true },
-  profile: { value: true },
-  endpoint: { value: true },
+  ...INPUT_FLAGS,
   json: {},
   insights: {},
   export: {},
@@ -175,13 +168,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
   const counters = newCounters();
   let sources: NamedSource[];
   if (range) {
-    const logGroups = flagAll(args, 'log-group');
-    const region = flag(args, 'region');
-    const profile = flag(args, 'profile');
-    const endpoint = flag(args, 'endpoint');
-    const groups = logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS];
-    const aws = { ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(endpoint ? { endpoint } : {}) };
-    const choice = { logGroups: groups, startMs: range.startMs, endMs: range.endMs, ...aws };
+    const choice = cloudWatchChoice(args, range);
     sources = [
       hasFlag(args, 'insights')
         ? insightsSource(choice, alakaiId, counters)
