@@ -3,11 +3,14 @@
  * by the `pretest` script) into a fresh temporary folder and loads what it wrote, the way a user
  * would read it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { fromOtlpRequest } from '../../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
 
@@ -112,4 +115,56 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
     out.set(k, list);
   }
   return out;
+}
+
+/** Each execution as `component:final_status` per slice, in log order (core, orchestrator, worker). */
+export function executionPaths(output: DemoOutput): string[][] {
+  return [...groupBy(output.summaries, (s) => String(s['trace_id'])).values()].map((slices) =>
+    slices.map((s) => `${(s['context'] as Record<string, string>)['component']}:${String(s['final_status'])}`),
+  );
+}
+
+/** What `--executions 3` runs with the default seed: a success, a worker error, slot contention then a retry. */
+export const FIRST_THREE_EXECUTIONS: readonly string[][] = [
+  ['core:enqueued', 'orchestrator:task_launched', 'worker:pr_opened'],
+  ['core:enqueued', 'orchestrator:task_launched', 'worker:push_failed'],
+  ['core:enqueued', 'orchestrator:slot_unavailable', 'orchestrator:task_launched', 'worker:pr_opened'],
+];
+
+/** The spans of each trace form one tree: a single root, and every parent inside the trace. */
+export function expectOneTreePerTrace(spans: readonly SpanRecord[]): void {
+  for (const trace of groupBy(spans, (s) => s.traceId).values()) {
+    const ids = new Set(trace.map((s) => s.spanId));
+    expect(trace.filter((s) => !s.parentSpanId)).toHaveLength(1);
+    for (const s of trace) if (s.parentSpanId) expect(ids.has(s.parentSpanId)).toBe(true);
+  }
+}
+
+/** True when `command` is on PATH: the tests against a real peer (moto, Redis) skip without it. */
+export function onPath(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** A local TCP port free at the time of asking, for a peer server the test starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Retries `probe` (a real API call) every 100 ms until it succeeds; gives up after 100 tries. */
+export async function waitUntilServing(name: string, probe: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe();
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`${name} did not start`);
 }
