@@ -44,15 +44,18 @@ export interface Slice {
 const MAX_NAME_LENGTH = 256;
 const OUTCOMES: ReadonlySet<string> = new Set(['success', 'error', 'skipped']);
 
-function domainAttributes(fields: Record<string, unknown> | undefined): RecordAttributes | undefined {
-  if (!fields) return undefined;
-  const out: RecordAttributes = Object.create(null);
+/**
+ * Adds the attributes of `fields` to `out`. flattenDomain writes only `alakai.*` keys, so `out`
+ * can be a plain object (faster in V8 than a null-prototype one) and the slice's attributes can
+ * take them directly instead of through a copy.
+ */
+function addDomainAttributes(fields: Record<string, unknown> | undefined, out: RecordAttributes): void {
+  if (!fields) return;
   try {
     flattenDomain(fields, Object.keys(fields), out);
   } catch (error) {
     diag.warn(`alakai-otel: slice fields could not be recorded: ${(error as Error)?.message ?? error}`);
   }
-  return out;
 }
 
 class SliceHandle implements Slice {
@@ -79,8 +82,10 @@ class SliceHandle implements Slice {
   }
 
   set(fields: Record<string, unknown>): void {
-    const attributes = domainAttributes(fields);
-    if (attributes) this.span.setAttributes(attributes);
+    if (!fields) return;
+    const attributes: RecordAttributes = {};
+    addDomainAttributes(fields, attributes);
+    this.span.setAttributes(attributes);
   }
 
   finish(outcome: Outcome, finalStatus: string, error?: unknown): void {
@@ -106,7 +111,14 @@ class SliceHandle implements Slice {
  * Where the slice's span goes: under `options.parent` (a hand-over), as a root with the caller's
  * trace id, nested under the active span, or as a root with a fresh id.
  */
-function startSliceSpan(tracer: Tracer, options: SliceOptions, attributes: Attributes): { span: Span; parent: Context } {
+interface StartedSlice {
+  span: Span;
+  parent: Context;
+  /** The Alakai trace id when this call chose it and the span carries it (saves mapping it back). */
+  alakaiTraceId?: string;
+}
+
+function startSliceSpan(tracer: Tracer, options: SliceOptions, attributes: Attributes): StartedSlice {
   const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes };
   const name = String(options.event).slice(0, MAX_NAME_LENGTH);
   if (options.parent) return { span: tracer.startSpan(name, spanOptions, options.parent), parent: options.parent };
@@ -124,15 +136,19 @@ function startSliceSpan(tracer: Tracer, options: SliceOptions, attributes: Attri
   const otelId = mapped.ok ? mapped.traceId : '';
   if (needsOriginalTraceId(alakaiId, otelId)) attributes[ALAKAI_TRACE_ID] = alakaiId;
   const started = withRequestedTraceId(otelId, () => tracer.startSpan(name, spanOptions, ROOT_CONTEXT));
-  if (!started.taken) diag.warn('alakai-otel: this tracer does not use the Alakai id generator; the root slice got a random trace id');
-  return { span: started.value, parent: ROOT_CONTEXT };
+  if (!started.taken) {
+    diag.warn('alakai-otel: this tracer does not use the Alakai id generator; the root slice got a random trace id');
+    return { span: started.value, parent: ROOT_CONTEXT };
+  }
+  const span = started.value;
+  return span.spanContext().traceId === otelId ? { span, parent: ROOT_CONTEXT, alakaiTraceId: alakaiId } : { span, parent: ROOT_CONTEXT };
 }
 
 export async function runSlice<T>(tracer: Tracer, options: SliceOptions, fn: (slice: Slice) => Promise<T> | T): Promise<T> {
   const attributes: Attributes = { ...options.attributes, [ALAKAI_EVENT]: String(options.event).slice(0, MAX_NAME_LENGTH) };
   if (options.steps && options.steps.length > 0) attributes[ALAKAI_STEPS_DECLARED] = options.steps.map(String);
-  Object.assign(attributes, domainAttributes(options.fields));
-  const { span, parent } = startSliceSpan(tracer, options, attributes);
+  addDomainAttributes(options.fields, attributes as RecordAttributes);
+  const { span, parent, alakaiTraceId } = startSliceSpan(tracer, options, attributes);
   const otelTraceId = span.spanContext().traceId;
   let original = typeof attributes[ALAKAI_TRACE_ID] === 'string' ? (attributes[ALAKAI_TRACE_ID] as string) : undefined;
   // A hand-over may carry a non-UUID Alakai id next to the traceparent: keep it when it maps here.
@@ -143,7 +159,9 @@ export async function runSlice<T>(tracer: Tracer, options: SliceOptions, fn: (sl
       original = options.traceId;
     }
   }
-  const traceId = original ?? toAlakaiTraceId(otelTraceId);
+  // A root slice whose id this call chose: the span carries exactly that id (its OTel form, plus
+  // `alakai.trace_id` when the mapping is not reversible), so it needs no mapping back.
+  const traceId = original ?? alakaiTraceId ?? toAlakaiTraceId(otelTraceId);
   const sliceContext = trace.setSpan(parent, span);
   const slice = new SliceHandle(tracer, traceId, span, sliceContext);
   try {
