@@ -92,9 +92,174 @@ export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: un
   };
 }
 
-/** One line of the Collector file exporter's format (no trailing newline). */
+// ---------------------------------------------------------------------------------------------
+// The line writer. The backfill writes one line per trace, millions of them: building the object
+// tree above and then stringifying it was a fifth of the backfill's CPU and much of its garbage
+// (issue 6 profile). encodeOtlpJsonLine writes the same text directly instead. It must stay
+// byte-identical to JSON.stringify(toOtlpRequest(spans)) (a property test holds it to that):
+// every string goes through JSON.stringify, the key order is the object tree's, and any value
+// outside the SpanRecord types is encoded through the object path so it serializes the same way.
+
+/**
+ * Frozen resources (the shared per-component ones) never change: their key and text are cached.
+ * Object.freeze is shallow, so this treats the array values of a frozen resource as fixed too —
+ * true of every resource the bridge freezes (resource.ts builds them once and shares them).
+ */
+const frozenResourceKeys = new WeakMap<Attributes, string>();
+const frozenResourceJson = new WeakMap<Attributes, string>();
+
+function cachedResourceKey(resource: Attributes): string {
+  if (!Object.isFrozen(resource)) return resourceKey(resource);
+  let key = frozenResourceKeys.get(resource);
+  if (key === undefined) frozenResourceKeys.set(resource, (key = resourceKey(resource)));
+  return key;
+}
+
+/**
+ * `"key":…,"value":` prefixes of attribute keys. Keys repeat on every span (alakai.event,
+ * log.message, …); the map is bounded so keys taken from hostile input cannot grow it for ever.
+ */
+const keyPrefixes = new Map<string, string>();
+const MAX_KEY_PREFIXES = 4096;
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    if (keyPrefixes.size >= MAX_KEY_PREFIXES) keyPrefixes.clear();
+    prefix = `{"key":${JSON.stringify(key)},"value":`;
+    keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+function valueJson(value: AttributeValue): string {
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${JSON.stringify(value)}}`;
+    case 'boolean':
+      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+    case 'number':
+      // String(n) equals JSON.stringify(String(n)) minus quotes for every integer; a non-finite
+      // double becomes null in JSON, which JSON.stringify gives.
+      return Number.isInteger(value) ? `{"intValue":"${String(value)}"}` : `{"doubleValue":${JSON.stringify(value)}}`;
+    default:
+      if (Array.isArray(value)) {
+        let out = '{"arrayValue":{"values":[';
+        // A hole stays a hole through Array#map and JSON writes it as null.
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (i in value ? valueJson(value[i] as AttributeValue) : 'null');
+        return out + ']}}';
+      }
+      // Not an attribute value by type (null, an object): whatever the object path makes of it.
+      return JSON.stringify(encodeValue(value));
+  }
+}
+
+function attributesJson(attributes: Attributes): string {
+  let out = '[';
+  let first = true;
+  for (const key of Object.keys(attributes)) {
+    out += (first ? '' : ',') + keyPrefix(key) + valueJson(attributes[key]!) + '}';
+    first = false;
+  }
+  return out + ']';
+}
+
+function resourceJson(resource: Attributes): string {
+  const frozen = Object.isFrozen(resource);
+  let text = frozen ? frozenResourceJson.get(resource) : undefined;
+  if (text === undefined) {
+    text = `{"resource":{"attributes":${attributesJson(resource)}},"scopeSpans":[`;
+    if (frozen) frozenResourceJson.set(resource, text);
+  }
+  return text;
+}
+
+/** JSON for the integer enums; anything else falls back to what JSON.stringify writes. */
+function numberJson(n: number): string {
+  return Number.isInteger(n) ? String(n) : JSON.stringify(n) ?? 'null';
+}
+
+function isObjectValue(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * True when every field has its SpanRecord type. The direct writer relies on the types (a bigint's
+ * digits need no escaping, a string name is always written); a span that breaks them — only a
+ * caller outside TypeScript can make one — goes through the object path instead, so it still
+ * serializes exactly as it always did.
+ */
+function isWellTyped(span: SpanRecord): boolean {
+  if (typeof span.traceId !== 'string' || typeof span.spanId !== 'string' || typeof span.name !== 'string') return false;
+  if (span.parentSpanId !== undefined && typeof span.parentSpanId !== 'string') return false;
+  if (typeof span.kind !== 'number' || typeof span.startTimeUnixNano !== 'bigint' || typeof span.endTimeUnixNano !== 'bigint') return false;
+  if (!isObjectValue(span.status) || typeof span.status.code !== 'number') return false;
+  if (span.status.message !== undefined && typeof span.status.message !== 'string') return false;
+  if (!isObjectValue(span.attributes) || !Array.isArray(span.events)) return false;
+  for (let i = 0; i < span.events.length; i++) {
+    const e = span.events[i];
+    if (!isObjectValue(e) || typeof e.name !== 'string' || typeof e.timeUnixNano !== 'bigint' || !isObjectValue(e.attributes)) return false;
+  }
+  return true;
+}
+
+function spanJson(span: SpanRecord): string {
+  if (!isWellTyped(span)) return JSON.stringify(encodeSpan(span));
+  // Ids are hex by the SpanRecord contract, but JSON.stringify costs little and keeps the text
+  // valid whatever a caller put there.
+  let out = `{"traceId":${JSON.stringify(span.traceId)},"spanId":${JSON.stringify(span.spanId)}`;
+  if (span.parentSpanId) out += `,"parentSpanId":${JSON.stringify(span.parentSpanId)}`;
+  out += `,"name":${JSON.stringify(span.name)},"kind":${numberJson(span.kind + 1)}`;
+  out += `,"startTimeUnixNano":"${span.startTimeUnixNano.toString()}","endTimeUnixNano":"${span.endTimeUnixNano.toString()}"`;
+  out += `,"attributes":${attributesJson(span.attributes)},"events":[`;
+  for (let i = 0; i < span.events.length; i++) {
+    const e = span.events[i]!;
+    out += `${i === 0 ? '' : ','}{"timeUnixNano":"${e.timeUnixNano.toString()}","name":${JSON.stringify(e.name)},"attributes":${attributesJson(e.attributes)}}`;
+  }
+  out += `],"status":{"code":${numberJson(span.status.code)}`;
+  if (span.status.message) out += `,"message":${JSON.stringify(span.status.message)}`;
+  return out + '}}';
+}
+
+function scopeJson(scope: ScopeRecord): string {
+  if (typeof scope.name !== 'string' || (scope.version !== undefined && typeof scope.version !== 'string')) {
+    const object = scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version };
+    return `{"scope":${JSON.stringify(object)},"spans":[`;
+  }
+  return scope.version === undefined
+    ? `{"scope":{"name":${JSON.stringify(scope.name)}},"spans":[`
+    : `{"scope":{"name":${JSON.stringify(scope.name)},"version":${JSON.stringify(scope.version)}},"spans":[`;
+}
+
+/**
+ * One line of the Collector file exporter's format (no trailing newline): the text of
+ * JSON.stringify(toOtlpRequest(spans)), written without building the request object.
+ */
 export function encodeOtlpJsonLine(spans: readonly SpanRecord[]): string {
-  return JSON.stringify(toOtlpRequest(spans));
+  // Group as toOtlpRequest does: resources by content in order of first appearance, then scopes.
+  const byResource = new Map<string, { resource: Attributes; scopes: Map<string, { scope: ScopeRecord; spans: string[] }> }>();
+  for (const span of spans) {
+    const rk = cachedResourceKey(span.resource);
+    let r = byResource.get(rk);
+    if (!r) byResource.set(rk, (r = { resource: span.resource, scopes: new Map() }));
+    const sk = scopeKey(span.scope);
+    let s = r.scopes.get(sk);
+    if (!s) r.scopes.set(sk, (s = { scope: span.scope, spans: [] }));
+    s.spans.push(spanJson(span));
+  }
+  let out = '{"resourceSpans":[';
+  let firstResource = true;
+  for (const r of byResource.values()) {
+    out += (firstResource ? '' : ',') + resourceJson(r.resource);
+    firstResource = false;
+    let firstScope = true;
+    for (const s of r.scopes.values()) {
+      out += (firstScope ? '' : ',') + scopeJson(s.scope) + s.spans.join(',') + ']}';
+      firstScope = false;
+    }
+    out += ']}';
+  }
+  return out + ']}';
 }
 
 // ---------------------------------------------------------------------------------------------
