@@ -85,7 +85,7 @@ export async function runCore(env: ComponentEnv): Promise<void> {
     await tracing.runSlice({ event: execution.event, traceId, steps: [...plan.steps], kind: SpanKind.SERVER }, (slice) =>
       runPlannedSlice(slice, plan, {
         enqueue: async () => {
-          const order: WorkOrder = { run_id: env.runId, task_id: execution.taskId, event: execution.event, ...pickWork(plan.fields) };
+          const order: WorkOrder = { run_id: env.runId, task_id: execution.taskId, event: execution.event, repo: plan.fields['repo'], task: plan.fields['task'] };
           await withProducerSpan(tracing.tracer, { system: 'aws_sqs', destination: env.queueName }, async (context, span) => {
             const attributes = injectSqsAttributes({ run_id: { DataType: 'String', StringValue: env.runId } }, context);
             const messageId = await env.sqs.send(JSON.stringify(order), attributes);
@@ -96,10 +96,6 @@ export async function runCore(env: ComponentEnv): Promise<void> {
       }),
     );
   }
-}
-
-function pickWork(fields: Readonly<Record<string, unknown>>): Pick<WorkOrder, 'repo' | 'task'> {
-  return { repo: fields['repo'], task: fields['task'] };
 }
 
 /** How many deliveries the plan expects a component to handle: it stops when all are done. */

@@ -6,7 +6,7 @@
  * Events, emitters, steps and fields follow the guide's catalog (execution-tracing-guide.txt,
  * "Event catalog" and "Event JSON structure"); core-only events stop at core.
  */
-import type { Component, Outcome } from '../contract/summary-event.js';
+import type { Outcome } from '../contract/summary-event.js';
 import { SeededRandom } from './prng.js';
 
 export const DEFAULT_SEED = 20260505;
@@ -23,7 +23,6 @@ export interface PlannedFailure {
 }
 
 export interface SlicePlan {
-  component: Component;
   steps: readonly string[];
   outcome: Outcome;
   finalStatus: string;
@@ -49,11 +48,7 @@ export type ScenarioKind =
   | 'implementation_no_changes';
 
 export interface DemoExecution {
-  index: number;
-  kind: ScenarioKind;
   event: string;
-  /** Where the trace id comes from: a Slack command's UUIDv4, or GitHub's `x-github-delivery`. */
-  source: 'slack' | 'github';
   /** Deterministic id that joins the plan to the messages (the trace id itself is random). */
   taskId: string;
   core: SlicePlan;
@@ -96,8 +91,8 @@ function stepTimes(rng: SeededRandom, steps: readonly string[], slow: readonly s
   return out;
 }
 
-function slice(rng: SeededRandom, component: Component, steps: readonly string[], rest: Omit<SlicePlan, 'component' | 'steps' | 'stepMs'>, slow: readonly string[] = []): SlicePlan {
-  return { component, steps, stepMs: stepTimes(rng, steps, slow), ...rest };
+function slice(rng: SeededRandom, steps: readonly string[], rest: Omit<SlicePlan, 'steps' | 'stepMs'>, slow: readonly string[] = []): SlicePlan {
+  return { steps, stepMs: stepTimes(rng, steps, slow), ...rest };
 }
 
 /** A fake GitHub token (right shape, never valid): the worker's error message carries it so the demo shows it redacted. */
@@ -108,7 +103,7 @@ function fakeGithubToken(rng: SeededRandom): string {
   return `ghp_${body}`;
 }
 
-function buildExecution(rng: SeededRandom, index: number, kind: ScenarioKind): DemoExecution {
+function buildExecution(rng: SeededRandom, kind: ScenarioKind): DemoExecution {
   const repoName = rng.pick(REPOS);
   const repo = { full_name: repoName, base_ref: 'main' };
   const agent = rng.pick(AGENTS);
@@ -118,29 +113,29 @@ function buildExecution(rng: SeededRandom, index: number, kind: ScenarioKind): D
   const pullRequest = { url: `https://github.com/${repoName}/pull/${prNumber}`, number: prNumber };
   const branch = `alakai/${taskId}`;
 
-  const slackImplementation = (source: string) => ({ repo, task: { task_id: taskId, task_type: 'implementation', source }, slack });
+  const slackImplementation = { repo, task: { task_id: taskId, task_type: 'implementation', source: 'slack_implement' }, slack };
   const coreEnqueued = (fields: Record<string, unknown>, steps = CORE_SLACK_STEPS) =>
-    slice(rng, 'core', steps, { outcome: 'success', finalStatus: 'enqueued', fields });
+    slice(rng, steps, { outcome: 'success', finalStatus: 'enqueued', fields });
   const orchestratorLaunched = () =>
-    slice(rng, 'orchestrator', ORCHESTRATOR_STEPS, { outcome: 'success', finalStatus: 'task_launched', fields: { repo, task: { task_id: taskId } } });
+    slice(rng, ORCHESTRATOR_STEPS, { outcome: 'success', finalStatus: 'task_launched', fields: { repo, task: { task_id: taskId } } });
   const workerFields = { repo, task: { task_id: taskId, branch }, agent };
 
   switch (kind) {
     case 'implementation_success':
       return {
-        index, kind, event: 'slack.implementation', source: 'slack', taskId,
-        core: coreEnqueued(slackImplementation('slack_implement')),
+        event: 'slack.implementation', taskId,
+        core: coreEnqueued(slackImplementation),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, 'worker', WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
       };
     case 'implementation_worker_error': {
       const token = fakeGithubToken(rng);
       const fields = { repo, task: { task_id: taskId, task_type: 'implementation', source: 'github_prompt_pr' } };
       return {
-        index, kind, event: 'coding.implementation', source: 'github', taskId,
+        event: 'coding.implementation', taskId,
         core: coreEnqueued(fields, CORE_GITHUB_STEPS),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, 'worker', WORKER_STEPS, {
+        worker: slice(rng, WORKER_STEPS, {
           outcome: 'error',
           finalStatus: 'push_failed',
           failure: {
@@ -154,39 +149,39 @@ function buildExecution(rng: SeededRandom, index: number, kind: ScenarioKind): D
     }
     case 'implementation_slot_contention':
       return {
-        index, kind, event: 'slack.implementation', source: 'slack', taskId,
-        core: coreEnqueued(slackImplementation('slack_implement')),
+        event: 'slack.implementation', taskId,
+        core: coreEnqueued(slackImplementation),
         orchestrator: [
-          slice(rng, 'orchestrator', ORCHESTRATOR_STEPS, {
+          slice(rng, ORCHESTRATOR_STEPS, {
             outcome: 'skipped', finalStatus: 'slot_unavailable', skipAfter: 'acquire_slot',
             fields: { repo, task: { task_id: taskId }, slot: { pool: 'implementation', in_use: 4, capacity: 4 } },
           }),
-          slice(rng, 'orchestrator', ORCHESTRATOR_STEPS, {
+          slice(rng, ORCHESTRATOR_STEPS, {
             outcome: 'success', finalStatus: 'task_launched',
             fields: { repo, task: { task_id: taskId }, slot: { pool: 'implementation', in_use: 3, capacity: 4 } },
           }),
         ],
-        worker: slice(rng, 'worker', WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
       };
     case 'prompt_success':
       return {
-        index, kind, event: 'slack.prompt', source: 'slack', taskId, orchestrator: [],
-        core: slice(rng, 'core', ['verify_signature', 'parse_command', 'validate_args', 'run_prompt', 'reply'], {
+        event: 'slack.prompt', taskId, orchestrator: [],
+        core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'run_prompt', 'reply'], {
           outcome: 'success', finalStatus: 'answered', fields: { repo, task: { task_id: taskId, task_type: 'prompt', source: 'slack_prompt' }, slack, agent },
         }, ['run_prompt']),
       };
     case 'clickup_ask_skipped':
       return {
-        index, kind, event: 'slack.clickup.ask', source: 'slack', taskId, orchestrator: [],
-        core: slice(rng, 'core', ['verify_signature', 'parse_command', 'validate_args', 'search_tasks', 'reply'], {
+        event: 'slack.clickup.ask', taskId, orchestrator: [],
+        core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'search_tasks', 'reply'], {
           outcome: 'skipped', finalStatus: 'duplicate_request', skipAfter: 'parse_command',
           fields: { task: { task_id: taskId, task_type: 'clickup_ask', source: 'slack_clickup_ask' }, slack },
         }),
       };
     case 'clickup_task_invalid':
       return {
-        index, kind, event: 'slack.clickup.task', source: 'slack', taskId, orchestrator: [],
-        core: slice(rng, 'core', ['verify_signature', 'parse_command', 'validate_args', 'upsert_task', 'reply'], {
+        event: 'slack.clickup.task', taskId, orchestrator: [],
+        core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'upsert_task', 'reply'], {
           outcome: 'error', finalStatus: 'invalid_args',
           failure: { step: 'validate_args', errorType: 'ValidationError', message: 'list_id is required: use /clickup-task <list_id> <title>' },
           fields: { task: { task_id: taskId, task_type: 'clickup_task', source: 'slack_clickup_task' }, slack },
@@ -194,25 +189,25 @@ function buildExecution(rng: SeededRandom, index: number, kind: ScenarioKind): D
       };
     case 'issue_prompt_success':
       return {
-        index, kind, event: 'coding.prompt', source: 'github', taskId, orchestrator: [],
-        core: slice(rng, 'core', ['verify_signature', 'parse_event', 'render_prompt', 'commit_prompt'], {
+        event: 'coding.prompt', taskId, orchestrator: [],
+        core: slice(rng, ['verify_signature', 'parse_event', 'render_prompt', 'commit_prompt'], {
           outcome: 'success', finalStatus: 'prompt_committed',
           fields: { repo, task: { task_id: taskId, task_type: 'prompt', source: 'github_issue' }, issue: { number: rng.int(10, 999) } },
         }),
       };
     case 'github_implementation_success':
       return {
-        index, kind, event: 'coding.implementation', source: 'github', taskId,
+        event: 'coding.implementation', taskId,
         core: coreEnqueued({ repo, task: { task_id: taskId, task_type: 'implementation', source: 'github_prompt_pr' } }, CORE_GITHUB_STEPS),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, 'worker', WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
       };
     case 'implementation_no_changes':
       return {
-        index, kind, event: 'slack.implementation', source: 'slack', taskId,
-        core: coreEnqueued(slackImplementation('slack_implement')),
+        event: 'slack.implementation', taskId,
+        core: coreEnqueued(slackImplementation),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, 'worker', WORKER_STEPS, { outcome: 'skipped', finalStatus: 'no_changes', skipAfter: 'run_agent', fields: workerFields }, ['run_agent']),
+        worker: slice(rng, WORKER_STEPS, { outcome: 'skipped', finalStatus: 'no_changes', skipAfter: 'run_agent', fields: workerFields }, ['run_agent']),
       };
   }
 }
@@ -222,7 +217,7 @@ export function planExecutions(seed: number, executions: number): DemoExecution[
   const out: DemoExecution[] = [];
   for (let i = 0; i < executions; i++) {
     const kind = i < ROTATION.length ? ROTATION[i]! : rng.pick(ROTATION);
-    out.push(buildExecution(rng, i, kind));
+    out.push(buildExecution(rng, kind));
   }
   return out;
 }
