@@ -10,7 +10,6 @@ import { DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS } from '../demo/scenar
 import { DemoFailure, runDemo } from '../demo/run-demo.js';
 import { killAllChildrenNow, stopAllChildren } from '../demo/child-process.js';
 import { readSpans, readSummaryRows, renderExecutions, renderNextSteps } from '../demo/report.js';
-import { demoLayout } from '../demo/layout.js';
 import { describeTransports } from '../demo/transport-config.js';
 
 const HELP = `usage: alakai-otel demo [--out DIR] [--executions N] [--seed S]
@@ -94,15 +93,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
   process.on('exit', killAllChildrenNow);
   try {
     process.stdout.write(`alakai-otel demo: ${executions} executions, seed ${seed}, writing to ${outDir}\n\n`);
-    const run = await runDemo({ outDir, executions, seed });
-    const layout = demoLayout(outDir);
+    const layout = await runDemo({ outDir, executions, seed });
     const [rows, spans] = await Promise.all([readSummaryRows(layout), readSpans(layout.spansFile)]);
     const width = process.stdout.columns ? Math.min(process.stdout.columns, 140) : 110;
     process.stdout.write(renderExecutions(rows, spans, { width, color: Boolean(process.stdout.isTTY) }) + '\n\n');
     const endpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
     process.stdout.write(
       renderNextSteps(layout, {
-        executions: run.plan.length,
+        executions,
         spans: spans.length,
         transports: describeTransports(layout),
         ...(endpoint ? { otlpEndpoint: endpoint } : {}),

@@ -4,14 +4,14 @@
  * Redis carry them) and capturing each one's stdout as its log file. It never instruments anything itself: all
  * spans and summary lines come from the components.
  */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import type { Component } from '../contract/summary-event.js';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { Component } from '../contract/summary-event.js';
 import { startChild, type StartedChild } from './child-process.js';
 import { planExecutions, type DemoExecution } from './scenarios.js';
 import { demoLayout, type DemoLayout } from './layout.js';
@@ -20,11 +20,6 @@ export interface DemoOptions {
   outDir: string;
   executions: number;
   seed: number;
-}
-
-export interface DemoRun extends DemoLayout {
-  plan: DemoExecution[];
-  runId: string;
 }
 
 export class DemoFailure extends Error {
@@ -84,7 +79,8 @@ async function mergeSpanFiles(inputs: readonly string[], output: string): Promis
   await writeFile(output, parts.join(''));
 }
 
-export async function runDemo(options: DemoOptions): Promise<DemoRun> {
+/** Runs the three components to completion; resolves to where they wrote their output. */
+export async function runDemo(options: DemoOptions): Promise<DemoLayout> {
   const layout = demoLayout(options.outDir);
   await mkdir(layout.logsDir, { recursive: true });
   await mkdir(layout.handoffDir, { recursive: true });
@@ -120,5 +116,5 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   );
   await Promise.all(relays);
   await mergeSpanFiles(components.map((c) => layout.componentSpansFiles[c]), layout.spansFile);
-  return { ...layout, plan, runId };
+  return layout;
 }
