@@ -6,7 +6,7 @@
  */
 
 /** SQS limits a message (body plus attributes) to 256 KiB; the demo's are far smaller. */
-export const MAX_HANDOFF_BYTES = 256 * 1024;
+const MAX_HANDOFF_BYTES = 256 * 1024;
 
 export interface SqsMessageAttribute {
   DataType: string;

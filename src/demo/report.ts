@@ -54,8 +54,20 @@ export async function readSpans(path: string): Promise<SpanRecord[]> {
   return (await lines(path)).flatMap((line) => fromOtlpRequest(line));
 }
 
-export function uuidToTraceHex(uuid: string): string {
+function uuidToTraceHex(uuid: string): string {
   return uuid.replaceAll('-', '').toLowerCase();
+}
+
+/** Groups by a key, keeping first-seen order of the keys and input order within each group. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 function formatSteps(steps: Record<string, string> | undefined): string {
@@ -71,18 +83,8 @@ function formatRow(row: SummaryRow): string {
 
 /** One block per execution: header, the runbook rows, the waterfall. */
 export function renderExecutions(rows: readonly SummaryRow[], spans: readonly SpanRecord[], options: { width?: number; color?: boolean }): string {
-  const byTrace = new Map<string, SummaryRow[]>();
-  for (const row of rows) {
-    const list = byTrace.get(row.trace_id) ?? [];
-    list.push(row);
-    byTrace.set(row.trace_id, list);
-  }
-  const spansByTrace = new Map<string, SpanRecord[]>();
-  for (const span of spans) {
-    const list = spansByTrace.get(span.traceId) ?? [];
-    list.push(span);
-    spansByTrace.set(span.traceId, list);
-  }
+  const byTrace = groupBy(rows, (row) => row.trace_id);
+  const spansByTrace = groupBy(spans, (span) => span.traceId);
   const blocks: string[] = [];
   let n = 0;
   for (const [traceId, traceRows] of byTrace) {

@@ -5,8 +5,8 @@
 import type { DemoLayout } from './layout.js';
 import { PipePayloadChannel, PipeSqsChannel, type PayloadChannel, type SqsChannel } from './transport.js';
 
-export const SQS_QUEUE_URL_ENV = 'ALAKAI_DEMO_SQS_QUEUE_URL';
-export const REDIS_URL_ENV = 'ALAKAI_DEMO_REDIS_URL';
+const SQS_QUEUE_URL_ENV = 'ALAKAI_DEMO_SQS_QUEUE_URL';
+const REDIS_URL_ENV = 'ALAKAI_DEMO_REDIS_URL';
 
 function envValue(name: string): string | undefined {
   const v = process.env[name]?.trim();
@@ -14,7 +14,7 @@ function envValue(name: string): string | undefined {
 }
 
 /** The queue name part of a queue URL (`…/000000000000/alakai-work` → `alakai-work`). */
-export function queueNameOf(queueUrl: string): string {
+function queueNameOf(queueUrl: string): string {
   return queueUrl.split('/').filter(Boolean).pop() ?? queueUrl;
 }
 
@@ -36,7 +36,8 @@ export async function openRedis(runId: string): Promise<{ channel: PayloadChanne
 }
 
 export function describeTransports(layout: DemoLayout): string {
-  const sqs = envValue(SQS_QUEUE_URL_ENV) ? `SQS ${envValue(SQS_QUEUE_URL_ENV)}` : layout.sqsSpool;
-  const redis = envValue(REDIS_URL_ENV) ? 'Redis (ALAKAI_DEMO_REDIS_URL)' : layout.redisSpool;
+  const queueUrl = envValue(SQS_QUEUE_URL_ENV);
+  const sqs = queueUrl ? `SQS ${queueUrl}` : layout.sqsSpool;
+  const redis = envValue(REDIS_URL_ENV) ? `Redis (${REDIS_URL_ENV})` : layout.redisSpool;
   return `core → orchestrator via ${sqs}; orchestrator → worker via ${redis}`;
 }
