@@ -34,16 +34,38 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
   for (const k of actualKeys) {
     if (!Object.hasOwn(derived, k) || !sameAttributeValue(actual[k], derived[k])) setOwnAttribute((set ??= {}), k, actual[k]!);
   }
-  const del = Object.keys(derived).filter((k) => !Object.hasOwn(actual, k));
-  const rebuilt = rebuiltKeyOrder(derived, set, new Set(del));
+  const derivedKeys = Object.keys(derived);
+  let del: string[] | undefined;
+  for (const k of derivedKeys) if (!Object.hasOwn(actual, k)) (del ??= []).push(k);
   let order: number[] | undefined;
-  if (rebuilt.length !== actualKeys.length || rebuilt.some((k, i) => k !== actualKeys[i])) order = keyOrder(actualKeys, rebuilt, derived);
-  if (!set && del.length === 0 && !order) return undefined;
+  if (!inRebuiltOrder(actualKeys, derivedKeys, actual, derived)) {
+    order = keyOrder(actualKeys, rebuiltKeyOrder(derived, set, new Set(del)), derived);
+  }
+  if (!set && !del && !order) return undefined;
   const diff: AttributeDiff = {};
   if (set) diff.set = set;
-  if (del.length) diff.del = del;
+  if (del) diff.del = del;
   if (order) diff.order = order;
   return diff;
+}
+
+/**
+ * Whether `actualKeys` already are in the order applyAttributeDiff rebuilds without `order`: the
+ * derived keys the span has, in derived order, then the span's other keys. Checked in one pass, so
+ * the usual slice (no reordering) builds no key lists.
+ */
+function inRebuiltOrder(actualKeys: readonly string[], derivedKeys: readonly string[], actual: Attributes, derived: Attributes): boolean {
+  let next = 0;
+  let i = 0;
+  for (; i < actualKeys.length; i++) {
+    const k = actualKeys[i]!;
+    if (!Object.hasOwn(derived, k)) break;
+    while (next < derivedKeys.length && !Object.hasOwn(actual, derivedKeys[next]!)) next++;
+    if (derivedKeys[next] !== k) return false;
+    next++;
+  }
+  for (; i < actualKeys.length; i++) if (Object.hasOwn(derived, actualKeys[i]!)) return false;
+  return true;
 }
 
 function keyOrder(actualKeys: readonly string[], rebuilt: readonly string[], derived: Attributes): number[] {
