@@ -4,7 +4,7 @@
  * Logs Insights queries keep working; the bridge extension (span_id, parent_span_id, otel) follows
  * `msg`. docs/mapping.md describes every rule.
  */
-import { diffAttributes } from './attribute-diff.js';
+import { diffAttributes, type AttributeDiff } from './attribute-diff.js';
 import {
   ALAKAI_COMPONENT,
   ALAKAI_EVENT,
@@ -199,6 +199,23 @@ function encodeDescendants(slice: SpanRecord, kept: readonly SpanRecord[]): Exte
   });
 }
 
+/**
+ * The slice resource's difference from the component's shared resource. A process's spans share
+ * one frozen resource record and sharedComponentResource returns one frozen object per
+ * (service, component), so the difference is computed once per pair instead of on every slice.
+ * Resources are immutable in OTel; unfrozen ones are diffed every time.
+ */
+const resourceDiffs = new WeakMap<Attributes, { derived: Attributes; diff: AttributeDiff | undefined }>();
+
+function resourceDiff(actual: Attributes, derived: Attributes): AttributeDiff | undefined {
+  if (!Object.isFrozen(actual) || !Object.isFrozen(derived)) return diffAttributes(actual, derived);
+  const cached = resourceDiffs.get(actual);
+  if (cached && cached.derived === derived) return cached.diff;
+  const diff = diffAttributes(actual, derived);
+  resourceDiffs.set(actual, { derived, diff });
+  return diff;
+}
+
 function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], event: SummaryEvent, domainKeys: string[]): string {
   const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false);
   const ext: OtelExtension = {
@@ -217,8 +234,8 @@ function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], 
   if (message !== (derivedStatusMessage(event) ?? '')) ext.statusMessage = message;
   const attributeDiff = diffAttributes(slice.attributes, derivedAttributes);
   if (attributeDiff) ext.attributes = attributeDiff;
-  const resourceDiff = diffAttributes(slice.resource, sharedComponentResource(event.service, event.component));
-  if (resourceDiff) ext.resource = resourceDiff;
+  const sliceResourceDiff = resourceDiff(slice.resource, sharedComponentResource(event.service, event.component));
+  if (sliceResourceDiff) ext.resource = sliceResourceDiff;
   if (!sameScope(slice.scope, DEFAULT_SCOPE)) ext.scope = slice.scope;
 
   let keep = Math.min(descendants.length, MAX_DESCENDANTS);
