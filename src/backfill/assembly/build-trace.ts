@@ -9,7 +9,7 @@ import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
 import { summaryEventToSpans } from '../../contract/event-to-spans.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
-import { compareSpanEvents, logToSpanEvent, MAX_LOG_EVENTS_PER_SPAN, sliceForLog, stepLogKey } from './step-log-events.js';
+import { compareSpanEvents, logTargets, logToSpanEvent, MAX_LOG_EVENTS_PER_SPAN, sliceForLogIn, stepLogKey } from './step-log-events.js';
 import type { OpenTrace } from './trace-assembler.js';
 
 export interface BuiltTrace {
@@ -53,14 +53,19 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
   if (trace.logs.length > 0) {
     const seen = new Set<string>();
     const added = new Map<Slice, number>();
+    const targets = logTargets(slices);
+    // A trace with one step line has nothing to de-duplicate: its key (JSON of the fields) is not built.
+    const single = trace.logs.length === 1;
     for (const log of trace.logs) {
-      const key = stepLogKey(log);
-      if (seen.has(key)) {
-        out.duplicateStepLogs++;
-        continue;
+      if (!single) {
+        const key = stepLogKey(log);
+        if (seen.has(key)) {
+          out.duplicateStepLogs++;
+          continue;
+        }
+        seen.add(key);
       }
-      seen.add(key);
-      const slice = sliceForLog(log, slices);
+      const slice = sliceForLogIn(log, targets);
       const count = slice ? (added.get(slice) ?? 0) : 0;
       if (!slice || count >= MAX_LOG_EVENTS_PER_SPAN) {
         out.unattachedStepLogs++;

@@ -23,12 +23,38 @@ function distance(slice: Slice, t: bigint): bigint {
   return t < s ? s - t : t > e ? t - e : 0n;
 }
 
+/** The legacy slices of one trace, in slice order, and the same split by component. */
+export interface LogTargets {
+  all: Slice[];
+  byComponent: Map<string, Slice[]>;
+}
+
+/**
+ * Built once per trace: a trace's step lines all look for a slice among the same candidates, and
+ * filtering the slices again for every line was a measurable part of the backfill (issue 6).
+ */
+export function logTargets(slices: readonly Slice[]): LogTargets {
+  const all = slices.filter((s) => s.legacy);
+  const byComponent = new Map<string, Slice[]>();
+  for (const s of all) {
+    const list = byComponent.get(s.component);
+    if (list) list.push(s);
+    else byComponent.set(s.component, [s]);
+  }
+  return { all, byComponent };
+}
+
 /** The slice a line belongs to, or undefined when there is no legacy slice. */
 export function sliceForLog(log: StepLog, slices: readonly Slice[]): Slice | undefined {
-  const candidates = slices.filter((s) => s.legacy);
+  return sliceForLogIn(log, logTargets(slices));
+}
+
+/** sliceForLog over precomputed targets (same choice). */
+export function sliceForLogIn(log: StepLog, targets: LogTargets): Slice | undefined {
+  const candidates = targets.all;
   if (candidates.length === 0) return undefined;
-  const sameComponent = log.component ? candidates.filter((s) => s.component === log.component) : [];
-  const pool = sameComponent.length > 0 ? sameComponent : candidates;
+  const sameComponent = log.component ? targets.byComponent.get(log.component) : undefined;
+  const pool = sameComponent !== undefined && sameComponent.length > 0 ? sameComponent : candidates;
   let best: Slice | undefined;
   let bestDistance = 0n;
   // `pool` is in slice order, so ties go to the earlier slice, whatever the input order was.
@@ -42,6 +68,23 @@ export function sliceForLog(log: StepLog, slices: readonly Slice[]): Slice | und
   return best;
 }
 
+/**
+ * `log.<field>` names: the same few field names come on every line, so each name is built once.
+ * A Map (not an object) and a bound, because the field names come from the input.
+ */
+const logAttributeNames = new Map<string, string>();
+const MAX_LOG_ATTRIBUTE_NAMES = 4096;
+
+function logAttributeName(key: string): string {
+  let name = logAttributeNames.get(key);
+  if (name === undefined) {
+    if (logAttributeNames.size >= MAX_LOG_ATTRIBUTE_NAMES) logAttributeNames.clear();
+    name = `log.${key.slice(0, 64)}`;
+    logAttributeNames.set(key, name);
+  }
+  return name;
+}
+
 /** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
 export function logToSpanEvent(log: StepLog): SpanEventRecord {
   const attributes: Attributes = Object.create(null) as Attributes;
@@ -53,7 +96,7 @@ export function logToSpanEvent(log: StepLog): SpanEventRecord {
   for (const key of Object.keys(log.fields).sort()) {
     if (n >= MAX_FIELDS) break;
     const value = log.fields[key];
-    const attr = `log.${key.slice(0, 64)}`;
+    const attr = logAttributeName(key);
     if (typeof value === 'string') attributes[attr] = sanitizeText(value, MAX_FIELD_TEXT);
     else if (typeof value === 'number' && Number.isFinite(value)) attributes[attr] = value;
     else if (typeof value === 'boolean') attributes[attr] = value;
