@@ -24,30 +24,48 @@ export type JsonDefect =
   | { defect: 'too_deep'; path: string }
   | { defect: 'value_too_long'; path: string };
 
+type Defect = JsonDefect['defect'];
+
 /**
- * Walks a parsed JSON value: hostile keys, nesting depth, and (optionally) string length.
- * Recursion is bounded by MAX_JSON_DEPTH, so it cannot overflow the stack.
+ * The walk itself: the defect and the keys from the defect up to `value`, innermost first.
+ * Paths are only built once a defect is found: the validator walks every domain field of every
+ * event, and building a path string per key visited was garbage on the backfill's hot path.
  */
-export function findJsonDefect(value: unknown, maxString: number, path = '', depth = 0): JsonDefect | undefined {
+function walk(value: unknown, maxString: number, depth: number): { defect: Defect; keys: string[] } | undefined {
   if (typeof value === 'string') {
-    return value.length > maxString ? { defect: 'value_too_long', path } : undefined;
+    return value.length > maxString ? { defect: 'value_too_long', keys: [] } : undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  if (depth >= MAX_JSON_DEPTH) return { defect: 'too_deep', path };
+  if (depth >= MAX_JSON_DEPTH) return { defect: 'too_deep', keys: [] };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const d = findJsonDefect(value[i], maxString, path, depth + 1);
-      if (d) return d;
+      const d = walk(value[i], maxString, depth + 1);
+      if (d) return d; // array indexes are not part of the path
     }
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (HOSTILE_KEYS.has(key)) return { defect: 'hostile_key', path: at };
-    const d = findJsonDefect((value as Record<string, unknown>)[key], maxString, at, depth + 1);
-    if (d) return d;
+    if (HOSTILE_KEYS.has(key)) return { defect: 'hostile_key', keys: [key] };
+    const d = walk((value as Record<string, unknown>)[key], maxString, depth + 1);
+    if (d) {
+      d.keys.push(key);
+      return d;
+    }
   }
   return undefined;
+}
+
+/**
+ * Walks a parsed JSON value: hostile keys, nesting depth, and (optionally) string length.
+ * Recursion is bounded by MAX_JSON_DEPTH, so it cannot overflow the stack. `path` is the dotted
+ * key path of the defect below `path` (array indexes left out).
+ */
+export function findJsonDefect(value: unknown, maxString: number, path = '', depth = 0): JsonDefect | undefined {
+  const found = walk(value, maxString, depth);
+  if (!found) return undefined;
+  let at = path;
+  for (let i = found.keys.length - 1; i >= 0; i--) at = at ? `${at}.${found.keys[i]!}` : found.keys[i]!;
+  return { defect: found.defect, path: at } as JsonDefect;
 }
 
 /** JSON.parse that never throws and refuses hostile keys / excessive depth. */
