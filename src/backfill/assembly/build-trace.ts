@@ -7,6 +7,7 @@
  */
 import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
 import { summaryEventToSpans } from '../../contract/event-to-spans.js';
+import type { StepLog } from '../../contract/parse.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
 import { compareSpanEvents, logTargets, logToSpanEvent, MAX_LOG_EVENTS_PER_SPAN, sliceForLogIn, stepLogKey } from './step-log-events.js';
@@ -51,19 +52,29 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
   linkLegacySlices(slices);
 
   if (trace.logs.length > 0) {
-    const seen = new Set<string>();
     const added = new Map<Slice, number>();
     const targets = logTargets(slices);
-    // A trace with one step line has nothing to de-duplicate: its key (JSON of the fields) is not built.
-    const single = trace.logs.length === 1;
+    // Duplicates are lines with equal stepLogKey. The key starts with the line's time (digits up to
+    // the first NUL), so equal keys imply equal times: lines are bucketed by time (cheap) and the
+    // full key (JSON of the fields) is built only for lines sharing a millisecond — rare outside
+    // genuinely duplicated input.
+    const buckets = new Map<bigint, StepLog[]>();
+    const fullKeys = new Map<StepLog, string>();
+    const fullKey = (log: StepLog): string => {
+      let key = fullKeys.get(log);
+      if (key === undefined) fullKeys.set(log, (key = stepLogKey(log)));
+      return key;
+    };
     for (const log of trace.logs) {
-      if (!single) {
-        const key = stepLogKey(log);
-        if (seen.has(key)) {
+      const bucket = buckets.get(log.timeUnixNano);
+      if (bucket === undefined) buckets.set(log.timeUnixNano, [log]);
+      else {
+        const key = fullKey(log);
+        if (bucket.some((kept) => fullKey(kept) === key)) {
           out.duplicateStepLogs++;
           continue;
         }
-        seen.add(key);
+        bucket.push(log);
       }
       const slice = sliceForLogIn(log, targets);
       const count = slice ? (added.get(slice) ?? 0) : 0;
