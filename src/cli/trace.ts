@@ -82,17 +82,23 @@ export function sliceRow(e: SummaryEvent): SliceRow {
   };
 }
 
-/** Rows in the runbook's order (`sort @timestamp asc`), duplicates once. */
+/**
+ * One row per slice, duplicates once, in the order the slices STARTED (time − duration_ms). The
+ * runbook sorts by @timestamp, the time each line was written, i.e. when a slice ended; but an
+ * orchestrator slice that launches the worker ends after it, and "read top to bottom to follow the
+ * execution" needs core → orchestrator → worker.
+ */
 export function sliceRows(events: readonly SummaryEvent[]): SliceRow[] {
   const seen = new Set<string>();
-  const rows: SliceRow[] = [];
+  const slices: { start: number; event: SummaryEvent }[] = [];
   for (const e of events) {
     const key = JSON.stringify(e);
     if (seen.has(key)) continue;
     seen.add(key);
-    rows.push(sliceRow(e));
+    slices.push({ start: Date.parse(e.time) - e.duration_ms, event: e });
   }
-  return rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+  slices.sort((a, b) => a.start - b.start || (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0) || (a.event.component < b.event.component ? -1 : a.event.component > b.event.component ? 1 : 0));
+  return slices.map((s) => sliceRow(s.event));
 }
 
 function formatMs(ms: number): string {
