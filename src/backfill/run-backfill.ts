@@ -7,6 +7,7 @@
  * window is open. The watermark of the run is the smallest source watermark: a trace is complete
  * once its newest line is a whole trace window older than that.
  */
+import { parseNormalizedTime } from '../contract/event-time.js';
 import { parseLogLine, type ParsedLine } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import { toOtelTraceId } from '../contract/trace-id.js';
@@ -63,7 +64,7 @@ interface SourceState {
 }
 
 function lineTimeMs(parsed: ParsedLine): number {
-  if (parsed.kind === 'summary') return Date.parse(parsed.event.time);
+  if (parsed.kind === 'summary') return parseNormalizedTime(parsed.event.time);
   if (parsed.kind === 'log') return Number(parsed.log.timeUnixNano / 1_000_000n);
   return Number.NaN;
 }

@@ -8,6 +8,7 @@ import { diag } from '@opentelemetry/api';
 import { applyAttributeDiff } from './attribute-diff.js';
 import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
 import { domainKeysOf } from './domain-attributes.js';
+import { parseNormalizedTime } from './event-time.js';
 import { decodeOtelExtension, type ExtensionEvent, type OtelExtension } from './otel-extension.js';
 import { componentResource, sharedComponentResource } from './resource.js';
 import { DEFAULT_SCOPE, defaultSliceKind, deriveSliceAttributes, derivedStatusCode, derivedStatusMessage } from './slice-fields.js';
@@ -71,7 +72,7 @@ export function legacySpanId(event: SummaryEvent): string {
 }
 
 function legacySpan(event: SummaryEvent, traceId: string): SpanRecord | undefined {
-  const endMs = Date.parse(event.time);
+  const endMs = parseNormalizedTime(event.time);
   if (!Number.isFinite(endMs) || !Number.isFinite(event.duration_ms) || event.duration_ms < 0) return undefined;
   const endNs = BigInt(Math.floor(endMs)) * NS_PER_MS;
   let startNs = endNs - BigInt(Math.round(event.duration_ms * 1e6));
