@@ -62,3 +62,12 @@ export async function backfillFiles(inputs: string[], extra: Partial<BackfillRun
   const outputText = await readFile(out, 'utf8');
   return { report, outputText, ...readSpans(outputText) };
 }
+
+/** Where in a run to SIGKILL, as fractions of a clean run's length: seeded, so a failure can be replayed. */
+export function killFractions(seed: number, n: number): number[] {
+  let x = seed;
+  return Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  });
+}

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { CLI, REPO_ROOT, tempDir, writtenFixture, type WrittenFixture } from './backfill-fixture.js';
+import { CLI, REPO_ROOT, killFractions, tempDir, writtenFixture, type WrittenFixture } from './backfill-fixture.js';
 
 let fx: WrittenFixture;
 
@@ -40,15 +40,6 @@ function runChild(args: string[], killAfterMs?: number): Promise<ChildRun> {
   });
 }
 
-/** Seeded, so a failure can be replayed. */
-function fractions(seed: number, n: number): number[] {
-  let x = seed;
-  return Array.from({ length: n }, () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  });
-}
-
 it('a run SIGKILLed at 20 seeded random points and resumed writes exactly what a clean run writes', async () => {
   const dir = await tempDir('alakai-resume-');
   const cleanOut = join(dir, 'clean.otlp.jsonl');
@@ -67,7 +58,7 @@ it('a run SIGKILLed at 20 seeded random points and resumed writes exactly what a
   const work = Math.max(50, clean.wallMs - startup);
   let kills = 0;
   let finished: ChildRun | undefined;
-  for (const f of fractions(20260505, 20)) {
+  for (const f of killFractions(20260505, 20)) {
     const run = await runChild(args, Math.round(startup + (work * f) / 3));
     if (run.signal === 'SIGKILL') {
       kills++;

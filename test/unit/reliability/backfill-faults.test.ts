@@ -18,7 +18,7 @@ import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
 import { LOG_GROUPS } from '../../../src/contract/summary-event.js';
 import { componentLines, COMPONENT_ORDER } from '../../fixtures/backfill/generate-fixtures.js';
-import { backfillFiles, tempDir, writtenFixture, type WrittenFixture } from '../backfill/backfill-fixture.js';
+import { backfillFiles, killFractions, tempDir, writtenFixture, type WrittenFixture } from '../backfill/backfill-fixture.js';
 import { faults, startFakeCloudWatch, type FakeCloudWatch, type FakeRequest, type Fault } from '../backfill/fake-cloudwatch.js';
 import { startFakeOtlp, type FakeOtlp } from '../backfill/fake-otlp.js';
 import { recordFigures } from './figures.js';
@@ -95,15 +95,6 @@ function runChild(config: Record<string, unknown>, killAt?: { on: 'cloudwatch' |
   });
 }
 
-/** Seeded, so a failure can be replayed. */
-function fractions(seed: number, n: number): number[] {
-  let x = seed;
-  return Array.from({ length: n }, () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  });
-}
-
 function expectSameSpans(accepted: SpanRecord[]): { duplicates: number } {
   const seen = new Map<string, string>();
   let duplicates = 0;
@@ -157,7 +148,7 @@ it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the
   let failures = 0;
   let finished: ChildRun | undefined;
   let killsMidDelivery = 0;
-  const points = fractions(20260505, KILLS).map((f, i) =>
+  const points = killFractions(20260505, KILLS).map((f, i) =>
     i % 2 === 0 ? { on: 'otlp' as const, request: 1 + Math.floor(f * 3) } : { on: 'cloudwatch' as const, request: 1 + Math.floor(f * Math.min(90, cleanRequests)) },
   );
   for (const point of points) {
