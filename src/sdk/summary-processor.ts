@@ -115,7 +115,7 @@ export class SummaryEventProcessor implements SpanProcessor {
   private endSlice(span: ReadableSpan, spanId: string): void {
     const live = this.liveSlices.get(spanId);
     this.liveSlices.delete(spanId);
-    const event = sliceToSummaryEvent(toSpanRecord(span), live?.descendants ?? []);
+    // Checked before building the event: a suppressed line should cost nothing.
     if (!this.logger.isLevelEnabled('info')) {
       this.counters.suppressedLines++;
       if (!this.warnedLevel) {
@@ -124,7 +124,7 @@ export class SummaryEventProcessor implements SpanProcessor {
       }
       return;
     }
-    writeSummaryLine(this.logger, event);
+    writeSummaryLine(this.logger, sliceToSummaryEvent(toSpanRecord(span), live?.descendants ?? []));
     this.stats.slicesLogged++;
   }
 
