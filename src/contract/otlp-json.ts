@@ -9,6 +9,7 @@
  * drops a re-sent span as a duplicate when it hashes identically (DESIGN.md, "Round trip").
  */
 import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
+import { isPlainObject } from './json-safety.js';
 
 type OtlpAnyValue =
   | { stringValue: string }
@@ -273,12 +274,9 @@ export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError';
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function decodeValue(v: unknown): AttributeValue | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isPlainObject(v)) return undefined;
   if (typeof v['stringValue'] === 'string') return v['stringValue'];
   if (typeof v['boolValue'] === 'boolean') return v['boolValue'];
   if (v['intValue'] !== undefined) {
@@ -289,7 +287,7 @@ function decodeValue(v: unknown): AttributeValue | undefined {
     const n = Number(v['doubleValue']);
     return Number.isFinite(n) ? n : undefined;
   }
-  const arr = isObject(v['arrayValue']) ? v['arrayValue']['values'] : undefined;
+  const arr = isPlainObject(v['arrayValue']) ? v['arrayValue']['values'] : undefined;
   if (Array.isArray(arr)) {
     const out = arr.map(decodeValue);
     if (out.some((x) => x === undefined || Array.isArray(x))) return undefined;
@@ -303,7 +301,7 @@ export function decodeAttributes(list: unknown): Attributes {
   const out: Attributes = Object.create(null);
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
-    if (!isObject(kv) || typeof kv['key'] !== 'string') continue;
+    if (!isPlainObject(kv) || typeof kv['key'] !== 'string') continue;
     const value = decodeValue(kv['value']);
     if (value !== undefined) out[kv['key']] = value;
   }
@@ -317,7 +315,7 @@ function nanos(v: unknown, what: string): bigint {
 }
 
 function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): SpanRecord {
-  if (!isObject(raw)) throw new OtlpDecodeError('span is not an object');
+  if (!isPlainObject(raw)) throw new OtlpDecodeError('span is not an object');
   const traceId = String(raw['traceId'] ?? '').toLowerCase();
   const spanId = String(raw['spanId'] ?? '').toLowerCase();
   if (!HEX32.test(traceId)) throw new OtlpDecodeError('traceId is not 32 hex digits');
@@ -325,7 +323,7 @@ function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): Spa
   const parent = raw['parentSpanId'] ? String(raw['parentSpanId']).toLowerCase() : '';
   if (parent && !HEX16.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
   const kind = Number(raw['kind'] ?? 1) - 1;
-  const status = isObject(raw['status']) ? raw['status'] : {};
+  const status = isPlainObject(raw['status']) ? raw['status'] : {};
   const code = Number(status['code'] ?? 0);
   const span: SpanRecord = {
     traceId,
@@ -336,7 +334,7 @@ function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): Spa
     endTimeUnixNano: nanos(raw['endTimeUnixNano'], 'endTimeUnixNano'),
     status: { code: (code === 1 || code === 2 ? code : 0) as SpanRecord['status']['code'] },
     attributes: decodeAttributes(raw['attributes']),
-    events: (Array.isArray(raw['events']) ? raw['events'] : []).filter(isObject).map((e) => ({
+    events: (Array.isArray(raw['events']) ? raw['events'] : []).filter(isPlainObject).map((e) => ({
       name: typeof e['name'] === 'string' ? e['name'] : '',
       timeUnixNano: nanos(e['timeUnixNano'], 'event timeUnixNano'),
       attributes: decodeAttributes(e['attributes']),
@@ -359,14 +357,14 @@ export function fromOtlpRequest(request: unknown): SpanRecord[] {
       throw new OtlpDecodeError('not JSON');
     }
   }
-  if (!isObject(req) || !Array.isArray(req['resourceSpans'])) throw new OtlpDecodeError('no resourceSpans array');
+  if (!isPlainObject(req) || !Array.isArray(req['resourceSpans'])) throw new OtlpDecodeError('no resourceSpans array');
   const spans: SpanRecord[] = [];
   for (const rs of req['resourceSpans']) {
-    if (!isObject(rs)) continue;
-    const resource = decodeAttributes(isObject(rs['resource']) ? rs['resource']['attributes'] : undefined);
+    if (!isPlainObject(rs)) continue;
+    const resource = decodeAttributes(isPlainObject(rs['resource']) ? rs['resource']['attributes'] : undefined);
     for (const ss of Array.isArray(rs['scopeSpans']) ? rs['scopeSpans'] : []) {
-      if (!isObject(ss)) continue;
-      const sc = isObject(ss['scope']) ? ss['scope'] : {};
+      if (!isPlainObject(ss)) continue;
+      const sc = isPlainObject(ss['scope']) ? ss['scope'] : {};
       const scope: ScopeRecord = { name: typeof sc['name'] === 'string' ? sc['name'] : '' };
       if (typeof sc['version'] === 'string') scope.version = sc['version'];
       for (const raw of Array.isArray(ss['spans']) ? ss['spans'] : []) spans.push(decodeSpan(raw, resource, scope));

@@ -4,6 +4,7 @@
  * Redis (trace context as fields of the payload). Everything read here crossed a process boundary
  * and is parsed as hostile input: size-limited, shape-checked, no prototype from the input.
  */
+import { isPlainObject } from '../contract/json-safety.js';
 
 /** SQS limits a message (body plus attributes) to 256 KiB; the demo's are far smaller. */
 const MAX_HANDOFF_BYTES = 256 * 1024;
@@ -34,24 +35,20 @@ export interface WorkerPayload extends WorkOrder {
   [field: string]: unknown;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   if (text.length > MAX_HANDOFF_BYTES) throw new Error(`${what} is larger than ${MAX_HANDOFF_BYTES} bytes`);
   const value: unknown = JSON.parse(text);
-  if (!isRecord(value)) throw new Error(`${what} is not a JSON object`);
+  if (!isPlainObject(value)) throw new Error(`${what} is not a JSON object`);
   return value;
 }
 
 /** Copies string-valued attributes into a null-prototype record (keys come from outside). */
 function copyAttributes(raw: unknown): Record<string, SqsMessageAttribute> {
   const out: Record<string, SqsMessageAttribute> = Object.create(null);
-  if (!isRecord(raw)) return out;
+  if (!isPlainObject(raw)) return out;
   for (const key of Object.keys(raw)) {
     const a = raw[key];
-    if (!isRecord(a) || typeof a['DataType'] !== 'string') continue;
+    if (!isPlainObject(a) || typeof a['DataType'] !== 'string') continue;
     const attr: SqsMessageAttribute = { DataType: a['DataType'] };
     if (typeof a['StringValue'] === 'string') attr.StringValue = a['StringValue'];
     out[key] = attr;
