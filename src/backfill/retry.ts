@@ -14,6 +14,11 @@ export interface RetryPolicy {
   random?: () => number;
 }
 
+/** Real waiting: the default behind every `sleep` test seam in the backfill. */
+export function sleep(ms: number): Promise<void> {
+  return sleepMs(ms).then(() => undefined);
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 20_000 };
 
 export type RetryDecision = { retry: false } | { retry: true; afterMs?: number; reason: string };
@@ -39,7 +44,7 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   onRetry?: (reason: string) => void,
 ): Promise<T> {
-  const sleep = policy.sleep ?? ((ms: number) => sleepMs(ms).then(() => undefined));
+  const wait = policy.sleep ?? sleep;
   const random = policy.random ?? Math.random;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -53,7 +58,7 @@ export async function withRetry<T>(
       onRetry?.(decision.reason);
       const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const delay = decision.afterMs !== undefined ? Math.min(policy.maxDelayMs, Math.max(0, decision.afterMs)) : backoff;
-      await sleep(delay);
+      await wait(delay);
     }
   }
 }

@@ -12,10 +12,9 @@
  * matched client-side as everywhere else.
  */
 import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy } from '../retry.js';
 import { type LogSource, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
 import { classifyAwsError } from './aws-errors.js';
 
@@ -47,7 +46,7 @@ export function openInsightsSource(options: InsightsOptions): LogSource {
   if (options.logGroups.length > INSIGHTS_MAX_GROUPS) throw new SourceUserError(`Logs Insights takes at most ${INSIGHTS_MAX_GROUPS} log groups`);
   const queryString = queryFor(options.traceId);
   const retry = options.retry ?? DEFAULT_RETRY;
-  const sleep = options.sleep ?? ((ms: number) => sleepMs(ms).then(() => undefined));
+  const sleep = options.sleep ?? realSleep;
   const pollMs = options.pollMs ?? 1000;
   const timeoutMs = options.queryTimeoutMs ?? 15 * 60_000;
   // Insights takes whole seconds; windows are [startS, endS] inclusive, in time order.
