@@ -25,11 +25,6 @@ export interface SummaryProcessorLimits {
   maxDescendants?: number;
 }
 
-interface LiveSlice {
-  descendants: SpanRecord[];
-  droppedDescendants: number;
-}
-
 export interface SummaryProcessorCounters {
   /** Open slices forgotten because `maxLiveSlices` were open (they still log when they end, without descendants). */
   evictedSlices: number;
@@ -46,7 +41,8 @@ function isSlice(span: { attributes: Record<string, unknown> }): boolean {
 }
 
 export class SummaryEventProcessor implements SpanProcessor {
-  private readonly liveSlices = new Map<string, LiveSlice>();
+  /** Open slice span id → the finished descendants recorded for it so far. */
+  private readonly liveSlices = new Map<string, SpanRecord[]>();
   /** Open non-slice span id → the span id of the slice it belongs to. */
   private readonly owners = new Map<string, string>();
   private readonly maxLiveSlices: number;
@@ -75,7 +71,7 @@ export class SummaryEventProcessor implements SpanProcessor {
       const spanId = span.spanContext().spanId;
       if (isSlice(span)) {
         if (this.liveSlices.size >= this.maxLiveSlices) this.evictOldestSlice();
-        this.liveSlices.set(spanId, { descendants: [], droppedDescendants: 0 });
+        this.liveSlices.set(spanId, []);
         return;
       }
       const parentId = span.parentSpanContext?.spanId;
@@ -99,21 +95,20 @@ export class SummaryEventProcessor implements SpanProcessor {
       const owner = this.owners.get(spanId);
       if (owner === undefined) return;
       this.owners.delete(spanId);
-      const live = this.liveSlices.get(owner);
-      if (!live) return; // the slice already ended: the span is exported, but not in the summary
-      if (live.descendants.length >= this.maxDescendants) {
-        live.droppedDescendants++;
+      const descendants = this.liveSlices.get(owner);
+      if (!descendants) return; // the slice already ended: the span is exported, but not in the summary
+      if (descendants.length >= this.maxDescendants) {
         this.counters.droppedDescendants++;
         return;
       }
-      live.descendants.push(toSpanRecord(span));
+      descendants.push(toSpanRecord(span));
     } catch (error) {
       globalErrorHandler(error as Error);
     }
   }
 
   private endSlice(span: ReadableSpan, spanId: string): void {
-    const live = this.liveSlices.get(spanId);
+    const descendants = this.liveSlices.get(spanId) ?? [];
     this.liveSlices.delete(spanId);
     // Checked before building the event: a suppressed line should cost nothing.
     if (!this.logger.isLevelEnabled('info')) {
@@ -124,7 +119,7 @@ export class SummaryEventProcessor implements SpanProcessor {
       }
       return;
     }
-    writeSummaryLine(this.logger, sliceToSummaryEvent(toSpanRecord(span), live?.descendants ?? []));
+    writeSummaryLine(this.logger, sliceToSummaryEvent(toSpanRecord(span), descendants));
     this.stats.slicesLogged++;
   }
 
