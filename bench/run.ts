@@ -83,6 +83,10 @@ function sliceTable(r: SliceOverheadResult): string {
       const c = r.cpuTarget;
       text += `CPU, means:          (c)−(a) = ${fmt(c.cMinusA)} µs; 1.25×((b)−(a)) = ${fmt(c.limit)} µs; ratio (c−a)/(b−a) = ${fmt(c.ratio)} (target ≤ 1.25) → ${c.met ? 'MET' : 'MISSED'}\n`;
     }
+    if (r.sameSize) {
+      const s = r.sameSize;
+      text += `not a target — against a hand-written line of the bridge's size: (b′)−(a) = ${fmt(s.bPrimeMinusA)} µs wall / ${fmt(s.cpuBPrimeMinusA)} µs CPU; (c−a)/(b′−a) = ${fmt(s.ratio)} wall / ${fmt(s.cpuRatio)} CPU\n`;
+    }
   } else {
     text += `(c) not measured: ${r.bridgeUnavailable ?? 'bridge scenario missing'}\n`;
   }

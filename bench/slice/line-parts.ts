@@ -3,36 +3,20 @@
  * each timed alone with tinybench, next to today's hand-written `logger.info` of the same event.
  * A diagnostic for the slice-overhead target, not a target itself.
  */
-import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Bench } from 'tinybench';
 import { flattenDomain } from '../../src/contract/domain-attributes.js';
 import { sliceToSummaryEvent } from '../../src/contract/spans-to-event.js';
 import type { Attributes } from '../../src/contract/span-record.js';
-import { setupAlakaiTracing, toSpanRecord } from '../../src/sdk/index.js';
+import { toSpanRecord } from '../../src/sdk/index.js';
 import { writeSummaryLine } from '../../src/sdk/summary-line.js';
-import { COMPONENT, DOMAIN, EVENT, SERVICE, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';
+import { captureSlice } from './bridge-scenario.js';
+import { COMPONENT, DOMAIN, EVENT, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';
 
 export interface LinePartResult {
   name: string;
   usMedian: number;
   madPct: number;
   samples: number;
-}
-
-/** One real slice's five spans (slice + four steps), as the summary processor sees them. */
-async function captureSlice(sink: LogSink): Promise<{ slice: ReadableSpan; steps: ReadableSpan[] }> {
-  const exporter = new InMemorySpanExporter();
-  const tracing = setupAlakaiTracing({ service: SERVICE, component: COMPONENT, logger: serviceLogger(sink.stream), exporter, handleSignals: false });
-  await tracing.runSlice({ event: EVENT, kind: SpanKind.CONSUMER, steps: [...STEPS], fields: DOMAIN, traceId: nextTraceId() }, async (slice) => {
-    for (const name of STEPS) await slice.step(name, async () => {});
-    slice.finish('success', 'completed');
-  });
-  await tracing.provider.forceFlush();
-  const spans = exporter.getFinishedSpans();
-  await tracing.shutdown();
-  const slice = spans.find((s) => s.attributes['alakai.event'] === EVENT)!;
-  return { slice, steps: spans.filter((s) => s !== slice) };
 }
 
 export async function runLineParts(sink: LogSink, quick: boolean): Promise<LinePartResult[]> {

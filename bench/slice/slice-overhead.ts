@@ -3,7 +3,8 @@
  *   (a) OTel SDK, batch processor, no-op exporter, no summary line;
  *   (b) (a) plus today's hand-written `logger.info(summaryObject, msg)`;
  *   (c) the bridge producing the line (what a service owner runs: the SDK's setup and runSlice).
- * Target: (c) − (a) ≤ 1.25 × ((b) − (a)).
+ * Target: (c) − (a) ≤ 1.25 × ((b) − (a)). Beside them, for diagnosis only, (b′): a hand-written line
+ * as large as the bridge's (see plain-otel-scenarios.ts), measured in the same rounds.
  *
  * One sample runs BATCH slices and then settles (batch export done, log writes handed to the OS),
  * so deferred work is paid inside the sample that caused it. BATCH = 100 slices is 500 spans, about
@@ -20,7 +21,7 @@ import { context } from '@opentelemetry/api';
 // and (c) pay the same context-propagation cost.
 import { AsyncLocalStorageContextManager } from '../../src/sdk/context-manager.js';
 import { devNullSink, type LogSink } from './fixture.js';
-import { handWrittenLineScenario, otelOnlyScenario } from './plain-otel-scenarios.js';
+import { handWrittenLineScenario, otelOnlyScenario, sameSizeLineScenario } from './plain-otel-scenarios.js';
 import type { SliceScenario } from './scenario.js';
 import { median } from '../lib/stats.js';
 
@@ -57,6 +58,11 @@ export interface SliceOverheadResult {
   target?: { cMinusA: number; bMinusA: number; limit: number; ratio: number; met: boolean };
   /** The same comparison on mean CPU time per slice. */
   cpuTarget?: { cMinusA: number; bMinusA: number; limit: number; ratio: number; met: boolean };
+  /**
+   * Not the issue's target: (c) against (b′), a hand-written line as large as the bridge's. Its
+   * ratio near 1 would say the bridge's extra cost is its line's size, not its code.
+   */
+  sameSize?: { bPrimeMinusA: number; ratio: number; cpuBPrimeMinusA: number; cpuRatio: number };
   bridgeUnavailable?: string;
   bridgeLine?: string;
   handWrittenLine?: string;
@@ -64,11 +70,11 @@ export interface SliceOverheadResult {
 
 type ScenarioFactory = (sink: LogSink) => SliceScenario | Promise<SliceScenario>;
 
-async function loadBridgeScenario(): Promise<ScenarioFactory | string> {
+async function loadBridgeScenario(): Promise<{ bridge: ScenarioFactory; otelText: (sink: LogSink) => Promise<string> } | string> {
   try {
     // Loaded lazily: if the SDK fails to load, (a) and (b) still run and the table says why (c) did not.
     const mod = await import('./bridge-scenario.js');
-    return mod.bridgeScenario;
+    return { bridge: mod.bridgeScenario, otelText: mod.bridgeOtelText };
   } catch (err) {
     return err instanceof Error ? err.message.split('\n')[0]! : String(err);
   }
@@ -96,10 +102,12 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
   // The bridge is set up first: if its setup registers a context manager, (a) and (b) use that same
   // one; otherwise they get a plain AsyncLocalStorage one, as a service using the OTel SDK would.
   const bridge = await loadBridgeScenario();
-  const bridgeScenario = typeof bridge === 'function' ? await bridge(sink) : undefined;
+  const bridgeScenario = typeof bridge === 'string' ? undefined : await bridge.bridge(sink);
+  const otelText = typeof bridge === 'string' ? undefined : await bridge.otelText(sink);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());
   const scenarios: SliceScenario[] = [otelOnlyScenario(sink), handWrittenLineScenario(sink)];
   if (bridgeScenario) scenarios.push(bridgeScenario);
+  if (otelText !== undefined) scenarios.push(sameSizeLineScenario(sink, otelText));
 
   for (const s of scenarios) for (let i = 0; i < warmupSamples; i++) await sample(s);
 
@@ -156,6 +164,11 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
     out.bridgeLine = lines[2];
     const [ca, cb, cc] = results.map((r) => r.cpuUsPerSlice) as [number, number, number];
     out.cpuTarget = { cMinusA: cc - ca, bMinusA: cb - ca, limit: 1.25 * (cb - ca), ratio: (cc - ca) / (cb - ca), met: cc - ca <= 1.25 * (cb - ca) };
+    if (results[3]) {
+      const bPrimeMinusA = median(times[3]!.map((x, k) => x - a[k]!));
+      const cpuBPrimeMinusA = results[3].cpuUsPerSlice - ca;
+      out.sameSize = { bPrimeMinusA, ratio: cMinusA / bPrimeMinusA, cpuBPrimeMinusA, cpuRatio: (cc - ca) / cpuBPrimeMinusA };
+    }
   }
   return out;
 }
