@@ -68,7 +68,7 @@ export class OtlpFileSink implements SpanSink {
 
   async write(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    const line = encodeOtlpJsonLine(spans) + '\n';
+    const line = encodeOtlpJsonLine(spans, '\n');
     // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only when that bound does not fit.
     if (line.length * 3 > this.buffer.length - this.used) {
       const size = Buffer.byteLength(line, 'utf8');
