@@ -7,10 +7,8 @@
  * window is open. The watermark of the run is the smallest source watermark: a trace is complete
  * once its newest line is a whole trace window older than that.
  */
-import { parseNormalizedTime } from '../contract/event-time.js';
-import { parseLogLine, type ParsedLine } from '../contract/parse.js';
+import { parseLogLineFacts } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
-import { toOtelTraceId } from '../contract/trace-id.js';
 import { buildTrace, type BuiltTrace } from './assembly/build-trace.js';
 import { TraceAssembler, type OpenTrace } from './assembly/trace-assembler.js';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type CheckpointState } from './checkpoint.js';
@@ -61,12 +59,6 @@ interface SourceState {
   /** Lines below this ordinal were counted by an earlier run: replayed for open traces only. */
   replayUntil: number;
   lastHint: ResumeHint | undefined;
-}
-
-function lineTimeMs(parsed: ParsedLine): number {
-  if (parsed.kind === 'summary') return parseNormalizedTime(parsed.event.time);
-  if (parsed.kind === 'log') return Number(parsed.log.timeUnixNano / 1_000_000n);
-  return Number.NaN;
 }
 
 export async function runBackfill(options: BackfillRunOptions): Promise<BackfillReport> {
@@ -169,17 +161,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       pendingFrom = 0;
     };
 
-    const maxLineBytes = options.maxLineBytes;
-    // An execution's lines share one trace_id string: map it once, not once per line.
-    const traceIdCache = new Map<string, ReturnType<typeof toOtelTraceId>>();
-    const mapTraceId = (id: string): ReturnType<typeof toOtelTraceId> => {
-      let m = traceIdCache.get(id);
-      if (!m) {
-        if (traceIdCache.size >= 50_000) traceIdCache.clear();
-        traceIdCache.set(id, (m = toOtelTraceId(id)));
-      }
-      return m;
-    };
+    const parseOptions = options.maxLineBytes === undefined ? undefined : { maxBytes: options.maxLineBytes };
     const processBatch = (si: number, state: SourceState, batch: SourceBatch): void => {
       let ordinal = batch.firstOrdinal;
       let newest = state.watermarkMs;
@@ -191,7 +173,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
           if (!replay) countInto(counters.rejected, record.readError ?? 'unreadable');
           continue;
         }
-        const parsed = parseLogLine(record.text, maxLineBytes === undefined ? undefined : { maxBytes: maxLineBytes });
+        const parsed = parseLogLineFacts(record.text, parseOptions);
         if (parsed.kind === 'rejected') {
           if (!replay) countInto(counters.rejected, parsed.reason);
           continue;
@@ -200,26 +182,25 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
           if (!replay) counters.ignoredLines++;
           continue;
         }
-        const traceId = parsed.kind === 'summary' ? parsed.event.trace_id : parsed.log.trace_id;
-        const mapped = mapTraceId(traceId);
-        if (!mapped.ok) {
-          if (!replay) countInto(counters.rejected, 'invalid_trace_id');
-          continue;
-        }
+        // parseLogLine has mapped and checked the trace id (an unmappable one is rejected there).
+        const traceId = parsed.traceId;
         if (!replay) {
           if (parsed.kind === 'summary') counters.summaryEvents++;
           else counters.stepLogs++;
         }
-        const timeMs = lineTimeMs(parsed);
+        const timeMs = parsed.timeMs;
         if (timeMs > newest) newest = timeMs;
-        if (options.onlyTraceId !== undefined && mapped.traceId !== options.onlyTraceId) continue;
+        if (options.onlyTraceId !== undefined && traceId !== options.onlyTraceId) continue;
         if (replay) {
           // Replayed lines rebuild traces that were open at the checkpoint, and nothing else.
-          const needed = openAtCheckpoint.get(mapped.traceId);
+          const needed = openAtCheckpoint.get(traceId);
           const from = needed?.[si];
           if (needed === undefined || from === undefined || from === null || o < from) continue;
         }
-        const added = assembler.add(mapped.traceId, parsed.kind === 'summary' ? { event: parsed.event } : { log: parsed.log }, timeMs, si, batch.resume);
+        const added =
+          parsed.kind === 'summary'
+            ? assembler.addEvent(traceId, parsed.event, timeMs, si, batch.resume)
+            : assembler.addLog(traceId, parsed.log, timeMs, si, batch.resume);
         if (added !== 'added' && !replay) countInto(counters.rejected, added);
       }
       if (assembler.openCount > counters.peakOpenTraces) counters.peakOpenTraces = assembler.openCount;

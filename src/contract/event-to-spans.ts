@@ -165,8 +165,17 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
  * to be normalized.
  */
 export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
+  return summaryEventToSpansIn(event, undefined);
+}
+
+/**
+ * summaryEventToSpans for a caller that has already mapped `event.trace_id` (the backfill groups
+ * lines by the mapped id, so every event of an assembled trace has it): `otelTraceId` must be
+ * exactly toOtelTraceId(event.trace_id).traceId; undefined maps it here.
+ */
+export function summaryEventToSpansIn(event: SummaryEvent, otelTraceId: string | undefined): SpanRecord[] {
   try {
-    return eventToSpans(event);
+    return eventToSpans(event, otelTraceId);
   } catch (err) {
     // Only an event that skipped validateSummaryEvent and breaks its type can get here.
     diag.warn('alakai-otel: summary event not convertible to spans', err);
@@ -174,15 +183,19 @@ export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
   }
 }
 
-function eventToSpans(event: SummaryEvent): SpanRecord[] {
-  const mapped = toOtelTraceId(event.trace_id);
-  if (!mapped.ok) return [];
+function eventToSpans(event: SummaryEvent, knownTraceId: string | undefined): SpanRecord[] {
+  let traceId = knownTraceId;
+  if (traceId === undefined) {
+    const mapped = toOtelTraceId(event.trace_id);
+    if (!mapped.ok) return [];
+    traceId = mapped.traceId;
+  }
   if (isBridgedEvent(event)) {
     const ext = extensionOf(event);
-    const spans = ext && bridgedSpans(event, mapped.traceId, ext);
+    const spans = ext && bridgedSpans(event, traceId, ext);
     if (spans) return spans;
   }
-  const span = legacySpan(event, mapped.traceId);
+  const span = legacySpan(event, traceId);
   return span ? [span] : [];
 }
 

@@ -10,7 +10,7 @@ import { findJsonDefect, isPlainObject, mayHoldHostileKey } from './json-safety.
 import { reject, type RejectReason } from './reject-reasons.js';
 import { EVENT_MSG_PREFIX, type SummaryEvent } from './summary-event.js';
 import { toOtelTraceId } from './trace-id.js';
-import { validateEventRecord, validateSummaryEvent } from './validate.js';
+import { validateEventRecord, validateSummaryEvent, type ValidatedFacts } from './validate.js';
 
 export type { RejectReason } from './reject-reasons.js';
 export { validateSummaryEvent };
@@ -37,13 +37,25 @@ export type ParsedLine =
   | { kind: 'ignored' }
   | { kind: 'rejected'; reason: RejectReason; detail?: string };
 
+/**
+ * What parseLogLine returns, with what validation computed on the way: the OTel trace id (32 hex)
+ * and the time in epoch ms of a summary event or step line. The backfill groups and orders lines
+ * by both; mapping the id and reading the time again per line was a measurable share of its CPU
+ * (issue 6).
+ */
+export type ParsedLineFacts =
+  | { kind: 'summary'; event: SummaryEvent; traceId: string; timeMs: number }
+  | { kind: 'log'; log: StepLog; traceId: string; timeMs: number }
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: RejectReason; detail?: string };
+
 /** pino's level labels, for lines written with `formatters.level` returning the label. */
 const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, number>, { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }),
 );
 const STEP_LOG_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
 
-function rejected(reason: RejectReason, detail?: string): ParsedLine {
+function rejected(reason: RejectReason, detail?: string): ParsedLineFacts {
   return detail === undefined ? { kind: 'rejected', reason } : { kind: 'rejected', reason, detail };
 }
 
@@ -60,7 +72,7 @@ function byteLengthOver(line: string, max: number): boolean {
   return line.length * 3 > max && Buffer.byteLength(line, 'utf8') > max;
 }
 
-function stepLog(raw: Record<string, unknown>): ParsedLine {
+function stepLog(raw: Record<string, unknown>): ParsedLineFacts {
   const context = isPlainObject(raw['context']) ? raw['context'] : undefined;
   const traceId = raw['trace_id'] ?? context?.['trace_id'];
   if (typeof traceId !== 'string') return rejected('invalid_trace_id', 'not a string');
@@ -85,10 +97,15 @@ function stepLog(raw: Record<string, unknown>): ParsedLine {
   };
   if (typeof component === 'string') log.component = component;
   if (level !== undefined) log.level = level;
-  return { kind: 'log', log };
+  return { kind: 'log', log, traceId: mapped.traceId, timeMs: time.ms };
 }
 
 export function parseLogLine(line: string, options?: { maxBytes?: number }): ParsedLine {
+  return parseLogLineFacts(line, options);
+}
+
+/** parseLogLine with the trace id and time of the line (ParsedLineFacts). */
+export function parseLogLineFacts(line: string, options?: { maxBytes?: number }): ParsedLineFacts {
   if (typeof line !== 'string') return rejected('not_json');
   const maxBytes = options?.maxBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (byteLengthOver(line, maxBytes)) return rejected('too_large');
@@ -105,8 +122,9 @@ export function parseLogLine(line: string, options?: { maxBytes?: number }): Par
   }
   const hasTraceId = raw['trace_id'] !== undefined || (isPlainObject(raw['context']) && raw['context']['trace_id'] !== undefined);
   if (looksLikeSummary(raw)) {
-    const result = validateEventRecord(raw, true);
-    return result.ok ? { kind: 'summary', event: result.event } : rejected(result.reason, result.detail);
+    const facts: ValidatedFacts = { traceId: '', timeMs: 0 };
+    const result = validateEventRecord(raw, true, facts);
+    return result.ok ? { kind: 'summary', event: result.event, traceId: facts.traceId, timeMs: facts.timeMs } : rejected(result.reason, result.detail);
   }
   if (!hasTraceId) return { kind: 'ignored' };
   return stepLog(raw);

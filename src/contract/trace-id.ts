@@ -76,6 +76,26 @@ export function newAlakaiTraceId(): string {
  * case, the bare 32-hex form): then the original travels in attribute `alakai.trace_id`.
  */
 export function needsOriginalTraceId(alakaiTraceId: string, otelTraceId: string): boolean {
-  if (alakaiTraceId.length === 36 && lowerUuidHex(alakaiTraceId) === otelTraceId) return false;
+  if (isLowerUuidOf(alakaiTraceId, otelTraceId)) return false;
   return toAlakaiTraceId(otelTraceId) !== alakaiTraceId;
+}
+
+/**
+ * True when `alakaiTraceId` is the lower-case UUID form of `otelTraceId` (and `otelTraceId` is
+ * lower-case hex): compared in place, character by character — this runs for every span the
+ * backfill builds, and slicing the UUID into a new string each time was garbage.
+ */
+function isLowerUuidOf(alakaiTraceId: string, otelTraceId: string): boolean {
+  if (alakaiTraceId.length !== 36 || otelTraceId.length !== 32) return false;
+  let h = 0;
+  for (let i = 0; i < 36; i++) {
+    const c = alakaiTraceId.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false; // '-'
+    } else {
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) || c !== otelTraceId.charCodeAt(h)) return false;
+      h++;
+    }
+  }
+  return true;
 }

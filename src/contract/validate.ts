@@ -67,11 +67,20 @@ function summaryError(value: unknown): SummaryError | null | Rejection {
   return { type, message: sanitizeText(message) };
 }
 
+/** What validation computed on the way and the backfill needs again: the mapped trace id and end time. */
+export interface ValidatedFacts {
+  /** OTel trace id (32 hex) of the event's trace_id. */
+  traceId: string;
+  /** `time` in epoch milliseconds. */
+  timeMs: number;
+}
+
 /**
  * Internal entry: `checkedJson` is true when parseLogLine has already walked the value for hostile
- * keys and depth, so the walk runs once per line.
+ * keys and depth, so the walk runs once per line. When `facts` is given and the event is valid,
+ * the mapped trace id and time are written into it (the backfill used to compute both again).
  */
-export function validateEventRecord(raw: unknown, checkedJson: boolean): ValidationResult {
+export function validateEventRecord(raw: unknown, checkedJson: boolean, facts?: ValidatedFacts): ValidationResult {
   if (!isPlainObject(raw)) return reject('not_object');
   if (!checkedJson) {
     const defect = findJsonDefect(raw, Infinity);
@@ -154,6 +163,10 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): Validat
 
   const extension = bridgeFields(raw, out);
   if (extension) return extension;
+  if (facts) {
+    facts.traceId = mapped.traceId;
+    facts.timeMs = time.ms;
+  }
   return { ok: true, event: out };
 }
 

@@ -6,7 +6,7 @@
  * the same lines in any order give the same bytes.
  */
 import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
-import { summaryEventToSpans } from '../../contract/event-to-spans.js';
+import { summaryEventToSpansIn } from '../../contract/event-to-spans.js';
 import type { StepLog } from '../../contract/parse.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
@@ -35,7 +35,8 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
   const byId = new Map<string, SpanRecord>();
   const slices: Slice[] = [];
   for (const event of trace.events) {
-    const spans = summaryEventToSpans(event);
+    // The trace's key is its events' mapped trace id (the assembler groups lines by it).
+    const spans = summaryEventToSpansIn(event, trace.key);
     const slice = spans[0];
     if (!slice) {
       out.unmappedEvents++;

@@ -45,21 +45,36 @@ export class TraceAssembler {
     return this.open.size;
   }
 
-  add(key: string, item: { event: SummaryEvent } | { log: StepLog }, timeMs: number, sourceIndex: number, hint: ResumeHint): AddResult {
+  /** Adds a summary event to its trace (separate entry points: no wrapper object per line). */
+  addEvent(key: string, event: SummaryEvent, timeMs: number, sourceIndex: number, hint: ResumeHint): AddResult {
+    const trace = this.slot(key, timeMs, sourceIndex, hint);
+    if (trace === undefined) return 'trace_line_cap';
+    trace.events.push(event);
+    return 'added';
+  }
+
+  /** Adds a step-level line to its trace. */
+  addLog(key: string, log: StepLog, timeMs: number, sourceIndex: number, hint: ResumeHint): AddResult {
+    const trace = this.slot(key, timeMs, sourceIndex, hint);
+    if (trace === undefined) return 'trace_line_cap';
+    trace.logs.push(log);
+    return 'added';
+  }
+
+  /** The open trace that takes one more line (counted, times and hints updated), or undefined at the cap. */
+  private slot(key: string, timeMs: number, sourceIndex: number, hint: ResumeHint): OpenTrace | undefined {
     let trace = this.open.get(key);
     if (!trace) {
       trace = { key, events: [], logs: [], lines: 0, lastMs: timeMs, hints: [] };
       this.open.set(key, trace);
       this.heap.push({ lastMs: timeMs, key });
     }
-    if (trace.lines >= this.options.maxLinesPerTrace) return 'trace_line_cap';
+    if (trace.lines >= this.options.maxLinesPerTrace) return undefined;
     trace.lines++;
-    if ('event' in item) trace.events.push(item.event);
-    else trace.logs.push(item.log);
     if (timeMs > trace.lastMs) trace.lastMs = timeMs;
     const known = trace.hints[sourceIndex];
     if (!known || hint.ordinal < known.ordinal) trace.hints[sourceIndex] = hint;
-    return 'added';
+    return trace;
   }
 
   /**

@@ -160,7 +160,8 @@ describe('normalization', () => {
     ];
     for (const variant of variants) {
       const parsed = parseLogLine(JSON.stringify(variant));
-      expect(parsed).toEqual({ kind: 'summary', event: expected });
+      // With the OTel trace id and the time in ms that the backfill groups and orders lines by.
+      expect(parsed).toEqual({ kind: 'summary', event: expected, traceId: expected.trace_id.replace(/-/g, ''), timeMs: Date.parse(expected.time) });
     }
   });
 
@@ -196,6 +197,8 @@ describe('other lines', () => {
         msg: 'cloning org/repo',
         fields: { pid: 7, hostname: 'ip-10-0-1-7' },
       },
+      traceId: TRACE_ID.replace(/-/g, ''),
+      timeMs: 1777982400123,
     });
   });
 
