@@ -117,17 +117,26 @@ function cachedResourceKey(resource: Attributes): string {
 }
 
 /**
- * The text before an attribute's value, per key: `{"key":…,"value":`, with a leading comma for
- * all but the first attribute, and with `{"stringValue":` already appended for string values
- * (most of them), so a string attribute is three pieces. Keys repeat on every span (alakai.event,
- * log.message, …); the map is bounded so keys taken from hostile input cannot grow it for ever.
+ * The text before an attribute's value, per key, joined with whatever must come before it: the
+ * list's `[` (first attribute), or the end of the previous attribute (`}}` after a string value,
+ * `}` after any other) and a comma — and for string values (most of them) `{"stringValue":` too.
+ * A string attribute is then two pieces of the line; the line is joined from pieces, and their
+ * number was what joining cost. Keys repeat on every span (alakai.event, log.message, …); the map
+ * is bounded so keys taken from hostile input cannot grow it for ever.
  */
 interface KeyText {
-  first: string;
-  next: string;
-  firstString: string;
-  nextString: string;
+  /** Indexed by AttributeState: the prefix when the value is a string. */
+  string: readonly [string, string, string];
+  /** Indexed by AttributeState: the prefix for any other value. */
+  other: readonly [string, string, string];
 }
+/** Where pushAttributes is: before the first attribute, after a string value, after another value. */
+const FIRST = 0;
+const AFTER_STRING = 1;
+const AFTER_OTHER = 2;
+type AttributeState = typeof FIRST | typeof AFTER_STRING | typeof AFTER_OTHER;
+const BEFORE_BY_STATE = ['[', '}},', '},'] as const;
+
 const keyTexts = new Map<string, KeyText>();
 const MAX_KEY_TEXTS = 4096;
 
@@ -135,12 +144,23 @@ function keyText(key: string): KeyText {
   let text = keyTexts.get(key);
   if (text === undefined) {
     if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
-    const first = `{"key":${JSON.stringify(key)},"value":`;
-    text = { first, next: ',' + first, firstString: first + '{"stringValue":', nextString: ',' + first + '{"stringValue":' };
+    const head = `{"key":${JSON.stringify(key)},"value":`;
+    const [a, b, c] = BEFORE_BY_STATE;
+    const str = head + '{"stringValue":';
+    text = { string: [a + str, b + str, c + str], other: [a + head, b + head, c + head] };
     keyTexts.set(key, text);
   }
   return text;
 }
+
+/** What ends an attribute list, by AttributeState, followed by the text that comes next. */
+type ListEnd = readonly [string, string, string];
+function listEnd(next: string): ListEnd {
+  return ['[]' + next, '}}]' + next, '}]' + next];
+}
+const RESOURCE_END = listEnd('},"scopeSpans":[');
+const SPAN_ATTRIBUTES_END = listEnd(',"events":[');
+const EVENT_ATTRIBUTES_END = listEnd('}');
 
 /*
  * The text is collected as an array of pieces and joined once per line. Concatenating with `+`
@@ -180,22 +200,21 @@ function pushValue(parts: string[], value: AttributeValue): void {
   }
 }
 
-function pushAttributes(parts: string[], attributes: Attributes): void {
-  parts.push('[');
-  let first = true;
+function pushAttributes(parts: string[], attributes: Attributes, end: ListEnd): void {
+  let state: AttributeState = FIRST;
   for (const key of Object.keys(attributes)) {
     const text = keyText(key);
     const value = attributes[key]!;
     if (typeof value === 'string') {
-      parts.push(first ? text.firstString : text.nextString, JSON.stringify(value), '}}');
+      parts.push(text.string[state], JSON.stringify(value));
+      state = AFTER_STRING;
     } else {
-      parts.push(first ? text.first : text.next);
+      parts.push(text.other[state]);
       pushValue(parts, value);
-      parts.push('}');
+      state = AFTER_OTHER;
     }
-    first = false;
   }
-  parts.push(']');
+  parts.push(end[state]);
 }
 
 function resourceJson(resource: Attributes): string {
@@ -203,8 +222,7 @@ function resourceJson(resource: Attributes): string {
   let text = frozen ? frozenResourceJson.get(resource) : undefined;
   if (text === undefined) {
     const parts: string[] = ['{"resource":{"attributes":'];
-    pushAttributes(parts, resource);
-    parts.push('},"scopeSpans":[');
+    pushAttributes(parts, resource, RESOURCE_END);
     text = parts.join('');
     if (frozen) frozenResourceJson.set(resource, text);
   }
@@ -252,13 +270,11 @@ function pushSpan(parts: string[], span: SpanRecord): void {
   parts.push(',"name":', JSON.stringify(span.name), ',"kind":', numberJson(span.kind + 1));
   parts.push(',"startTimeUnixNano":"', span.startTimeUnixNano.toString(), '","endTimeUnixNano":"', span.endTimeUnixNano.toString());
   parts.push('","attributes":');
-  pushAttributes(parts, span.attributes);
-  parts.push(',"events":[');
+  pushAttributes(parts, span.attributes, SPAN_ATTRIBUTES_END);
   for (let i = 0; i < span.events.length; i++) {
     const e = span.events[i]!;
     parts.push(i === 0 ? '{"timeUnixNano":"' : ',{"timeUnixNano":"', e.timeUnixNano.toString(), '","name":', JSON.stringify(e.name), ',"attributes":');
-    pushAttributes(parts, e.attributes);
-    parts.push('}');
+    pushAttributes(parts, e.attributes, EVENT_ATTRIBUTES_END);
   }
   parts.push('],"status":{"code":', numberJson(span.status.code));
   if (span.status.message) parts.push(',"message":', JSON.stringify(span.status.message));
