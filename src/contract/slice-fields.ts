@@ -51,6 +51,23 @@ export function derivedStatusMessage(event: SummaryEvent): string | undefined {
 }
 
 /**
+ * `alakai.steps.<name>`: the same few step names come on every slice, so each attribute name is
+ * built once. A Map (not an object) and a bound, because step names come from the input.
+ */
+const stepAttributeNames = new Map<string, string>();
+const MAX_STEP_ATTRIBUTE_NAMES = 4096;
+
+function stepAttributeName(step: string): string {
+  let name = stepAttributeNames.get(step);
+  if (name === undefined) {
+    if (stepAttributeNames.size >= MAX_STEP_ATTRIBUTE_NAMES) stepAttributeNames.clear();
+    name = ALAKAI_STEPS_PREFIX + step;
+    stepAttributeNames.set(step, name);
+  }
+  return name;
+}
+
+/**
  * The slice span attributes implied by the event: alakai.event, the original trace id when it is
  * not the canonical UUID, domain fields and context extras, alakai.outcome/final_status,
  * error.type; for legacy spans also the marker and `alakai.steps.<name>`.
@@ -70,7 +87,7 @@ export function deriveSliceAttributes(
   if (legacy) out[ALAKAI_LEGACY] = true;
   out[ALAKAI_EVENT] = event.event;
   if (needsOriginalTraceId(event.trace_id, otelTraceId)) out[ALAKAI_TRACE_ID] = event.trace_id;
-  if (legacy) for (const name of Object.keys(event.steps)) out[ALAKAI_STEPS_PREFIX + name] = event.steps[name]!;
+  if (legacy) for (const name of Object.keys(event.steps)) out[stepAttributeName(name)] = event.steps[name]!;
   flattenDomain(event, domainKeys, out);
   out[ALAKAI_OUTCOME] = event.outcome;
   out[ALAKAI_FINAL_STATUS] = event.final_status;

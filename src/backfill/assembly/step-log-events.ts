@@ -87,7 +87,10 @@ function logAttributeName(key: string): string {
 
 /** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
 export function logToSpanEvent(log: StepLog): SpanEventRecord {
-  const attributes: Attributes = Object.create(null) as Attributes;
+  // A plain object, not a null-prototype one (which V8 keeps in its slower dictionary mode): every
+  // key here is `log.message`, `log.severity`, `alakai.component` or `log.<field>`, so none can be
+  // `__proto__` or an array index, and the key order is the insertion order either way.
+  const attributes: Attributes = {};
   const message = sanitizeText(log.msg);
   attributes['log.message'] = message;
   if (log.level !== undefined) attributes['log.severity'] = LEVEL_NAMES[log.level] ?? String(log.level);
