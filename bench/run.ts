@@ -9,11 +9,17 @@
  *   --json             machine-readable results on stdout
  *   --sizes N[,N…]     backfill sizes to run instead (e.g. 5000000 alone); ALAKAI_BENCH_CPU picks the pinned CPU
  *   --json-file FILE   tables on stdout and the JSON results written to FILE
+ *   --record-baseline  store this run's figures in bench/baseline.json (the others stay)
+ *
+ * Every full run ends with its figures next to the recorded ones in bench/baseline.json, and names
+ * each one more than 10 % worse.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
+import { compareWithBaseline, metricsOf, readBaseline, REGRESSION_LIMIT, withRecorded, writeBaseline, type Comparison } from './lib/baseline.js';
 import { fmt } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
 import { devNullSink } from './slice/fixture.js';
@@ -28,13 +34,17 @@ interface Flags {
   jsonFile: string | undefined;
   sizes: number[] | undefined;
   only: 'slice' | 'backfill' | undefined;
+  recordBaseline: boolean;
 }
 
+const BASELINE = fileURLToPath(new URL('../../baseline.json', import.meta.url));
+
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, scale: false, naiveAtScale: false, json: false, jsonFile: undefined, sizes: undefined, only: undefined };
+  const flags: Flags = { quick: false, scale: false, naiveAtScale: false, json: false, jsonFile: undefined, sizes: undefined, only: undefined, recordBaseline: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') flags.quick = true;
+    else if (a === '--record-baseline') flags.recordBaseline = true;
     else if (a === '--scale') flags.scale = true;
     else if (a === '--naive-at-scale') flags.naiveAtScale = true;
     else if (a === '--json') flags.json = true;
@@ -139,6 +149,21 @@ function backfillTable(r: BackfillResult): string {
   return text;
 }
 
+function baselineTable(rows: Comparison[]): string {
+  if (rows.length === 0) return 'vs recorded baseline: nothing recorded for these figures (bench/baseline.json; --record-baseline)\n';
+  const table = rows.map((r) => [
+    r.name,
+    fmt(r.recorded.value),
+    fmt(r.now.value),
+    `${r.now.value >= r.recorded.value ? '+' : ''}${fmt((100 * (r.now.value - r.recorded.value)) / r.recorded.value, 2)}%`,
+    `${r.recorded.commit}, load ${fmt(r.recorded.load, 2)}`,
+    r.regressed ? `WORSE by > ${100 * REGRESSION_LIMIT}%` : 'ok',
+  ]);
+  const regressed = rows.filter((r) => r.regressed).length;
+  return `vs recorded baseline (bench/baseline.json): ${regressed === 0 ? 'no figure' : `${regressed} figure(s)`} more than ${100 * REGRESSION_LIMIT}% worse\n` +
+    formatTable(['figure', 'recorded', 'now', 'change', 'recorded at', 'verdict'], table);
+}
+
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -164,6 +189,19 @@ async function main(): Promise<number> {
     const backfill = await runBackfillThroughput({ quick: flags.quick, scale: flags.scale, naiveAtScale: flags.naiveAtScale, sizes: flags.sizes, log });
     out['backfill'] = backfill;
     if (!flags.json) process.stdout.write(backfillTable(backfill));
+  }
+  if (!flags.quick) {
+    const metrics = metricsOf(out['sliceOverhead'] as SliceOverheadResult | undefined, out['backfill'] as BackfillResult | undefined);
+    const comparison = compareWithBaseline(readBaseline(BASELINE), metrics);
+    out['vsBaseline'] = comparison;
+    if (!flags.json) process.stdout.write('\n' + baselineTable(comparison));
+    if (flags.recordBaseline) {
+      const e = out['environment'] as { commit: string; date: string; loadAverage1m: number };
+      writeBaseline(BASELINE, withRecorded(readBaseline(BASELINE), metrics, { commit: e.commit, date: e.date, load: e.loadAverage1m }));
+      log(`recorded ${Object.keys(metrics).length} figures in ${BASELINE}`);
+    }
+  } else if (flags.recordBaseline) {
+    log('--record-baseline ignored with --quick: its figures mean little');
   }
   if (flags.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   if (flags.jsonFile) writeFileSync(flags.jsonFile, JSON.stringify(out, null, 2) + '\n');
