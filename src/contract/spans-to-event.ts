@@ -24,6 +24,7 @@ import {
 import { newAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
 import { pruneGuideDomain } from './guide-domain.js';
+import { isoOfMs } from './iso-time.js';
 import {
   encodeOtelExtension,
   MAX_DESCENDANTS,
@@ -66,11 +67,11 @@ function isoOfNs(ns: bigint): string {
   // Otherwise the exact BigInt path below.
   const approx = Number(ns);
   const subMs = approx % 1e6;
-  if (approx >= 0 && approx < 4e18 && subMs >= 1000 && subMs <= 999_000) return new Date(Math.floor(approx / 1e6)).toISOString();
+  if (approx >= 0 && approx < 4e18 && subMs >= 1000 && subMs <= 999_000) return isoOfMs(Math.floor(approx / 1e6));
   let ms = ns / NS_PER_MS;
   if (ns < 0n) ms = 0n;
   if (ms > MAX_DATE_MS) ms = MAX_DATE_MS;
-  return new Date(Number(ms)).toISOString();
+  return isoOfMs(Number(ms));
 }
 
 function sliceTraceId(slice: SpanRecord): string {
