@@ -7,7 +7,7 @@ export { RecordAllSampler, samplerFromEnv } from './sampler.js';
 export { OtlpJsonFileExporter } from './otlp-file-exporter.js';
 export { toSpanRecord, hrTimeToBigInt } from './readable-span.js';
 export { toReadableSpan } from './record-to-readable.js';
-export { createDefaultLogger } from './logger.js';
+export { createDefaultLogger, isoTimestamp } from './logger.js';
 export { enableZeroCode, type ZeroCodeHandle, type ZeroCodeCounters } from './zero-code.js';
 export { getAlakaiTracing } from './global.js';
 export { AsyncLocalStorageContextManager } from './context-manager.js';

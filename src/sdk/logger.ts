@@ -5,12 +5,21 @@
  * asynchronous so writing a summary line never blocks the event loop; shutdown flushes it.
  */
 import { pino, type Logger } from 'pino';
+import { isoOfMs } from '../contract/iso-time.js';
+
+/**
+ * pino's `timestamp` option giving the same `"time"` text as `pino.stdTimeFunctions.isoTime`
+ * without a `Date#toISOString` per line (about 0.7 µs each; see contract/iso-time.ts).
+ */
+export function isoTimestamp(): string {
+  return ',"time":"' + isoOfMs(Date.now()) + '"';
+}
 
 export function createDefaultLogger(service: string, component: string): Logger {
   return pino(
     {
       base: { service, component },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimestamp,
     },
     pino.destination({ dest: 1, sync: false }),
   );
