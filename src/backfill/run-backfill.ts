@@ -7,7 +7,7 @@
  * window is open. The watermark of the run is the smallest source watermark: a trace is complete
  * once its newest line is a whole trace window older than that.
  */
-import { parseLogLineFacts } from '../contract/parse.js';
+import { parseLogLineFacts, type ParseFactsOptions } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import { buildTrace, type BuiltTrace } from './assembly/build-trace.js';
 import { TraceAssembler, type OpenTrace } from './assembly/trace-assembler.js';
@@ -161,7 +161,9 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       pendingFrom = 0;
     };
 
-    const parseOptions = options.maxLineBytes === undefined ? undefined : { maxBytes: options.maxLineBytes };
+    // The backfill owns each parsed line and reads events by field: a line already in normal form is its event.
+    const parseOptions: ParseFactsOptions =
+      options.maxLineBytes === undefined ? { reuseParsed: true } : { maxBytes: options.maxLineBytes, reuseParsed: true };
     const processBatch = (si: number, state: SourceState, batch: SourceBatch): void => {
       let ordinal = batch.firstOrdinal;
       let newest = state.watermarkMs;

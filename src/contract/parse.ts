@@ -104,8 +104,18 @@ export function parseLogLine(line: string, options?: { maxBytes?: number }): Par
   return parseLogLineFacts(line, options);
 }
 
+export interface ParseFactsOptions {
+  maxBytes?: number;
+  /**
+   * A summary event may be the parsed line object itself when it is already in normalized form
+   * (ValidatedFacts.reuseParsed): its keys are then in the line's order, not the guide's. For the
+   * backfill, which reads events by field and never writes them back out as lines.
+   */
+  reuseParsed?: boolean;
+}
+
 /** parseLogLine with the trace id and time of the line (ParsedLineFacts). */
-export function parseLogLineFacts(line: string, options?: { maxBytes?: number }): ParsedLineFacts {
+export function parseLogLineFacts(line: string, options?: ParseFactsOptions): ParsedLineFacts {
   if (typeof line !== 'string') return rejected('not_json');
   const maxBytes = options?.maxBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (byteLengthOver(line, maxBytes)) return rejected('too_large');
@@ -122,7 +132,7 @@ export function parseLogLineFacts(line: string, options?: { maxBytes?: number })
   }
   const hasTraceId = raw['trace_id'] !== undefined || (isPlainObject(raw['context']) && raw['context']['trace_id'] !== undefined);
   if (looksLikeSummary(raw)) {
-    const facts: ValidatedFacts = { traceId: '', timeMs: 0 };
+    const facts: ValidatedFacts = { traceId: '', timeMs: 0, reuseParsed: options?.reuseParsed === true };
     const result = validateEventRecord(raw, true, facts);
     return result.ok ? { kind: 'summary', event: result.event, traceId: facts.traceId, timeMs: facts.timeMs } : rejected(result.reason, result.detail);
   }

@@ -73,6 +73,13 @@ export interface ValidatedFacts {
   traceId: string;
   /** `time` in epoch milliseconds. */
   timeMs: number;
+  /**
+   * Set by the caller: the event may be `raw` itself when every field is already in normalized
+   * form — same fields and values as the copy, but keys in the line's order, not the guide's
+   * (domain fields keep their relative order either way). For callers that own `raw` and never
+   * write the event back out as a line (the backfill).
+   */
+  reuseParsed?: boolean;
 }
 
 /**
@@ -136,30 +143,51 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean, facts?: 
   const msg = eventMsg(event as string, outcome);
   if (msgValue !== undefined && msgValue !== msg) return reject(typeof msgValue === 'string' ? 'msg_mismatch' : 'bad_type:msg');
 
-  // The guide's key order; domain fields (and logger bindings such as pid/hostname) between
-  // `error` and `msg`; the bridge extension last.
-  const out = {
-    time: time.iso,
-    level: SUMMARY_LEVEL,
-    service,
-    component,
-    trace_id: traceIdValue,
-    event,
-    outcome: outcome as Outcome,
-    final_status: finalStatus,
-    duration_ms: duration,
-    context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
-    steps: stepMap,
-    error,
-  } as SummaryEvent;
+  // Domain fields (and logger bindings such as pid/hostname) are kept as they are, after the limits.
   for (const key of Object.keys(raw)) {
     if (RESERVED_FIELDS.has(key)) continue;
-    const value = raw[key];
-    const defect = findJsonDefect(value, MAX_DOMAIN_STRING, key);
+    const defect = findJsonDefect(raw[key], MAX_DOMAIN_STRING, key);
     if (defect) return reject(defect.defect as RejectReason, defect.path);
-    out[key] = value;
   }
-  out.msg = msg;
+
+  let out: SummaryEvent;
+  if (
+    facts?.reuseParsed === true &&
+    raw['time'] === time.iso &&
+    level === SUMMARY_LEVEL &&
+    raw['component'] === component &&
+    raw['trace_id'] === traceIdValue &&
+    raw['duration_ms'] === duration &&
+    context !== undefined &&
+    context['trace_id'] !== undefined &&
+    context['component'] !== undefined &&
+    raw['steps'] === stepMap &&
+    sameError(raw['error'], error) &&
+    msgValue !== undefined
+  ) {
+    // Every field already holds what normalization would write (the mismatch checks above have
+    // compared context.trace_id/component with the top-level ones): the parsed object is the
+    // event, and copying it was the largest allocation per summary line (issue 6).
+    out = raw as SummaryEvent;
+  } else {
+    // The guide's key order; domain fields between `error` and `msg`; the bridge extension last.
+    out = {
+      time: time.iso,
+      level: SUMMARY_LEVEL,
+      service,
+      component,
+      trace_id: traceIdValue,
+      event,
+      outcome: outcome as Outcome,
+      final_status: finalStatus,
+      duration_ms: duration,
+      context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
+      steps: stepMap,
+      error,
+    } as SummaryEvent;
+    for (const key of Object.keys(raw)) if (!RESERVED_FIELDS.has(key)) out[key] = raw[key];
+    out.msg = msg;
+  }
 
   const extension = bridgeFields(raw, out);
   if (extension) return extension;
@@ -170,7 +198,15 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean, facts?: 
   return { ok: true, event: out };
 }
 
-/** Checks and copies span_id / parent_span_id / otel; decodes `otel` once and caches it. */
+/** True when the line's `error` is exactly what summaryError made of it (null, or {type, message} unchanged). */
+function sameError(rawError: unknown, error: SummaryError | null): boolean {
+  if (error === null) return rawError === null;
+  if (!isPlainObject(rawError) || rawError['type'] !== error.type || rawError['message'] !== error.message) return false;
+  const keys = Object.keys(rawError);
+  return keys.length === 2 && keys[0] === 'type' && keys[1] === 'message';
+}
+
+/** Checks and copies span_id / parent_span_id / otel into `out` (which may be `raw` itself); decodes `otel` once and caches it. */
 function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): Rejection | undefined {
   const spanId = raw['span_id'];
   const parentSpanId = raw['parent_span_id'];
