@@ -151,7 +151,7 @@ function sortLogs(logs: readonly StepLog[]): StepLog[] {
     const key = `${l.time}|${l.component}|${l.msg}|${JSON.stringify(l.fields)}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  return unique.sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0));
+  return unique.sort((a, b) => a.timeMs - b.timeMs);
 }
 
 export async function traceCommand(argv: string[]): Promise<number> {

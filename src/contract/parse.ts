@@ -18,17 +18,57 @@ export { validateSummaryEvent };
 /** CloudWatch Logs events may be up to 1 MiB; some slack for a wrapper or a trailing newline. */
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024 + 64 * 1024;
 
-/** A step-level log line: JSON with a trace_id that is not a summary event. */
-export interface StepLog {
+const STEP_LOG_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
+
+/**
+ * A step-level log line: JSON with a trace_id that is not a summary event. Step lines are half of
+ * what the backfill reads, so this keeps the parsed line instead of copying its other fields, and
+ * the time in ms instead of a BigInt: `fields` and `timeUnixNano` are computed when read (for a
+ * line that becomes a span event, or is printed by `trace`), not per line read (issue 6).
+ */
+export class StepLog {
+  /** The parsed line (checked for hostile keys), read only through the accessors below. */
+  readonly #line: Record<string, unknown>;
   trace_id: string;
   /** ISO 8601, ms, UTC. */
   time: string;
-  timeUnixNano: bigint;
+  /** `time` in epoch milliseconds (an integer). */
+  timeMs: number;
   component?: string;
   level?: number;
   msg: string;
-  /** Every other field of the line (trace_id, time, level, msg, component, context left out). */
-  fields: Record<string, unknown>;
+
+  constructor(line: Record<string, unknown>, traceId: string, time: string, timeMs: number, msg: string) {
+    this.#line = line;
+    this.trace_id = traceId;
+    this.time = time;
+    this.timeMs = timeMs;
+    this.msg = msg;
+  }
+
+  /** `time` in epoch nanoseconds. */
+  get timeUnixNano(): bigint {
+    return BigInt(this.timeMs) * 1_000_000n;
+  }
+
+  /** Names of the line's other fields (trace_id, time, level, msg, component, context left out), in line order. */
+  fieldNames(): string[] {
+    const names: string[] = [];
+    for (const key of Object.keys(this.#line)) if (!STEP_LOG_OWN_FIELDS.has(key)) names.push(key);
+    return names;
+  }
+
+  /** The value of one of fieldNames(). */
+  field(name: string): unknown {
+    return STEP_LOG_OWN_FIELDS.has(name) || !Object.hasOwn(this.#line, name) ? undefined : this.#line[name];
+  }
+
+  /** Every other field of the line (trace_id, time, level, msg, component, context left out), as a new object. */
+  get fields(): Record<string, unknown> {
+    const fields: Record<string, unknown> = {};
+    for (const key of this.fieldNames()) fields[key] = this.#line[key];
+    return fields;
+  }
 }
 
 export type ParsedLine =
@@ -53,8 +93,6 @@ export type ParsedLineFacts =
 const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, number>, { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }),
 );
-const STEP_LOG_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
-
 function rejected(reason: RejectReason, detail?: string): ParsedLineFacts {
   return detail === undefined ? { kind: 'rejected', reason } : { kind: 'rejected', reason, detail };
 }
@@ -86,15 +124,10 @@ function stepLog(raw: Record<string, unknown>): ParsedLineFacts {
   else if (typeof rawLevel === 'string' && PINO_LEVELS[rawLevel] !== undefined) level = PINO_LEVELS[rawLevel];
   else if (rawLevel !== undefined) return rejected('bad_level');
   const component = raw['component'] ?? context?.['component'] ?? raw[ALAKAI_COMPONENT];
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(raw)) if (!STEP_LOG_OWN_FIELDS.has(key)) fields[key] = raw[key];
-  const log: StepLog = {
-    trace_id: traceId,
-    time: time.iso,
-    timeUnixNano: BigInt(time.ms) * 1_000_000n,
-    msg: typeof raw['msg'] === 'string' ? raw['msg'] : '',
-    fields,
-  };
+  const log = new StepLog(raw, traceId, time.iso, time.ms, typeof raw['msg'] === 'string' ? raw['msg'] : '');
+  // The line is kept for its fields; its `context` is not one of them and has been read: dropped
+  // here (the line is ours, fresh from JSON.parse) so an open trace does not hold it.
+  if (context !== undefined) raw['context'] = undefined;
   if (typeof component === 'string') log.component = component;
   if (level !== undefined) log.level = level;
   return { kind: 'log', log, traceId: mapped.traceId, timeMs: time.ms };

@@ -10,7 +10,7 @@ import { summaryEventToSpansIn } from '../../contract/event-to-spans.js';
 import type { StepLog } from '../../contract/parse.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
-import { compareSpanEvents, logTargets, logToSpanEvent, MAX_LOG_EVENTS_PER_SPAN, sliceForLogIn, stepLogKey } from './step-log-events.js';
+import { compareSpanEvents, logTargets, logToSpanEventAt, MAX_LOG_EVENTS_PER_SPAN, sliceForLogAt, stepLogKey } from './step-log-events.js';
 import type { OpenTrace } from './trace-assembler.js';
 
 export interface BuiltTrace {
@@ -59,7 +59,7 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
     // the first NUL), so equal keys imply equal times: lines are bucketed by time (cheap) and the
     // full key (JSON of the fields) is built only for lines sharing a millisecond — rare outside
     // genuinely duplicated input.
-    const buckets = new Map<bigint, StepLog[]>();
+    const buckets = new Map<number, StepLog[]>();
     const fullKeys = new Map<StepLog, string>();
     const fullKey = (log: StepLog): string => {
       let key = fullKeys.get(log);
@@ -67,8 +67,9 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
       return key;
     };
     for (const log of trace.logs) {
-      const bucket = buckets.get(log.timeUnixNano);
-      if (bucket === undefined) buckets.set(log.timeUnixNano, [log]);
+      // Times are whole ms: equal timeMs is equal timeUnixNano, without a BigInt per line.
+      const bucket = buckets.get(log.timeMs);
+      if (bucket === undefined) buckets.set(log.timeMs, [log]);
       else {
         const key = fullKey(log);
         if (bucket.some((kept) => fullKey(kept) === key)) {
@@ -77,14 +78,16 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
         }
         bucket.push(log);
       }
-      const slice = sliceForLogIn(log, targets);
+      // One BigInt per line, made here rather than when the line was read (StepLog keeps ms).
+      const timeNs = log.timeUnixNano;
+      const slice = sliceForLogAt(log, timeNs, targets);
       const count = slice ? (added.get(slice) ?? 0) : 0;
       if (!slice || count >= MAX_LOG_EVENTS_PER_SPAN) {
         out.unattachedStepLogs++;
         continue;
       }
       added.set(slice, count + 1);
-      slice.span.events.push(logToSpanEvent(log));
+      slice.span.events.push(logToSpanEventAt(log, timeNs));
     }
     for (const slice of added.keys()) slice.span.events.sort(compareSpanEvents);
   }

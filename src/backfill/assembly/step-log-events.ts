@@ -51,6 +51,11 @@ export function sliceForLog(log: StepLog, slices: readonly Slice[]): Slice | und
 
 /** sliceForLog over precomputed targets (same choice). */
 export function sliceForLogIn(log: StepLog, targets: LogTargets): Slice | undefined {
+  return sliceForLogAt(log, log.timeUnixNano, targets);
+}
+
+/** sliceForLogIn with the line's time in ns already computed (`timeNs` = log.timeUnixNano). */
+export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets): Slice | undefined {
   const candidates = targets.all;
   if (candidates.length === 0) return undefined;
   const sameComponent = log.component ? targets.byComponent.get(log.component) : undefined;
@@ -59,7 +64,7 @@ export function sliceForLogIn(log: StepLog, targets: LogTargets): Slice | undefi
   let bestDistance = 0n;
   // `pool` is in slice order, so ties go to the earlier slice, whatever the input order was.
   for (const s of pool) {
-    const d = distance(s, log.timeUnixNano);
+    const d = distance(s, timeNs);
     if (!best || d < bestDistance) {
       best = s;
       bestDistance = d;
@@ -87,6 +92,11 @@ function logAttributeName(key: string): string {
 
 /** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
 export function logToSpanEvent(log: StepLog): SpanEventRecord {
+  return logToSpanEventAt(log, log.timeUnixNano);
+}
+
+/** logToSpanEvent with the line's time in ns already computed (`timeNs` = log.timeUnixNano). */
+export function logToSpanEventAt(log: StepLog, timeNs: bigint): SpanEventRecord {
   // A plain object, not a null-prototype one (which V8 keeps in its slower dictionary mode): every
   // key here is `log.message`, `log.severity`, `alakai.component` or `log.<field>`, so none can be
   // `__proto__` or an array index, and the key order is the insertion order either way.
@@ -96,9 +106,9 @@ export function logToSpanEvent(log: StepLog): SpanEventRecord {
   if (log.level !== undefined) attributes['log.severity'] = LEVEL_NAMES[log.level] ?? String(log.level);
   if (log.component) attributes['alakai.component'] = log.component;
   let n = 0;
-  for (const key of Object.keys(log.fields).sort()) {
+  for (const key of log.fieldNames().sort()) {
     if (n >= MAX_FIELDS) break;
-    const value = log.fields[key];
+    const value = log.field(key);
     const attr = logAttributeName(key);
     if (typeof value === 'string') attributes[attr] = sanitizeText(value, MAX_FIELD_TEXT);
     else if (typeof value === 'number' && Number.isFinite(value)) attributes[attr] = value;
@@ -108,7 +118,7 @@ export function logToSpanEvent(log: StepLog): SpanEventRecord {
     n++;
   }
   const name = message.length > 0 ? message.slice(0, MAX_EVENT_NAME) : 'log';
-  return { name, timeUnixNano: log.timeUnixNano, attributes };
+  return { name, timeUnixNano: timeNs, attributes };
 }
 
 /** Stable identity of a line, so a duplicated line becomes one event. */
