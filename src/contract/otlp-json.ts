@@ -125,17 +125,37 @@ function cachedResourceKey(resource: Attributes): string {
  * is bounded so keys taken from hostile input cannot grow it for ever.
  */
 interface KeyText {
-  /** Indexed by AttributeState: the prefix when the value is a string. */
-  string: readonly [string, string, string];
+  /** Indexed by AttributeState: the prefix when the value is a string written through JSON.stringify. */
+  string: readonly [string, string, string, string];
+  /** Indexed by AttributeState: the prefix, with the opening quote, when the value is a string written as it is. */
+  bare: readonly [string, string, string, string];
   /** Indexed by AttributeState: the prefix for any other value. */
-  other: readonly [string, string, string];
+  other: readonly [string, string, string, string];
 }
-/** Where pushAttributes is: before the first attribute, after a string value, after another value. */
+/**
+ * Where pushAttributes is: before the first attribute, after a string value written by
+ * JSON.stringify, after another value, after a string written bare (its closing quote still due).
+ */
 const FIRST = 0;
 const AFTER_STRING = 1;
 const AFTER_OTHER = 2;
-type AttributeState = typeof FIRST | typeof AFTER_STRING | typeof AFTER_OTHER;
-const BEFORE_BY_STATE = ['[', '}},', '},'] as const;
+const AFTER_BARE = 3;
+type AttributeState = typeof FIRST | typeof AFTER_STRING | typeof AFTER_OTHER | typeof AFTER_BARE;
+const BEFORE_BY_STATE = ['[', '}},', '},', '"}},'] as const;
+
+/**
+ * A string JSON.stringify would write as itself between quotes: no quote, backslash, control
+ * character or surrogate (a lone surrogate is escaped; a pair is not, but is rare enough to send
+ * through JSON.stringify too). One character class, no quantifier: linear, no backtracking. Such a
+ * string (most attribute values) is pushed as it is, the quotes being part of the surrounding
+ * pieces, instead of as a quoted copy made per value (issue 6: the encoder's garbage).
+ */
+const NEEDS_JSON_ESCAPE_RE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** True when JSON.stringify(value) is value between quotes. */
+function isBare(value: string): boolean {
+  return !NEEDS_JSON_ESCAPE_RE.test(value);
+}
 
 const keyTexts = new Map<string, KeyText>();
 const MAX_KEY_TEXTS = 4096;
@@ -145,18 +165,23 @@ function keyText(key: string): KeyText {
   if (text === undefined) {
     if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
     const head = `{"key":${JSON.stringify(key)},"value":`;
-    const [a, b, c] = BEFORE_BY_STATE;
+    const [a, b, c, d] = BEFORE_BY_STATE;
     const str = head + '{"stringValue":';
-    text = { string: [a + str, b + str, c + str], other: [a + head, b + head, c + head] };
+    const bare = str + '"';
+    text = {
+      string: [a + str, b + str, c + str, d + str],
+      bare: [a + bare, b + bare, c + bare, d + bare],
+      other: [a + head, b + head, c + head, d + head],
+    };
     keyTexts.set(key, text);
   }
   return text;
 }
 
 /** What ends an attribute list, by AttributeState, followed by the text that comes next. */
-type ListEnd = readonly [string, string, string];
+type ListEnd = readonly [string, string, string, string];
 function listEnd(next: string): ListEnd {
-  return ['[]' + next, '}}]' + next, '}]' + next];
+  return ['[]' + next, '}}]' + next, '}]' + next, '"}}]' + next];
 }
 const RESOURCE_END = listEnd('},"scopeSpans":[');
 const SPAN_ATTRIBUTES_END = listEnd(',"events":[');
@@ -206,8 +231,13 @@ function pushAttributes(parts: string[], attributes: Attributes, end: ListEnd): 
     const text = keyText(key);
     const value = attributes[key]!;
     if (typeof value === 'string') {
-      parts.push(text.string[state], JSON.stringify(value));
-      state = AFTER_STRING;
+      if (isBare(value)) {
+        parts.push(text.bare[state], value);
+        state = AFTER_BARE;
+      } else {
+        parts.push(text.string[state], JSON.stringify(value));
+        state = AFTER_STRING;
+      }
     } else {
       parts.push(text.other[state]);
       pushValue(parts, value);
@@ -265,15 +295,25 @@ function pushSpan(parts: string[], span: SpanRecord): void {
   }
   // Ids are hex by the SpanRecord contract, but JSON.stringify costs little and keeps the text
   // valid whatever a caller put there.
-  parts.push('{"traceId":', JSON.stringify(span.traceId), ',"spanId":', JSON.stringify(span.spanId));
-  if (span.parentSpanId) parts.push(',"parentSpanId":', JSON.stringify(span.parentSpanId));
-  parts.push(',"name":', JSON.stringify(span.name), ',"kind":', numberJson(span.kind + 1));
+  const parent = span.parentSpanId;
+  if (isBare(span.traceId) && isBare(span.spanId) && isBare(span.name) && (!parent || isBare(parent))) {
+    // The usual case, as many pieces and no quoted copies (see NEEDS_JSON_ESCAPE_RE).
+    parts.push('{"traceId":"', span.traceId, '","spanId":"', span.spanId);
+    if (parent) parts.push('","parentSpanId":"', parent);
+    parts.push('","name":"', span.name, '","kind":', numberJson(span.kind + 1));
+  } else {
+    parts.push('{"traceId":', JSON.stringify(span.traceId), ',"spanId":', JSON.stringify(span.spanId));
+    if (parent) parts.push(',"parentSpanId":', JSON.stringify(parent));
+    parts.push(',"name":', JSON.stringify(span.name), ',"kind":', numberJson(span.kind + 1));
+  }
   parts.push(',"startTimeUnixNano":"', span.startTimeUnixNano.toString(), '","endTimeUnixNano":"', span.endTimeUnixNano.toString());
   parts.push('","attributes":');
   pushAttributes(parts, span.attributes, SPAN_ATTRIBUTES_END);
   for (let i = 0; i < span.events.length; i++) {
     const e = span.events[i]!;
-    parts.push(i === 0 ? '{"timeUnixNano":"' : ',{"timeUnixNano":"', e.timeUnixNano.toString(), '","name":', JSON.stringify(e.name), ',"attributes":');
+    parts.push(i === 0 ? '{"timeUnixNano":"' : ',{"timeUnixNano":"', e.timeUnixNano.toString());
+    if (isBare(e.name)) parts.push('","name":"', e.name, '","attributes":');
+    else parts.push('","name":', JSON.stringify(e.name), ',"attributes":');
     pushAttributes(parts, e.attributes, EVENT_ATTRIBUTES_END);
   }
   parts.push('],"status":{"code":', numberJson(span.status.code));

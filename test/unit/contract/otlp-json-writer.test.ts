@@ -98,4 +98,24 @@ describe('encodeOtlpJsonLine (direct writer)', () => {
     expect(() => objectPath([bigintValue])).toThrow(TypeError);
     expect(() => encodeOtlpJsonLine([bigintValue])).toThrow(TypeError);
   });
+
+  it('writes plain strings bare and escapes the rest, in any sequence of the two', () => {
+    const base = fc.sample(span, { numRuns: 1, seed: 13 })[0]!;
+    // Every character class the bare path must refuse, between plain values before and after.
+    const escaped = ['say "hi"', 'a\\b', 'tab\there', '\u0000', '\ud800', 'pair \ud83d\ude00', '\u001f'];
+    for (const odd of escaped) {
+      const spans: SpanRecord[] = [
+        {
+          ...base,
+          name: odd,
+          parentSpanId: '00000000000000aa',
+          attributes: { plain: 'x', odd, after: 'y', n: 1, last: odd },
+          events: [{ name: odd, timeUnixNano: 1n, attributes: { odd, plain: 'z' } }, { name: 'plain', timeUnixNano: 2n, attributes: { plain: 'z', odd } }],
+          status: { code: 2, message: odd },
+        },
+        { ...base, spanId: 'bbbbbbbbbbbbbbbb', name: 'plain \u2028 line separator is not escaped by JSON', attributes: { a: 'b', c: '\u2029' } },
+      ];
+      expect(encodeOtlpJsonLine(spans)).toBe(objectPath(spans));
+    }
+  });
 });
