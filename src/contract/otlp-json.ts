@@ -9,6 +9,7 @@
  * drops a re-sent span as a duplicate when it hashes identically (DESIGN.md, "Round trip").
  */
 import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
+import { boundedMemo } from './bounded-memo.js';
 import { isPlainObject } from './json-safety.js';
 
 type OtlpAnyValue =
@@ -70,24 +71,34 @@ export function resourceKey(resource: Attributes): string {
   return JSON.stringify(Object.keys(resource).sort().map((k) => [k, resource[k]]));
 }
 
-/** Builds one ExportTraceServiceRequest object; groups by resource, then scope, in input order. */
-export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: unknown[] } {
-  const byResource = new Map<string, { resource: Attributes; scopes: Map<string, { scope: ScopeRecord; spans: unknown[] }> }>();
+interface ResourceGroup {
+  resource: Attributes;
+  scopes: Map<string, { scope: ScopeRecord; spans: SpanRecord[] }>;
+}
+
+/** A request's shape: resources by content, then scopes, each in order of first appearance. */
+function groupByResourceAndScope(spans: readonly SpanRecord[]): Iterable<ResourceGroup> {
+  const byResource = new Map<string, ResourceGroup>();
   for (const span of spans) {
-    const rk = resourceKey(span.resource);
+    const rk = cachedResourceKey(span.resource);
     let r = byResource.get(rk);
     if (!r) byResource.set(rk, (r = { resource: span.resource, scopes: new Map() }));
     const sk = scopeKey(span.scope);
     let s = r.scopes.get(sk);
     if (!s) r.scopes.set(sk, (s = { scope: span.scope, spans: [] }));
-    s.spans.push(encodeSpan(span));
+    s.spans.push(span);
   }
+  return byResource.values();
+}
+
+/** Builds one ExportTraceServiceRequest object; groups by resource, then scope, in input order. */
+export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: unknown[] } {
   return {
-    resourceSpans: [...byResource.values()].map((r) => ({
+    resourceSpans: [...groupByResourceAndScope(spans)].map((r) => ({
       resource: { attributes: encodeAttributes(r.resource) },
       scopeSpans: [...r.scopes.values()].map((s) => ({
         scope: s.scope.version === undefined ? { name: s.scope.name } : { name: s.scope.name, version: s.scope.version },
-        spans: s.spans,
+        spans: s.spans.map(encodeSpan),
       })),
     })),
   };
@@ -157,26 +168,17 @@ function isBare(value: string): boolean {
   return !NEEDS_JSON_ESCAPE_RE.test(value);
 }
 
-const keyTexts = new Map<string, KeyText>();
-const MAX_KEY_TEXTS = 4096;
-
-function keyText(key: string): KeyText {
-  let text = keyTexts.get(key);
-  if (text === undefined) {
-    if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
-    const head = `{"key":${JSON.stringify(key)},"value":`;
-    const [a, b, c, d] = BEFORE_BY_STATE;
-    const str = head + '{"stringValue":';
-    const bare = str + '"';
-    text = {
-      string: [a + str, b + str, c + str, d + str],
-      bare: [a + bare, b + bare, c + bare, d + bare],
-      other: [a + head, b + head, c + head, d + head],
-    };
-    keyTexts.set(key, text);
-  }
-  return text;
-}
+const keyText = boundedMemo(4096, (key): KeyText => {
+  const head = `{"key":${JSON.stringify(key)},"value":`;
+  const [a, b, c, d] = BEFORE_BY_STATE;
+  const str = head + '{"stringValue":';
+  const bare = str + '"';
+  return {
+    string: [a + str, b + str, c + str, d + str],
+    bare: [a + bare, b + bare, c + bare, d + bare],
+    other: [a + head, b + head, c + head, d + head],
+  };
+});
 
 /** What ends an attribute list, by AttributeState, followed by the text that comes next. */
 type ListEnd = readonly [string, string, string, string];
@@ -337,20 +339,9 @@ function scopeJson(scope: ScopeRecord): string {
  * added here so the line is not copied once more to append it).
  */
 export function encodeOtlpJsonLine(spans: readonly SpanRecord[], lineEnd = ''): string {
-  // Group as toOtlpRequest does: resources by content in order of first appearance, then scopes.
-  const byResource = new Map<string, { resource: Attributes; scopes: Map<string, { scope: ScopeRecord; spans: SpanRecord[] }> }>();
-  for (const span of spans) {
-    const rk = cachedResourceKey(span.resource);
-    let r = byResource.get(rk);
-    if (!r) byResource.set(rk, (r = { resource: span.resource, scopes: new Map() }));
-    const sk = scopeKey(span.scope);
-    let s = r.scopes.get(sk);
-    if (!s) r.scopes.set(sk, (s = { scope: span.scope, spans: [] }));
-    s.spans.push(span);
-  }
   const parts: string[] = ['{"resourceSpans":['];
   let firstResource = true;
-  for (const r of byResource.values()) {
+  for (const r of groupByResourceAndScope(spans)) {
     if (!firstResource) parts.push(',');
     parts.push(resourceJson(r.resource));
     firstResource = false;

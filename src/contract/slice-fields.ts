@@ -13,6 +13,7 @@ import {
   ERROR_TYPE,
   SCOPE_NAME,
 } from './attribute-keys.js';
+import { boundedMemo } from './bounded-memo.js';
 import { flattenDomain } from './domain-attributes.js';
 import { SpanKind, StatusCode, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
 import type { Outcome, SummaryEvent } from './summary-event.js';
@@ -50,22 +51,8 @@ export function derivedStatusMessage(event: SummaryEvent): string | undefined {
   return event.error && event.error.message ? event.error.message : undefined;
 }
 
-/**
- * `alakai.steps.<name>`: the same few step names come on every slice, so each attribute name is
- * built once. A Map (not an object) and a bound, because step names come from the input.
- */
-const stepAttributeNames = new Map<string, string>();
-const MAX_STEP_ATTRIBUTE_NAMES = 4096;
-
-function stepAttributeName(step: string): string {
-  let name = stepAttributeNames.get(step);
-  if (name === undefined) {
-    if (stepAttributeNames.size >= MAX_STEP_ATTRIBUTE_NAMES) stepAttributeNames.clear();
-    name = ALAKAI_STEPS_PREFIX + step;
-    stepAttributeNames.set(step, name);
-  }
-  return name;
-}
+/** `alakai.steps.<name>`: the same few step names come on every slice, so each name is built once. */
+const stepAttributeName = boundedMemo(4096, (step) => ALAKAI_STEPS_PREFIX + step);
 
 /**
  * The slice span attributes implied by the event: alakai.event, the original trace id when it is

@@ -5,6 +5,7 @@
  * time. Only legacy slices take them: a bridged slice must stay byte-identical to the span the
  * service exported live (Jaeger de-duplicates only identical spans).
  */
+import { boundedMemo } from '../../contract/bounded-memo.js';
 import type { StepLog } from '../../contract/parse.js';
 import { sanitizeText } from '../../contract/sanitize.js';
 import type { Attributes, SpanEventRecord } from '../../contract/span-record.js';
@@ -73,22 +74,8 @@ export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets)
   return best;
 }
 
-/**
- * `log.<field>` names: the same few field names come on every line, so each name is built once.
- * A Map (not an object) and a bound, because the field names come from the input.
- */
-const logAttributeNames = new Map<string, string>();
-const MAX_LOG_ATTRIBUTE_NAMES = 4096;
-
-function logAttributeName(key: string): string {
-  let name = logAttributeNames.get(key);
-  if (name === undefined) {
-    if (logAttributeNames.size >= MAX_LOG_ATTRIBUTE_NAMES) logAttributeNames.clear();
-    name = `log.${key.slice(0, 64)}`;
-    logAttributeNames.set(key, name);
-  }
-  return name;
-}
+/** `log.<field>` names: the same few field names come on every line, so each name is built once. */
+const logAttributeName = boundedMemo(4096, (key) => `log.${key.slice(0, 64)}`);
 
 /** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
 export function logToSpanEvent(log: StepLog): SpanEventRecord {
