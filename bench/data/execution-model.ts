@@ -155,6 +155,8 @@ export class ExecutionModel {
       stepMap[name] = i < stopAt ? 'ok' : i === stopAt && outcome === 'error' ? 'error' : '-';
     });
     const context = { trace_id: traceId, component };
+    // What pino writes first on every line of this slice (`time` is filled in when the line is written).
+    const lineHead = { level: 30, time: '', pid, hostname: host, service: SERVICE[component], component, trace_id: traceId };
     for (let i = 0; i < stepLines; i++) {
       const step = steps[Math.min(i, steps.length - 1)]!;
       out.push({
@@ -162,13 +164,7 @@ export class ExecutionModel {
         seq: this.seq++,
         isSummary: false,
         fields: {
-          level: 30,
-          time: '',
-          pid,
-          hostname: host,
-          service: SERVICE[component],
-          component,
-          trace_id: traceId,
+          ...lineHead,
           context,
           step,
           msg: `${step}: ${component === 'worker' ? `working on ${String((domain['repo'] as { full_name: string }).full_name)}` : 'started'}`,
@@ -188,13 +184,7 @@ export class ExecutionModel {
       seq: this.seq++,
       isSummary: true,
       fields: {
-        level: 30,
-        time: '',
-        pid,
-        hostname: host,
-        service: SERVICE[component],
-        component,
-        trace_id: traceId,
+        ...lineHead,
         event,
         outcome,
         final_status: finalStatus,
