@@ -9,6 +9,7 @@ import { summaryEventToSpans } from '../../../src/contract/event-to-spans.js';
 import { parseLogLine } from '../../../src/contract/parse.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
+import type { SummaryEvent } from '../../../src/contract/summary-event.js';
 import { exampleTree } from './docs-example.js';
 
 function pinoLines(write: (logger: pino.Logger) => void): string[] {
@@ -24,6 +25,15 @@ function pinoLines(write: (logger: pino.Logger) => void): string[] {
   return chunks.join('').split('\n').filter(Boolean);
 }
 
+/** The event logged as a processor would: pino writes level, time and msg itself. */
+function pinoLineOf(event: SummaryEvent): string {
+  const [line] = pinoLines((logger) => {
+    const { time: _time, level: _level, msg, ...fields } = event;
+    logger.info(fields, msg);
+  });
+  return line!;
+}
+
 const plain = (spans: readonly SpanRecord[]) =>
   spans.map((s) => ({ ...s, attributes: { ...s.attributes }, resource: { ...s.resource }, events: s.events.map((e) => ({ ...e, attributes: { ...e.attributes } })) }));
 
@@ -31,12 +41,8 @@ describe('a summary event written by pino', () => {
   it('reads back to the exact spans; pino time and bindings do not leak into them', () => {
     const { slice, descendants } = exampleTree();
     const event = sliceToSummaryEvent(slice, descendants);
-    const [line] = pinoLines((logger) => {
-      // As a processor would: pino writes level, time and msg itself.
-      const { time: _time, level: _level, msg, ...fields } = event;
-      logger.info(fields, msg);
-    });
-    const parsed = parseLogLine(line!);
+    const line = pinoLineOf(event);
+    const parsed = parseLogLine(line);
     expect(parsed.kind).toBe('summary');
     if (parsed.kind !== 'summary') return;
     expect(parsed.event['pid']).toBe(4242);
@@ -46,11 +52,8 @@ describe('a summary event written by pino', () => {
   it('the guide runbook fields keep their names and types in the pino line', () => {
     const { slice, descendants } = exampleTree();
     const event = sliceToSummaryEvent(slice, descendants);
-    const [line] = pinoLines((logger) => {
-      const { time: _time, level: _level, msg, ...fields } = event;
-      logger.info(fields, msg);
-    });
-    const raw = JSON.parse(line!) as Record<string, any>;
+    const line = pinoLineOf(event);
+    const raw = JSON.parse(line) as Record<string, any>;
     expect(raw.level).toBe(30);
     expect(raw.msg).toBe('[event] coding.implementation -> success');
     expect(raw.context.component).toBe('worker');
