@@ -45,17 +45,10 @@ export function logTargets(slices: readonly Slice[]): LogTargets {
   return { all, byComponent };
 }
 
-/** The slice a line belongs to, or undefined when there is no legacy slice. */
-export function sliceForLog(log: StepLog, slices: readonly Slice[]): Slice | undefined {
-  return sliceForLogIn(log, logTargets(slices));
-}
-
-/** sliceForLog over precomputed targets (same choice). */
-export function sliceForLogIn(log: StepLog, targets: LogTargets): Slice | undefined {
-  return sliceForLogAt(log, log.timeUnixNano, targets);
-}
-
-/** sliceForLogIn with the line's time in ns already computed (`timeNs` = log.timeUnixNano). */
+/**
+ * The slice a line belongs to among `targets`, or undefined when there is no legacy slice.
+ * `timeNs` is log.timeUnixNano, computed once by the caller for this and logToSpanEventAt.
+ */
 export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets): Slice | undefined {
   const candidates = targets.all;
   if (candidates.length === 0) return undefined;
@@ -77,12 +70,10 @@ export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets)
 /** `log.<field>` names: the same few field names come on every line, so each name is built once. */
 const logAttributeName = boundedMemo(4096, (key) => `log.${key.slice(0, 64)}`);
 
-/** One step-level line as a span event: name from msg, fields as `log.*` attributes (sanitized, capped). */
-export function logToSpanEvent(log: StepLog): SpanEventRecord {
-  return logToSpanEventAt(log, log.timeUnixNano);
-}
-
-/** logToSpanEvent with the line's time in ns already computed (`timeNs` = log.timeUnixNano). */
+/**
+ * One step-level line as a span event at `timeNs` (log.timeUnixNano): name from msg, fields as
+ * `log.*` attributes (sanitized, capped).
+ */
 export function logToSpanEventAt(log: StepLog, timeNs: bigint): SpanEventRecord {
   // A plain object, not a null-prototype one (which V8 keeps in its slower dictionary mode): every
   // key here is `log.message`, `log.severity`, `alakai.component` or `log.<field>`, so none can be
