@@ -25,7 +25,7 @@ import { handWrittenLineScenario, otelOnlyScenario, sameSizeLineScenario } from 
 import type { SliceScenario } from './scenario.js';
 import { median } from '../lib/stats.js';
 
-const BATCH = 100;
+export const BATCH = 100;
 
 export interface SliceOverheadOptions {
   quick: boolean;
@@ -81,7 +81,7 @@ async function loadBridgeScenario(): Promise<{ bridge: ScenarioFactory; otelText
 }
 
 /** One sample: BATCH slices and their deferred work, in wall and CPU microseconds per slice. */
-async function sample(s: SliceScenario): Promise<{ wall: number; cpu: number }> {
+export async function sample(s: SliceScenario): Promise<{ wall: number; cpu: number }> {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < BATCH; i++) await s.runSlice();

@@ -18,7 +18,7 @@ import { median } from '../lib/stats.js';
 import { bridgeScenario, captureSlice } from './bridge-scenario.js';
 import { devNullSink } from './fixture.js';
 import { otelOnlyScenario } from './plain-otel-scenarios.js';
-import type { SliceScenario } from './scenario.js';
+import { BATCH, sample } from './slice-overhead.js';
 
 /** The processor's private state this diagnostic reaches into. */
 interface ProcessorInternals {
@@ -27,7 +27,6 @@ interface ProcessorInternals {
   endSlice(span: ReadableSpan, spanId: string): void;
 }
 
-const BATCH = 100;
 const samples = Number(process.argv[2] ?? 300);
 const sink = await devNullSink();
 const { slice, steps } = await captureSlice(sink);
@@ -51,15 +50,6 @@ const stages: [string, ProcessorInternals['endSlice']][] = [
   }],
   ['full (what (c) is)', fullEndSlice],
 ];
-
-async function sample(s: SliceScenario): Promise<{ wall: number; cpu: number }> {
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < BATCH; i++) await s.runSlice();
-  await s.settle();
-  const c = process.cpuUsage(c0);
-  return { wall: Number(process.hrtime.bigint() - t0) / 1000 / BATCH, cpu: (c.user + c.system) / BATCH };
-}
 
 const bridge = bridgeScenario(sink);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager());
