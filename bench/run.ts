@@ -192,12 +192,13 @@ async function main(): Promise<number> {
   }
   if (!flags.quick) {
     const metrics = metricsOf(out['sliceOverhead'] as SliceOverheadResult | undefined, out['backfill'] as BackfillResult | undefined);
-    const comparison = compareWithBaseline(readBaseline(BASELINE), metrics);
+    const baseline = readBaseline(BASELINE);
+    const comparison = compareWithBaseline(baseline, metrics);
     out['vsBaseline'] = comparison;
     if (!flags.json) process.stdout.write('\n' + baselineTable(comparison));
     if (flags.recordBaseline) {
       const e = out['environment'] as { commit: string; date: string; loadAverage1m: number };
-      writeBaseline(BASELINE, withRecorded(readBaseline(BASELINE), metrics, { commit: e.commit, date: e.date, load: e.loadAverage1m }));
+      writeBaseline(BASELINE, withRecorded(baseline, metrics, { commit: e.commit, date: e.date, load: e.loadAverage1m }));
       log(`recorded ${Object.keys(metrics).length} figures in ${BASELINE}`);
     }
   } else if (flags.recordBaseline) {
