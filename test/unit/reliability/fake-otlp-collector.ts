@@ -10,6 +10,8 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { fromOtlpRequest } from '../../../src/contract/otlp-json.js';
+import type { SpanRecord } from '../../../src/contract/span-record.js';
 
 export type CollectorFault = 'ok' | 'refuse' | 'hang' | 'http500' | 'http429';
 
@@ -24,6 +26,8 @@ export interface OtlpCollector {
   readonly url: string;
   /** Span ids in requests answered 200 (a Set: duplicates are counted separately). */
   readonly acceptedSpanIds: ReadonlySet<string>;
+  /** The spans of every request answered 200, decoded, in arrival order (duplicates included). */
+  acceptedSpans(): SpanRecord[];
   /** Spans received again after being accepted once (a retried request that had succeeded). */
   duplicates(): number;
   /** Accepted spans carrying attribute `test.phase` = phase. */
@@ -61,10 +65,12 @@ export async function startOtlpCollector(initial: CollectorFault, options: FakeC
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
 
+  const records: SpanRecord[] = [];
   const accept = (body: string): void => {
     let parsed: OtlpBody;
     try {
       parsed = JSON.parse(body) as OtlpBody;
+      records.push(...fromOtlpRequest(body));
     } catch {
       return;
     }
@@ -140,6 +146,7 @@ export async function startOtlpCollector(initial: CollectorFault, options: FakeC
   return {
     url: `http://127.0.0.1:${port}/v1/traces`,
     acceptedSpanIds: accepted,
+    acceptedSpans: () => records,
     duplicates: () => duplicates,
     acceptedInPhase: (phase) => phases.get(phase) ?? 0,
     requests: () => requests,
