@@ -4,7 +4,7 @@
  * `context.component` and `trace_id` from all lines), no pid/hostname. The destination is
  * asynchronous so writing a summary line never blocks the event loop; shutdown flushes it.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { isoOfMs } from '../contract/iso-time.js';
 
 /**
@@ -15,13 +15,14 @@ export function isoTimestamp(): string {
   return ',"time":"' + isoOfMs(Date.now()) + '"';
 }
 
-export function createDefaultLogger(service: string, component: string): Logger {
+/** `destination` defaults to stdout, asynchronous (tests pass an in-memory stream). */
+export function createDefaultLogger(service: string, component: string, destination?: DestinationStream): Logger {
   return pino(
     {
       base: { service, component },
       timestamp: isoTimestamp,
     },
-    pino.destination({ dest: 1, sync: false }),
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -2,33 +2,59 @@
  * Writes one summary event through pino as exactly one line. pino adds `level`, `time`, the
  * logger's bindings and `msg` itself; passing them again would produce duplicate keys in the JSON
  * line (and Logs Insights would read only one of them), so they are left out of the object.
+ *
+ * The line's `time` is the guide's: ISO 8601 with milliseconds, the slice's end (the event's own
+ * `time`), whatever the service's logger writes on its other lines. A service's own `pino()` with
+ * default options writes epoch milliseconds (`"time":1714000000000`), which the guide's format and
+ * schema/summary-event.schema.json refuse. pino takes the time text from the logger's `timeSym`
+ * function on each write (lib/proto.js `write`: `const t = this[timeSym]()`), and a child logger is
+ * `Object.create(parent)` (lib/proto.js `child`), so an own `timeSym` on one child changes the time
+ * of that child's lines only. Summary lines go through such a child, kept per service logger; the
+ * service's other lines keep their time. pino.symbols is pino's public export of these keys
+ * (https://github.com/pinojs/pino/blob/main/docs/api.md#pinosymbols-object).
  */
 import { pino, type Logger } from 'pino';
 import type { SummaryEvent } from '../contract/summary-event.js';
+import { boundKeys } from './bound-keys.js';
 import { writingOwnLine } from './own-lines.js';
 
 const PINO_OWN_KEYS: ReadonlySet<string> = new Set(['time', 'level', 'msg']);
 
-interface BoundKeys {
-  /** pino's serialized bindings the keys were read from; a child or setBindings() changes it. */
-  chindings: string;
-  keys: ReadonlySet<string>;
+/** The ISO time of the summary line being written; read by the summary child's timestamp. */
+let lineTime = '';
+
+/** pino's timestamp contract: the text to insert after `"level":N`, leading comma included. */
+function summaryTimestamp(): string {
+  return ',"time":"' + lineTime + '"';
 }
 
-/**
- * `logger.bindings()` JSON-parses the logger's bindings on every call; a slice's line only needs
- * their keys, which change only when the bindings text does. So the keys are kept per logger and
- * re-read when pino's serialized bindings string is a different one.
- */
-const boundKeysByLogger = new WeakMap<Logger, BoundKeys>();
+interface SummaryChild {
+  /** The parent's serialized bindings when the child was made: setBindings() means a new child. */
+  chindings: unknown;
+  child: Logger;
+}
 
-function boundKeys(logger: Logger): ReadonlySet<string> {
-  const chindings: unknown = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym];
-  const cached = boundKeysByLogger.get(logger);
-  if (cached && typeof chindings === 'string' && cached.chindings === chindings) return cached.keys;
-  const keys = new Set(Object.keys(logger.bindings()));
-  if (typeof chindings === 'string') boundKeysByLogger.set(logger, { chindings, keys });
-  return keys;
+const summaryChildren = new WeakMap<Logger, SummaryChild>();
+
+/**
+ * The child of `logger` that writes summary lines. It binds nothing of its own (its bindings text
+ * is the parent's) and sets no level, so it keeps following the parent's level through the
+ * prototype. Made once per logger, again when the parent's bindings change.
+ */
+function summaryLogger(logger: Logger): Logger {
+  const symbols = pino.symbols as unknown as Record<string, symbol>;
+  const chindings: unknown = (logger as unknown as Record<symbol, unknown>)[symbols.chindingsSym!];
+  const cached = summaryChildren.get(logger);
+  if (cached && cached.chindings === chindings) return cached.child;
+  const child = logger.child({});
+  (child as unknown as Record<symbol, unknown>)[symbols.timeSym!] = summaryTimestamp;
+  summaryChildren.set(logger, { chindings, child });
+  return child;
+}
+
+/** True when `time` can be put between quotes as it is (validated events hold ISO text). */
+function plainTime(time: unknown): time is string {
+  return typeof time === 'string' && time.length <= 64 && /^[0-9T:.+\-Z]+$/.test(time);
 }
 
 export function writeSummaryLine(logger: Logger, event: SummaryEvent): void {
@@ -38,5 +64,11 @@ export function writeSummaryLine(logger: Logger, event: SummaryEvent): void {
     if (PINO_OWN_KEYS.has(key) || bound.has(key) || key === '__proto__') continue;
     fields[key] = event[key];
   }
-  writingOwnLine(() => logger.info(fields, event.msg));
+  const target = plainTime(event.time) ? summaryLogger(logger) : logger;
+  lineTime = plainTime(event.time) ? event.time : '';
+  try {
+    writingOwnLine(() => target.info(fields, event.msg));
+  } finally {
+    lineTime = '';
+  }
 }
