@@ -1,6 +1,7 @@
 /** The SDK side: instrument slices in a service and get both the `[event]` lines and the traces. */
 export { setupAlakaiTracing, DEFAULT_SHUTDOWN_TIMEOUT_MS, type AlakaiTracing, type AlakaiTracingOptions } from './setup.js';
-export { runSlice, type Slice, type SliceOptions } from './slice.js';
+export { runSlice, ALAKAI_HANDOVER_TRACEPARENT, type Slice, type SliceOptions } from './slice.js';
+export { alakaiLogMixin, type AlakaiLogMixin, type AlakaiLogFields } from './log-mixin.js';
 export { SummaryEventProcessor, type SummaryProcessorLimits, type SummaryProcessorCounters } from './summary-processor.js';
 export { CountingBatchProcessor, type ExportQueueOptions } from './export-processor.js';
 export { RecordAllSampler, samplerFromEnv } from './sampler.js';

@@ -143,7 +143,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     tracer,
     provider,
     logger,
-    runSlice: (sliceOptions, fn) => runSliceWith(tracer, sliceOptions, fn),
+    runSlice: (sliceOptions, fn) => runSliceWith(tracer, sliceOptions, fn, logger),
     forceFlush,
     shutdown,
     stats: () => stats.snapshot(),
