@@ -49,7 +49,9 @@ export const BACKFILL_HELP = `usage:
   alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] (--otlp-endpoint URL | --output FILE)
 
 Turns summary events into spans: exact spans for bridged events, one span per legacy event linked
-core → orchestrator → worker. Step-level lines become span events.
+core → orchestrator → worker. Step-level lines become span events on legacy slices only (bridged
+slices stay exactly as exported live): in an all-bridged trace they are counted as
+unattachedStepLogs, in a mixed one they go to the nearest legacy slice, of their component if any.
 
 input
   --input FILE…          NDJSON log lines or \`aws logs filter-log-events\` JSON (auto-detected), .gz ok; - = stdin
