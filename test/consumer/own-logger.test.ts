@@ -28,7 +28,7 @@ log.info('worker started');
 await tracing.runSlice({ event: 'coding.implementation', traceId: '${TRACE_ID}', steps: ['clone', 'open_pr'],
   fields: { repo: { full_name: 'org/repo' }, pull_request: { number: 42 } } }, async (slice) => {
   await slice.step('clone', () => undefined);
-  slice.logger.info('cloned');
+  log.info('cloned');
   slice.finish('skipped', 'nothing_to_do');
 });
 log.info({ done: true }, 'worker finished');
