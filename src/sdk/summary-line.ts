@@ -64,8 +64,11 @@ export function writeSummaryLine(logger: Logger, event: SummaryEvent): void {
     if (PINO_OWN_KEYS.has(key) || bound.has(key) || key === '__proto__') continue;
     fields[key] = event[key];
   }
-  const target = plainTime(event.time) ? summaryLogger(logger) : logger;
-  lineTime = plainTime(event.time) ? event.time : '';
+  // An event time that is not plain ISO text cannot happen (spans-to-event writes it); should it,
+  // the line goes out with the logger's own time rather than with broken JSON.
+  const ownTime = plainTime(event.time);
+  const target = ownTime ? summaryLogger(logger) : logger;
+  lineTime = ownTime ? (event.time as string) : '';
   try {
     writingOwnLine(() => target.info(fields, event.msg));
   } finally {
