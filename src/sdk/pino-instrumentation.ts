@@ -31,7 +31,7 @@ export class AlakaiPinoInstrumentation extends InstrumentationBase {
     // Not enabled by the base constructor: `converter` is set first, then enable() hooks pino.
     super('alakai-otel/pino-zero-code', PACKAGE_VERSION ?? '0.0.0', { enabled: false });
     this.converter = converter;
-    converter.watchingServiceLoggers = true;
+    converter.expectServiceLoggers();
   }
 
   protected init() {

@@ -76,8 +76,8 @@ const teedStreams = new WeakSet<object>();
  */
 export class ZeroCodeConverter {
   readonly counters: ZeroCodeCounters = { converted: 0, rejected: 0, skipped: 0 };
-  /** Set by the pino instrumentation: the service's own loggers are expected. */
-  watchingServiceLoggers = false;
+  /** Set by the pino instrumentation (expectServiceLoggers): the service's own loggers are expected. */
+  private watchingServiceLoggers = false;
   /** Loggers the service created that the pino instrumentation teed. */
   serviceLoggers = 0;
   private pending: string[] = [];
@@ -87,8 +87,16 @@ export class ZeroCodeConverter {
   private linesSeen = 0;
   private readonly onExit = (): void => this.atExit();
   private exitHooked = false;
+  /** Something was teed or fed: only then is finding nothing worth saying. */
+  private active = false;
 
   constructor(private readonly targets: readonly CountingBatchProcessor[], private readonly stats?: StatsCounter) {}
+
+  /** The pino instrumentation watches for the service's loggers: none by exit is worth saying. */
+  expectServiceLoggers(): void {
+    this.watchingServiceLoggers = true;
+    this.hookExit();
+  }
 
   /**
    * Tees `stream` (a pino logger's destination). Returns the undo, or undefined when the stream
@@ -97,6 +105,7 @@ export class ZeroCodeConverter {
   tee(stream: WritableLike | undefined): (() => void) | undefined {
     if (!stream || typeof stream.write !== 'function' || teedStreams.has(stream)) return undefined;
     teedStreams.add(stream);
+    this.active = true;
     this.hookExit();
     const hadOwnWrite = Object.hasOwn(stream, 'write');
     const originalWrite = stream.write;
@@ -142,6 +151,7 @@ export class ZeroCodeConverter {
    * transport runs in pino's worker thread), where parsing at once costs the service nothing.
    */
   convertLine(line: string): void {
+    this.active = true;
     this.linesSeen++;
     if (!line.includes(EVENT_MARKER)) return;
     if (this.closed) return this.countLateLine(line);
@@ -223,6 +233,7 @@ export class ZeroCodeConverter {
   }
 
   private sayIfNothingFound(soFar = ''): void {
+    if (!this.active && !this.watchingServiceLoggers) return;
     const { converted, rejected, skipped } = this.counters;
     if (converted + rejected + skipped > 0 || this.pending.length > 0) return;
     // A service that runs slices has its lines exported live: zero-code finding none is normal.
