@@ -5,6 +5,8 @@
  * until someone sets one.) The stderr line honours OTEL_LOG_LEVEL: see `noticeOnce`.
  */
 import { diag } from '@opentelemetry/api';
+import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 
 const said = new Set<string>();
 
@@ -17,8 +19,17 @@ export function noticeOnce(key: string, message: string): void {
   said.add(key);
   diag.warn(`alakai-otel: ${message}`);
   try {
-    process.stderr.write(`alakai-otel: ${message}\n`);
+    writeStderr(`alakai-otel: ${message}\n`);
   } catch {
     // nothing to do: the diag line above is the only record left
   }
+}
+
+/**
+ * A worker thread's process.stderr is relayed through the main thread, which at exit is blocked
+ * waiting for pino's transport worker to close: a notice from there would be lost. fd 2 directly.
+ */
+function writeStderr(text: string): void {
+  if (isMainThread) process.stderr.write(text);
+  else writeSync(2, text);
 }

@@ -7,15 +7,18 @@
  *   OTEL_RESOURCE_ATTRIBUTES     extra resource attributes
  *   OTEL_TRACES_SAMPLER(_ARG)    export sampling (every slice is logged regardless)
  *   OTEL_SDK_DISABLED=true       do nothing
- *   ALAKAI_ZERO_CODE=true        also turn hand-written summary events (through the default logger) into spans
+ *   ALAKAI_ZERO_CODE=true        also turn hand-written summary events into spans (the default logger and
+ *                                every pino logger the app creates)
  *
  * Registers the tracer provider and the W3C propagator globally so `trace.getTracer()` and
  * `propagation.inject()` work in the app; the instance is `getAlakaiTracing()`.
  */
 import { diag, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isMainThread } from 'node:worker_threads';
 import { setAlakaiTracing } from './global.js';
 import { setupAlakaiTracing } from './setup.js';
+import { enableZeroCodeForServiceLoggers } from './zero-code-loggers.js';
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
@@ -29,7 +32,9 @@ function registerFromEnv(env: NodeJS.ProcessEnv): void {
     return;
   }
   const service = env.OTEL_SERVICE_NAME?.trim() || `alakai-${component}`;
-  const tracing = setupAlakaiTracing({ service, component, zeroCode: truthy(env.ALAKAI_ZERO_CODE) });
+  const zeroCode = truthy(env.ALAKAI_ZERO_CODE);
+  const tracing = setupAlakaiTracing({ service, component, zeroCode });
+  if (zeroCode && isMainThread) enableZeroCodeForServiceLoggers(tracing); // not in pino's transport workers
   trace.setGlobalTracerProvider(tracing.provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   setAlakaiTracing(tracing);

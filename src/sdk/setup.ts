@@ -11,7 +11,7 @@ import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { SCOPE_NAME } from '../contract/attribute-keys.js';
 import { componentResource } from '../contract/resource.js';
 import { MAX_DOMAIN_STRING } from '../contract/validate.js';
@@ -27,7 +27,7 @@ import { runSlice as runSliceWith, type Slice, type SliceOptions } from './slice
 import { StatsCounter, type TracingStats } from './stats.js';
 import { SummaryEventProcessor, type SummaryProcessorLimits } from './summary-processor.js';
 import { PACKAGE_VERSION } from './version.js';
-import { enableZeroCode, type ZeroCodeHandle } from './zero-code.js';
+import { registerZeroCodeConverter, ZeroCodeConverter } from './zero-code.js';
 
 export interface AlakaiTracingOptions {
   service: string;
@@ -107,13 +107,16 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   });
   const tracer = provider.getTracer(SCOPE_NAME, PACKAGE_VERSION);
 
-  let zeroCode: ZeroCodeHandle | undefined;
+  // Always there (it holds no timer until something is teed): enableZeroCode and the register
+  // entry feed it later, and flush/shutdown drain it before the export paths flush.
+  const zeroCode = new ZeroCodeConverter(exports, stats);
   let signals: SignalHandling | undefined;
   let shutdownPromise: Promise<void> | undefined;
 
   const forceFlush = async (): Promise<void> => {
     // Logs flush beside the span export, not after it: summary lines are the record of every
     // slice and must not wait behind a collector that hangs (test/unit/reliability/shutdown.test.ts).
+    zeroCode.drain(); // lines logged just before: their conversion must not wait for setImmediate
     const work = Promise.all([provider.forceFlush(), flushLogger(logger)]).then(() => flushLogger(logger));
     if ((await withinTimeout(work, timeoutMs)) === 'timeout') diag.warn(`alakai-otel: flush did not finish within ${timeoutMs} ms`);
   };
@@ -122,7 +125,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     shutdownPromise ??= (async () => {
       // Called by the signal handler itself: keep listening, so a second signal exits at once.
       if (!signals?.handling) signals?.dispose();
-      zeroCode?.disable();
+      zeroCode.close(); // converts what waits; later summary lines are counted as dropped
       const work = (async () => {
         const spans = provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
         await Promise.all([spans, flushLogger(logger)]);
@@ -149,7 +152,8 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     stats: () => stats.snapshot(),
   };
   registerExportPaths(tracing, exports);
-  if (options.zeroCode) zeroCode = enableZeroCode(logger, tracing);
+  registerZeroCodeConverter(tracing, zeroCode);
+  if (options.zeroCode) zeroCode.tee((logger as unknown as Record<symbol, Parameters<ZeroCodeConverter['tee']>[0]>)[pino.symbols.streamSym]);
   if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });
   return tracing;
 }

@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AlakaiPinoInstrumentation } from '../../../src/sdk/pino-instrumentation.js';
+import { enableZeroCode, MAX_PENDING_LINES, zeroCodeConverterOf } from '../../../src/sdk/zero-code.js';
 import { DELIVERY_ID, sdkFixture, type SdkFixture } from './sdk-fixture.js';
 
 let fixture: SdkFixture | undefined;
@@ -69,5 +73,82 @@ describe('zero-code mode', () => {
     expect(await fixture.exported()).toHaveLength(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(fixture.lines()).toHaveLength(3);
+  });
+});
+
+describe('zero-code mode: nothing lost at flush and shutdown', () => {
+  it('exports a summary line logged right before forceFlush(), with no tick in between', async () => {
+    fixture = sdkFixture({ zeroCode: true }, 'worker');
+    fixture.tracing.logger.info(handWrittenEvent(0), '[event] slack.implementation -> success');
+    await fixture.tracing.forceFlush();
+    expect(fixture.exporter.spans).toHaveLength(1);
+  });
+
+  it('exports a summary line logged right before shutdown(), with no tick in between', async () => {
+    fixture = sdkFixture({ zeroCode: true }, 'worker');
+    fixture.tracing.logger.info(handWrittenEvent(0), '[event] slack.implementation -> success');
+    await fixture.tracing.shutdown();
+    expect(fixture.exporter.spans).toHaveLength(1);
+    expect(fixture.tracing.stats().spansDropped).toBe(0);
+  });
+
+  it('counts every line beyond the pending queue as a dropped span in stats()', async () => {
+    fixture = sdkFixture({ zeroCode: true, exportQueue: { maxQueueSize: 4096 } }, 'worker');
+    for (let i = 0; i < MAX_PENDING_LINES + 250; i++) fixture.tracing.logger.info(handWrittenEvent(i), '[event] slack.implementation -> success');
+    await fixture.tracing.shutdown();
+    expect(fixture.exporter.spans).toHaveLength(MAX_PENDING_LINES);
+    expect(fixture.tracing.stats().spansDropped).toBe(250);
+  });
+
+  it('counts a summary line logged after shutdown as a dropped span, and only a real summary line', async () => {
+    fixture = sdkFixture({ zeroCode: true }, 'worker');
+    await fixture.tracing.shutdown();
+    fixture.tracing.logger.info(handWrittenEvent(0), '[event] slack.implementation -> success');
+    fixture.tracing.logger.info({ note: 'x' }, 'mentions "[event] but is not one');
+    expect(fixture.lines()).toHaveLength(2); // the service's logging goes on unchanged
+    expect(fixture.tracing.stats().spansDropped).toBe(1);
+    expect(fixture.exporter.spans).toHaveLength(0);
+  });
+
+  it('tees a stream once: enableZeroCode on a logger setup already tees converts each line once', async () => {
+    fixture = sdkFixture({ zeroCode: true }, 'worker');
+    enableZeroCode(fixture.tracing.logger, fixture.tracing);
+    enableZeroCode(fixture.tracing.logger.child({ step: 'x' }), fixture.tracing);
+    fixture.tracing.logger.info(handWrittenEvent(0), '[event] slack.implementation -> success');
+    expect(await fixture.exported()).toHaveLength(1);
+  });
+});
+
+describe('zero-code mode: the pino instrumentation (CommonJS require, in process)', () => {
+  it('tees loggers made by the patched factory — pino(), pino(destination), children — and leaves their lines unchanged', async () => {
+    fixture = sdkFixture({ zeroCode: true }, 'worker');
+    const instrumentation = new AlakaiPinoInstrumentation(zeroCodeConverterOf(fixture.tracing)!);
+    instrumentation.enable();
+    try {
+      const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
+      const written: string[] = [];
+      const destination = new Writable({
+        write(chunk, _enc, cb) {
+          written.push(String(chunk));
+          cb();
+        },
+      });
+      const own = pino({ base: { service: 'alakai-worker-implementation', component: 'worker' } }, destination);
+      own.info(handWrittenEvent(1), '[event] slack.implementation -> success');
+      own.child({ request: 7 }).info(handWrittenEvent(2), '[event] slack.implementation -> success');
+      const [first] = written.map((l) => JSON.parse(l) as Record<string, unknown>);
+      // exactly what pino writes: its keys, the caller's, nothing of ours
+      expect(Object.keys(first!)).toEqual(['level', 'time', 'service', 'component', ...Object.keys(handWrittenEvent(1)), 'msg']);
+      expect(first).toMatchObject({ ...handWrittenEvent(1), level: 30, msg: '[event] slack.implementation -> success' });
+      expect(written).toHaveLength(2);
+      const spans = await fixture.exported();
+      expect(spans).toHaveLength(2);
+      expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([DELIVERY_ID.replaceAll('-', '')]));
+      expect(new Set(spans.map((s) => s.resource.attributes['service.name']))).toEqual(new Set(['alakai-worker-implementation']));
+      expect(typeof pino.destination).toBe('function'); // the factory's properties are kept
+      expect(pino.pino).toBe(pino);
+    } finally {
+      instrumentation.disable();
+    }
   });
 });
