@@ -31,7 +31,7 @@ class CountingExporter implements SpanExporter {
   taken = 0;
   /** Spans whose export finished, delivered or failed. */
   settled = 0;
-  /** Set when shutdown gave up on the pending spans and counted them: later results count nothing. */
+  /** Set when the path was closed (shutdown over or gave up, process exiting) and its pending spans counted: later results count nothing. */
   abandoned = false;
 
   constructor(
