@@ -1,36 +1,44 @@
 /**
  * The export path: the SDK's BatchSpanProcessor, composed (not forked) with a counting exporter
  * wrapper so drops and failures are known. The BSP queue holds at most `maxQueueSize` spans
- * (default 2048) and silently discards beyond it; we keep the same bound in front of it, so every
- * discarded span is counted. The BSP runs one timer-driven export at a time and the OTLP exporter
- * bounds its own concurrency, retries and timeout, so a collector that is down or hangs costs a
- * bounded queue and nothing else.
+ * (default 2048, OTEL_BSP_MAX_QUEUE_SIZE) and silently discards beyond it; we keep the same bound
+ * in front of it, so every discarded span is counted. The BSP runs one timer-driven export at a
+ * time and the OTLP exporter bounds its own concurrency, retries and timeout, so a collector that
+ * is down or hangs costs a bounded queue and nothing else.
+ *
+ * Every span handed to this path ends in exactly one of: delivered, or counted in
+ * `stats().spansDropped` with its reason (queue full, export failed, not sent before shutdown or
+ * exit gave up, ended after shutdown, process exited) — see `pending` and `close`.
  */
 import { type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TraceFlags } from '@opentelemetry/api';
+import { sanitizeText } from '../contract/sanitize.js';
+import { resolveExportQueue, type ExportQueueOptions } from './export-queue-config.js';
 import { sanitizedForExport } from './sanitized-span.js';
-import type { StatsCounter } from './stats.js';
+import type { DropReason, StatsCounter } from './stats.js';
 
-export interface ExportQueueOptions {
-  maxQueueSize?: number;
-  maxExportBatchSize?: number;
-  scheduledDelayMillis?: number;
-  exportTimeoutMillis?: number;
+export type { ExportQueueOptions } from './export-queue-config.js';
+
+/** Error text in a notice: credentials redacted, one short line. */
+function errorText(error: Error | undefined): string {
+  return sanitizeText(error?.message || error?.name || 'unknown error', 200);
 }
-
-const DEFAULT_MAX_QUEUE = 2048;
 
 class CountingExporter implements SpanExporter {
   /** Spans the batch processor has handed to `export` (they left its queue). */
   taken = 0;
   /** Spans whose export finished, delivered or failed. */
   settled = 0;
-  /** Set when shutdown gave up on the pending spans and counted them: later results count nothing. */
+  /** Set when the path was closed (shutdown over or gave up, process exiting) and its pending spans counted: later results count nothing. */
   abandoned = false;
 
-  constructor(private readonly inner: SpanExporter, private readonly stats: StatsCounter) {}
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly stats: StatsCounter,
+    private readonly destination: string,
+  ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.taken += spans.length;
@@ -41,7 +49,7 @@ class CountingExporter implements SpanExporter {
       this.settled += spans.length;
       if (result.code !== ExportResultCode.SUCCESS && !this.abandoned) {
         this.stats.exportFailures++;
-        this.stats.countDropped(spans.length, `export failed: ${result.error?.message ?? 'unknown error'}`);
+        this.stats.countDropped(spans.length, 'exportFailed', `cannot export to ${this.destination}: ${errorText(result.error)}`);
       }
       done(result);
     };
@@ -64,13 +72,19 @@ class CountingExporter implements SpanExporter {
 export class CountingBatchProcessor implements SpanProcessor {
   private readonly batch: BatchSpanProcessor;
   private readonly exporter: CountingExporter;
-  private readonly maxQueueSize: number;
+  /** The settings in effect (options, then OTEL_BSP_*, then the defaults). */
+  readonly queue: Readonly<Required<ExportQueueOptions>>;
   private handed = 0;
 
-  constructor(exporter: SpanExporter, private readonly stats: StatsCounter, options: ExportQueueOptions = {}) {
-    this.exporter = new CountingExporter(exporter, stats);
-    this.maxQueueSize = options.maxQueueSize ?? DEFAULT_MAX_QUEUE;
-    this.batch = new BatchSpanProcessor(this.exporter, { ...options, maxQueueSize: this.maxQueueSize });
+  /**
+   * @param destination where the spans go, for messages (e.g. the OTLP endpoint; never credentials)
+   */
+  constructor(exporter: SpanExporter, private readonly stats: StatsCounter, options: ExportQueueOptions = {}, destination = exporter.constructor?.name || 'the exporter') {
+    this.exporter = new CountingExporter(exporter, stats, destination);
+    this.queue = resolveExportQueue(options);
+    // A fresh object: the BatchSpanProcessor fills in what is missing from OTEL_BSP_* by writing
+    // into the config it is given.
+    this.batch = new BatchSpanProcessor(this.exporter, { ...this.queue });
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -85,8 +99,13 @@ export class CountingBatchProcessor implements SpanProcessor {
 
   /** Queues a span that did not come from a live tracer (zero-code mode). */
   enqueue(span: ReadableSpan): void {
-    if (this.handed - this.exporter.taken >= this.maxQueueSize) {
-      this.stats.countDropped(1, 'export queue full: the collector is slow or unreachable');
+    if (this.exporter.abandoned) {
+      // The BatchSpanProcessor ignores spans after its shutdown without a word.
+      this.stats.countDropped(1, 'afterShutdown', 'spans that end after tracing.shutdown() are not exported');
+      return;
+    }
+    if (this.handed - this.exporter.taken >= this.queue.maxQueueSize) {
+      this.stats.countDropped(1, 'queueFull', `export queue full at ${this.queue.maxQueueSize} spans: the collector is slow or unreachable`);
       return;
     }
     this.handed++;
@@ -95,18 +114,36 @@ export class CountingBatchProcessor implements SpanProcessor {
 
   /** Spans queued or being exported: neither delivered nor counted as dropped yet. */
   get pending(): number {
-    return this.handed - this.exporter.settled;
+    return this.exporter.abandoned ? 0 : this.handed - this.exporter.settled;
+  }
+
+  /** Spans ever handed to the queue (a natural exit flushes again only when this grew). */
+  get queued(): number {
+    return this.handed;
+  }
+
+  /** True once `close` ran: the path exports nothing more. */
+  get closed(): boolean {
+    return this.exporter.abandoned;
   }
 
   /**
-   * Shutdown is over (or gave up waiting): spans still pending will never be delivered, so they
-   * are counted as dropped now, once. Without this, a shutdown that hits its time bound loses the
-   * queue silently (found by test/unit/reliability/collector-faults.test.ts).
+   * Nothing more will be sent (shutdown is over or gave up waiting, or the process is exiting):
+   * the spans still pending will never be delivered, so they are counted as dropped now, once,
+   * and spans that end later are counted as they come. Without this, a shutdown that hits its time
+   * bound loses the queue silently (found by test/unit/reliability/collector-faults.test.ts).
+   * A late export result of a span counted here counts nothing more.
    */
-  abandonPending(): void {
+  close(reason: DropReason, message: (pending: number) => string): void {
     if (this.exporter.abandoned) return;
+    const pending = this.pending;
     this.exporter.abandoned = true;
-    this.stats.countDropped(this.pending, 'shutdown ended before the collector took them');
+    this.stats.countDropped(pending, reason, message(pending));
+  }
+
+  /** Shutdown is over (or gave up waiting): see `close`. */
+  abandonPending(timeoutMs?: number): void {
+    this.close('notSentInTime', (n) => `shutdown ended${timeoutMs === undefined ? '' : ` (bound ${timeoutMs} ms)`} before ${n} spans reached the collector`);
   }
 
   forceFlush(): Promise<void> {

@@ -5,10 +5,9 @@
  *  - the Alakai resource (service.name, service.namespace=alakai, cloud.platform=aws_ecs,
  *    aws.log.group.names) merged with OTEL_RESOURCE_ATTRIBUTES,
  *  - the env-configured sampler, upgraded so unsampled slices are still recorded and logged,
- * and flushes on SIGTERM/SIGINT within `shutdownTimeoutMs`.
+ * and flushes on SIGTERM/SIGINT, and when the process ends on its own, within `shutdownTimeoutMs`.
  */
 import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { pino, type Logger } from 'pino';
@@ -16,11 +15,15 @@ import { SCOPE_NAME } from '../contract/attribute-keys.js';
 import { componentResource } from '../contract/resource.js';
 import { MAX_DOMAIN_STRING } from '../contract/validate.js';
 import { withinTimeout } from './bounded.js';
+import { componentProblem } from './component-check.js';
 import { ensureContextManager } from './context-manager.js';
+import { createDefaultExporter } from './default-exporter.js';
 import { CountingBatchProcessor, type ExportQueueOptions } from './export-processor.js';
 import { registerExportPaths } from './export-registry.js';
 import { AlakaiIdGenerator } from './id-generator.js';
 import { createDefaultLogger, flushLogger } from './logger.js';
+import { flushOnNaturalExit } from './natural-exit.js';
+import { noticeOnce } from './notice.js';
 import { RecordAllSampler, samplerFromEnv } from './sampler.js';
 import { handleShutdownSignals, type SignalHandling } from './signals.js';
 import { runSlice as runSliceWith, type Slice, type SliceOptions } from './slice.js';
@@ -31,10 +34,14 @@ import { registerZeroCodeConverter, ZeroCodeConverter } from './zero-code.js';
 
 export interface AlakaiTracingOptions {
   service: string;
+  /** One of core, orchestrator, worker; anything else throws a TypeError (it would mislabel every line). */
   component: 'core' | 'orchestrator' | 'worker' | string;
   /** Default: pino to stdout, ISO time, no pid/hostname, `service` and `component` bound. */
   logger?: Logger;
-  /** Default: OTLPTraceExporter (OTLP/HTTP) configured from OTEL_EXPORTER_OTLP_* variables. */
+  /**
+   * Default: OTLPTraceExporter (OTLP/HTTP) configured from OTEL_EXPORTER_OTLP_* variables, its
+   * request timeout capped at shutdownTimeoutMs.
+   */
   exporter?: SpanExporter;
   /** More exporters, each with its own bounded queue (e.g. an OtlpJsonFileExporter). */
   extraExporters?: SpanExporter[];
@@ -47,7 +54,12 @@ export interface AlakaiTracingOptions {
   shutdownTimeoutMs?: number;
   /** Default true: SIGTERM/SIGINT flush, then the process's own handlers run (or the signal ends it). */
   handleSignals?: boolean;
-  /** Export queue tuning (defaults: the BatchSpanProcessor's, OTEL_BSP_* honoured). */
+  /**
+   * Default true: when the event loop empties with spans still queued (the process ends on its own,
+   * nobody called shutdown()), export them first, bounded by shutdownTimeoutMs. See natural-exit.ts.
+   */
+  flushOnExit?: boolean;
+  /** Export queue tuning (these options, then OTEL_BSP_*, then the BatchSpanProcessor's defaults). */
   exportQueue?: ExportQueueOptions;
   /** Bounds of the summary processor's per-slice state. */
   summaryLimits?: SummaryProcessorLimits;
@@ -86,18 +98,36 @@ function spanLimits(env: NodeJS.ProcessEnv = process.env): { spanLimits?: { attr
   return { spanLimits: { attributeValueLengthLimit: MAX_DOMAIN_STRING } };
 }
 
-function exportProcessors(options: AlakaiTracingOptions, stats: StatsCounter): CountingBatchProcessor[] {
-  const exporters = [options.exporter ?? new OTLPTraceExporter(), ...(options.extraExporters ?? [])];
-  return exporters.map((exporter) => new CountingBatchProcessor(exporter, stats, options.exportQueue));
+function exportProcessors(options: AlakaiTracingOptions, stats: StatsCounter, timeoutMs: number): CountingBatchProcessor[] {
+  const main = options.exporter ? { exporter: options.exporter, destination: undefined } : createDefaultExporter(timeoutMs);
+  const paths = [main, ...(options.extraExporters ?? []).map((exporter) => ({ exporter, destination: undefined }))];
+  return paths.map(({ exporter, destination }) => new CountingBatchProcessor(exporter, stats, options.exportQueue, destination));
+}
+
+/**
+ * A component outside the guide's three would be written on every line (and pick no log group):
+ * a library call with such an argument is a programming error, said at once. The register entry
+ * checks first and reports instead, so a service is never kept from starting.
+ */
+function checkedComponent(component: unknown): void {
+  const problem = componentProblem(component);
+  if (problem) throw new TypeError(`alakai-otel: setupAlakaiTracing: ${problem}`);
+}
+
+/** Summary lines are written at info: a logger above it writes none (the processor counts them). */
+function checkLoggerLevel(logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) noticeOnce('logger-level', `the logger level is "${logger.level}", above info, so summary event lines are suppressed`);
 }
 
 export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing {
+  checkedComponent(options.component);
   ensureContextManager();
   const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const logger = options.logger ?? createDefaultLogger(options.service, options.component);
+  checkLoggerLevel(logger);
   const stats = new StatsCounter();
   const summary = new SummaryEventProcessor(logger, stats, options.summaryLimits);
-  const exports = exportProcessors(options, stats);
+  const exports = exportProcessors(options, stats, timeoutMs);
   const provider = new BasicTracerProvider({
     resource: serviceResource(options),
     sampler: new RecordAllSampler(options.sampler ?? samplerFromEnv()),
@@ -112,13 +142,20 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   const zeroCode = new ZeroCodeConverter(exports, stats);
   let signals: SignalHandling | undefined;
   let shutdownPromise: Promise<void> | undefined;
+  let leaveNaturalExit: (() => void) | undefined;
 
-  const forceFlush = async (): Promise<void> => {
+  const flush = async (): Promise<'done' | 'timeout'> => {
     // Logs flush beside the span export, not after it: summary lines are the record of every
     // slice and must not wait behind a collector that hangs (test/unit/reliability/shutdown.test.ts).
     zeroCode.drain(); // lines logged just before: their conversion must not wait for setImmediate
     const work = Promise.all([provider.forceFlush(), flushLogger(logger)]).then(() => flushLogger(logger));
-    if ((await withinTimeout(work, timeoutMs)) === 'timeout') diag.warn(`alakai-otel: flush did not finish within ${timeoutMs} ms`);
+    const outcome = await withinTimeout(work, timeoutMs);
+    if (outcome === 'timeout') diag.warn(`alakai-otel: flush did not finish within ${timeoutMs} ms`);
+    return outcome;
+  };
+
+  const forceFlush = async (): Promise<void> => {
+    await flush();
   };
 
   const shutdown = (): Promise<void> => {
@@ -135,11 +172,31 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
         diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
         await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
       }
-      for (const path of exports) path.abandonPending();
+      for (const path of exports) path.abandonPending(timeoutMs);
+      leaveNaturalExit?.(); // only now: an exit during shutdown still counts what was unsent
       const s = stats.snapshot();
-      if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${s.exportFailures} failed exports)`);
+      if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`);
     })();
     return shutdownPromise;
+  };
+
+  // The natural exit (natural-exit.ts): flush again only when spans were queued since the last
+  // exit flush began, so the 'beforeExit' → flush → 'beforeExit' cycle ends.
+  let queuedAtExitFlush = -1;
+  const queuedTotal = (): number => exports.reduce((n, path) => n + path.queued, 0);
+  const exitParticipant = {
+    wantsExitFlush: () => shutdownPromise === undefined && queuedTotal() !== queuedAtExitFlush && exports.some((path) => path.pending > 0),
+    exitFlush: async () => {
+      queuedAtExitFlush = queuedTotal();
+      if ((await flush()) === 'timeout') {
+        for (const path of exports) path.close('notSentInTime', (n) => `the process ended on its own and ${n} spans were not exported within shutdownTimeoutMs (${timeoutMs} ms)`);
+      }
+    },
+    exiting: () => {
+      for (const path of exports) {
+        path.close('processExit', (n) => `the process exited with ${n} spans not yet exported, so they are lost: call \`await tracing.shutdown()\` before process.exit()`);
+      }
+    },
   };
 
   const tracing: AlakaiTracing = {
@@ -155,5 +212,6 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   registerZeroCodeConverter(tracing, zeroCode);
   if (options.zeroCode) zeroCode.tee((logger as unknown as Record<symbol, Parameters<ZeroCodeConverter['tee']>[0]>)[pino.symbols.streamSym]);
   if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });
+  if (options.flushOnExit ?? true) leaveNaturalExit = flushOnNaturalExit(exitParticipant);
   return tracing;
 }

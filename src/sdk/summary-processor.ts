@@ -8,7 +8,7 @@
  * and formats; the line's I/O is the logger destination's business (the default is asynchronous).
  * Nothing here throws into the host: errors go to the OTel global error handler.
  */
-import { diag, type Context } from '@opentelemetry/api';
+import { type Context } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import { sliceToSummaryEvent } from '../contract/spans-to-event.js';
 import { toSpanRecord } from './readable-span.js';
 import type { StatsCounter } from './stats.js';
 import { writeSummaryLine } from './summary-line.js';
+import { noticeOnce } from './notice.js';
 
 export interface SummaryProcessorLimits {
   maxLiveSlices?: number;
@@ -115,7 +116,7 @@ export class SummaryEventProcessor implements SpanProcessor {
       this.counters.suppressedLines++;
       if (!this.warnedLevel) {
         this.warnedLevel = true;
-        diag.warn('alakai-otel: the logger level is above info, so summary event lines are suppressed');
+        noticeOnce('logger-level', `the logger level is "${this.logger.level}", above info, so summary event lines are suppressed`);
       }
       return;
     }

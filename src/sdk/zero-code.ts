@@ -185,7 +185,7 @@ export class ZeroCodeConverter {
     }
     if (this.pending.length >= MAX_PENDING_LINES) {
       this.counters.skipped++;
-      this.stats?.countDropped(1, 'zero-code mode: summary lines logged faster than they are converted');
+      this.stats?.countDropped(1, 'queueFull', 'zero-code mode: summary lines logged faster than they are converted');
       return;
     }
     this.pending.push(text);
@@ -228,7 +228,7 @@ export class ZeroCodeConverter {
       const parsed = parseLogLine(line);
       if (parsed.kind !== 'summary') continue;
       this.counters.skipped++;
-      this.stats?.countDropped(summaryEventToSpans(parsed.event).length, 'zero-code mode: summary line logged after shutdown');
+      this.stats?.countDropped(summaryEventToSpans(parsed.event).length, 'afterShutdown', 'zero-code mode: summary line logged after shutdown');
     }
   }
 
