@@ -97,13 +97,14 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   const logger = options.logger ?? createDefaultLogger(options.service, options.component);
   const stats = new StatsCounter();
   const summary = new SummaryEventProcessor(logger, stats, options.summaryLimits);
-  const exports = exportProcessors(options, stats);
+  // Not named `exports`: in the CommonJS build that would shadow the module's own `exports`.
+  const exportPaths = exportProcessors(options, stats);
   const provider = new BasicTracerProvider({
     resource: serviceResource(options),
     sampler: new RecordAllSampler(options.sampler ?? samplerFromEnv()),
     idGenerator: new AlakaiIdGenerator(),
     ...spanLimits(),
-    spanProcessors: [summary, ...exports],
+    spanProcessors: [summary, ...exportPaths],
   });
   const tracer = provider.getTracer(SCOPE_NAME, PACKAGE_VERSION);
 
@@ -132,7 +133,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
         diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
         await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
       }
-      for (const path of exports) path.abandonPending();
+      for (const path of exportPaths) path.abandonPending();
       const s = stats.snapshot();
       if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${s.exportFailures} failed exports)`);
     })();
@@ -148,7 +149,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     shutdown,
     stats: () => stats.snapshot(),
   };
-  registerExportPaths(tracing, exports);
+  registerExportPaths(tracing, exportPaths);
   if (options.zeroCode) zeroCode = enableZeroCode(logger, tracing);
   if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });
   return tracing;
