@@ -14,7 +14,11 @@ import { writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { effectiveLevel, otelLogLevel } from './otel-log-level.js';
 
-const said = new Set<string>();
+// On globalThis, not per module copy: a process can load both the ESM and the CommonJS build
+// (`-r` register with an ESM app), and a notice must still be said once.
+const SAID = Symbol.for('alakai-otel.notices-said');
+const slot = globalThis as { [SAID]?: Set<string> };
+const said: Set<string> = (slot[SAID] ??= new Set<string>());
 let throughDiag = false;
 
 /** The register entry installed a console diag logger: notices reach stderr through it. */

@@ -127,19 +127,20 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   checkLoggerLevel(logger);
   const stats = new StatsCounter();
   const summary = new SummaryEventProcessor(logger, stats, options.summaryLimits);
-  const exports = exportProcessors(options, stats, timeoutMs);
+  // Not named `exports`: in the CommonJS build that would shadow the module's own `exports`.
+  const exportPaths = exportProcessors(options, stats, timeoutMs);
   const provider = new BasicTracerProvider({
     resource: serviceResource(options),
     sampler: new RecordAllSampler(options.sampler ?? samplerFromEnv()),
     idGenerator: new AlakaiIdGenerator(),
     ...spanLimits(),
-    spanProcessors: [summary, ...exports],
+    spanProcessors: [summary, ...exportPaths],
   });
   const tracer = provider.getTracer(SCOPE_NAME, PACKAGE_VERSION);
 
   // Always there (it holds no timer until something is teed): enableZeroCode and the register
   // entry feed it later, and flush/shutdown drain it before the export paths flush.
-  const zeroCode = new ZeroCodeConverter(exports, stats);
+  const zeroCode = new ZeroCodeConverter(exportPaths, stats);
   let signals: SignalHandling | undefined;
   let shutdownPromise: Promise<void> | undefined;
   let leaveNaturalExit: (() => void) | undefined;
@@ -172,7 +173,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
         diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
         await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
       }
-      for (const path of exports) path.abandonPending(timeoutMs);
+      for (const path of exportPaths) path.abandonPending(timeoutMs);
       leaveNaturalExit?.(); // only now: an exit during shutdown still counts what was unsent
       const s = stats.snapshot();
       if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`);
@@ -183,17 +184,17 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   // The natural exit (natural-exit.ts): flush again only when spans were queued since the last
   // exit flush began, so the 'beforeExit' → flush → 'beforeExit' cycle ends.
   let queuedAtExitFlush = -1;
-  const queuedTotal = (): number => exports.reduce((n, path) => n + path.queued, 0);
+  const queuedTotal = (): number => exportPaths.reduce((n, path) => n + path.queued, 0);
   const exitParticipant = {
-    wantsExitFlush: () => shutdownPromise === undefined && queuedTotal() !== queuedAtExitFlush && exports.some((path) => path.pending > 0),
+    wantsExitFlush: () => shutdownPromise === undefined && queuedTotal() !== queuedAtExitFlush && exportPaths.some((path) => path.pending > 0),
     exitFlush: async () => {
       queuedAtExitFlush = queuedTotal();
       if ((await flush()) === 'timeout') {
-        for (const path of exports) path.close('notSentInTime', (n) => `the process ended on its own and ${n} spans were not exported within shutdownTimeoutMs (${timeoutMs} ms)`);
+        for (const path of exportPaths) path.close('notSentInTime', (n) => `the process ended on its own and ${n} spans were not exported within shutdownTimeoutMs (${timeoutMs} ms)`);
       }
     },
     exiting: () => {
-      for (const path of exports) {
+      for (const path of exportPaths) {
         path.close('processExit', (n) => `the process exited with ${n} spans not yet exported, so they are lost: call \`await tracing.shutdown()\` before process.exit()`);
       }
     },
@@ -208,7 +209,7 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
     shutdown,
     stats: () => stats.snapshot(),
   };
-  registerExportPaths(tracing, exports);
+  registerExportPaths(tracing, exportPaths);
   registerZeroCodeConverter(tracing, zeroCode);
   if (options.zeroCode) zeroCode.tee((logger as unknown as Record<symbol, Parameters<ZeroCodeConverter['tee']>[0]>)[pino.symbols.streamSym]);
   if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });

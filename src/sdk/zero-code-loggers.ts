@@ -5,6 +5,7 @@
  */
 import { register } from 'node:module';
 import { globalErrorHandler } from '@opentelemetry/core';
+import { moduleUrl } from './module-url.js';
 import { AlakaiPinoInstrumentation } from './pino-instrumentation.js';
 import { zeroCodeConverterOf } from './zero-code.js';
 
@@ -19,7 +20,10 @@ import { zeroCodeConverterOf } from './zero-code.js';
  * so there is no acknowledgement to wait for before the app's imports run.
  */
 function installEsmHook(): void {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: ['pino'] } });
+  // Resolved from this file, so the hook is the one of our own @opentelemetry/instrumentation.
+  const parent = moduleUrl();
+  if (!parent) throw new Error('alakai-otel: cannot locate its own module to register the ESM loader hook');
+  register('@opentelemetry/instrumentation/hook.mjs', parent, { data: { include: ['pino'] } });
 }
 
 /** Tees every pino logger the service creates from now on into `tracing`'s zero-code converter. */

@@ -4,7 +4,7 @@
  * SDK clients, redis). Every scenario then runs as a child process inside that app, importing
  * `alakai-otel` from its node_modules — never from src/ or dist/ of the repo.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,8 +15,18 @@ const REPO_DIR = resolve(import.meta.dirname, '../../..');
 /** The service-side packages the app installs next to the tarball, at the versions we test. */
 const APP_DEPENDENCIES = ['pino@10.4.0', '@aws-sdk/client-sqs@3.1169.0', '@aws-sdk/client-cloudwatch-logs@3.1169.0', 'redis@5.12.1'];
 
+const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: NPM_ENV });
+}
+
+/** Like npm(), but returns stdout and stderr together: npm prints its warnings on stderr. */
+function npmWithWarnings(args: string[], cwd: string): string {
+  const result = spawnSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: NPM_ENV });
+  const output = result.stdout + result.stderr;
+  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${output}`);
+  return output;
 }
 
 export default function setup(project: TestProject): () => void {
@@ -31,7 +41,7 @@ export default function setup(project: TestProject): () => void {
   writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'alakai-consumer-app', private: true, version: '1.0.0' }, null, 2));
   // The install's own output is kept: the adoption issue asks that it carry no warning about
   // lifecycle scripts, and test/consumer/install.test.ts reads it.
-  const installLog = npm(['install', '--prefer-offline', '--loglevel', 'warn', join(packDir, tarball), ...APP_DEPENDENCIES], appDir);
+  const installLog = npmWithWarnings(['install', '--prefer-offline', '--loglevel', 'warn', join(packDir, tarball), ...APP_DEPENDENCIES], appDir);
   writeFileSync(join(root, 'install.log'), installLog);
   project.provide('consumerRoot', root);
   return () => {
