@@ -46,7 +46,6 @@ function summaryFields(traceId: string, event: string): string {
 }
 
 const SHUTDOWN_ESM = `const { getAlakaiTracing } = await import('alakai-otel');\nawait getAlakaiTracing()?.shutdown();\n`;
-const SHUTDOWN_CJS = `import('alakai-otel').then(({ getAlakaiTracing }) => getAlakaiTracing()?.shutdown());\n`;
 
 function zeroCodeEnv(): Record<string, string> {
   return { ALAKAI_COMPONENT: 'worker', ALAKAI_ZERO_CODE: 'true', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url };
@@ -65,10 +64,11 @@ function comparable(stdout: string): string {
  * Runs `script` once as the service alone and once under the register entry in zero-code mode;
  * the stdout of both must be the same lines (the tee only looks), and returns the spans of `traceId`.
  */
-async function runBothWays(script: string, traceId: string) {
+async function runBothWays(script: string, traceId: string, preload: string[] = ['--import', 'alakai-otel/register']) {
   const plain = await app.run(script, { env: {} });
   expect(plain.code, plain.stderr).toBe(0);
-  const teed = await app.run(script, { env: zeroCodeEnv(), nodeArgs: ['--import', 'alakai-otel/register'] });
+  // No shutdown() in the scripts: the process ends on its own and the natural-exit flush exports.
+  const teed = await app.run(script, { env: zeroCodeEnv(), nodeArgs: preload });
   expect(teed.stderr).toBe('');
   expect(teed.code).toBe(0);
   expect(comparable(teed.stdout)).toBe(comparable(plain.stdout));
@@ -88,7 +88,6 @@ logger.info({ step: 'clone' }, 'cloning'); // a step line: not a slice
 logger.info(fields('slack.implementation'), '[event] slack.implementation -> success');
 pino(pino.destination(1)).info(fields('coding.implementation'), '[event] coding.implementation -> success');
 logger.child({ request_id: 'r-1' }).info(fields('coding.prompt'), '[event] coding.prompt -> success');
-if (process.env.ALAKAI_ZERO_CODE) { ${SHUTDOWN_ESM} }
 `,
     );
     const { teed, spans } = await runBothWays(script, traceId);
@@ -107,7 +106,6 @@ if (process.env.ALAKAI_ZERO_CODE) { ${SHUTDOWN_ESM} }
       'zero-code/esm-named.mjs',
       `import { pino } from 'pino';
 pino().info(${summaryFields(traceId, 'slack.implementation')}, '[event] slack.implementation -> success');
-if (process.env.ALAKAI_ZERO_CODE) { ${SHUTDOWN_ESM} }
 `,
     );
     const { spans } = await runBothWays(script, traceId);
@@ -124,11 +122,24 @@ const logger = pino();
 logger.info(fields('slack.implementation'), '[event] slack.implementation -> success');
 pino(pino.destination(1)).info(fields('coding.implementation'), '[event] coding.implementation -> success');
 logger.child({ request_id: 'r-1' }).info(fields('coding.prompt'), '[event] coding.prompt -> success');
-if (process.env.ALAKAI_ZERO_CODE) ${SHUTDOWN_CJS}
 `,
     );
     const { spans } = await runBothWays(script, traceId);
     expect(spans.map((s) => s.name).sort()).toEqual(['coding.implementation', 'coding.prompt', 'slack.implementation']);
+  });
+
+  it('CommonJS service preloaded with `node -r alakai-otel/register` (the CommonJS build) exports its summary lines', async () => {
+    const traceId = nextTraceId();
+    const script = app.write(
+      'zero-code/service-r.cjs',
+      `const pino = require('pino');
+const logger = pino();
+logger.info({ ...${summaryFields(traceId, 'slack.implementation')} }, '[event] slack.implementation -> success');
+logger.child({ request_id: 'r-2' }).info({ ...${summaryFields(traceId, 'coding.prompt')} }, '[event] coding.prompt -> success');
+`,
+    );
+    const { spans } = await runBothWays(script, traceId, ['-r', 'alakai-otel/register']);
+    expect(spans.map((s) => s.name).sort()).toEqual(['coding.prompt', 'slack.implementation']);
   });
 
   it('says once on stderr when the service logs only lines that are not summary events', async () => {
