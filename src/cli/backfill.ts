@@ -15,6 +15,7 @@ import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
 import { SourceUserError } from '../backfill/source-types.js';
 import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type CloudWatchChoice, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
+import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
 
 /** Where the lines come from, read alike by backfill and trace: files, or a CloudWatch Logs range. */
@@ -187,6 +188,12 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const maxLinesPerTrace = intFlag(args, 'max-lines-per-trace', DEFAULT_MAX_LINES_PER_TRACE, 1, 10_000_000);
   const checkpointEveryTraces = intFlag(args, 'checkpoint-every', 5000, 1, 100_000_000);
   const reportPath = flag(args, 'report');
+  // Before anything is opened for writing: an output that is an input would be truncated.
+  const outputs: OutputPath[] = [];
+  if (sinkChoice.output) outputs.push({ flag: '--output', path: sinkChoice.output });
+  if (reportPath) outputs.push({ flag: '--report', path: reportPath });
+  if (checkpointPath) outputs.push({ flag: '--checkpoint', path: checkpointPath, viaTempFile: true });
+  await checkOutputPaths(inputs, outputs);
   const counters = newCounters();
 
   let sources: NamedSource[];

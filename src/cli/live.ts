@@ -15,6 +15,7 @@ import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-s
 import type { SpanSink } from '../backfill/sinks/span-sink.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { reportFailure } from './backfill.js';
+import { checkOutputPaths } from './output-paths.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   'otlp-endpoint': { value: true },
@@ -54,6 +55,8 @@ export async function liveCommand(argv: string[]): Promise<number> {
     }
   }
   const maxQueue = intFlag(args, 'max-queue', 10_000, 1, 10_000_000);
+  // stdin is the service's log and stdout its passthrough: --output must be neither.
+  if (output) await checkOutputPaths([], [{ flag: '--output', path: output }], { stdin: true, stdout: true });
   const sinks: SpanSink[] = [];
   try {
     if (output) sinks.push(await OtlpFileSink.open(output));
