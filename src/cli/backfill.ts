@@ -6,7 +6,7 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
-import { formatReport, newCounters, type BackfillReport } from '../backfill/report.js';
+import { formatReport, newCounters, notePartialInput, type BackfillCounters, type BackfillReport } from '../backfill/report.js';
 import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
@@ -53,7 +53,10 @@ Turns summary events into spans: exact spans for bridged events, one span per le
 core → orchestrator → worker. Step-level lines become span events.
 
 input
-  --input FILE…          NDJSON log lines or \`aws logs filter-log-events\` JSON (auto-detected), .gz ok; - = stdin
+  --input FILE…          NDJSON log lines, or the JSON of \`aws logs filter-log-events\` (also with
+                         --query 'events[].message') or \`get-query-results\` (with @message in its
+                         fields); auto-detected and streamed, .gz ok; - = stdin. Output with a
+                         NextToken or a query not Complete is read and reported as partial
   --since DURATION       CloudWatch Logs, from DURATION ago until now (30m, 6h, 2d)
   --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
   --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
@@ -139,6 +142,16 @@ export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; end
   };
 }
 
+/**
+ * An input that holds only part of what was asked for is said at once on stderr (even with
+ * --report or --quiet: the run "succeeds" on less than the user thinks) and in the report.
+ */
+export function partialInputNotice(command: string, counters: BackfillCounters): (source: string, message: string) => void {
+  return (_source, message) => {
+    if (notePartialInput(counters, message)) process.stderr.write(`alakai-otel ${command}: warning: ${message}\n`);
+  };
+}
+
 /** Prints a user error or a failure as one line and returns the exit code. */
 export function reportFailure(command: string, err: unknown): number {
   if (err instanceof SourceUserError || err instanceof UsageError) {
@@ -201,7 +214,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     // Fetch windows no longer than the trace window, so traces close as windows pass.
     sources = [cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters)];
   } else {
-    sources = fileSources(inputs);
+    sources = fileSources(inputs, { onPartial: partialInputNotice('backfill', counters) });
   }
 
   const fingerprint = runFingerprint({

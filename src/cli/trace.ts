@@ -15,7 +15,7 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
 import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { chooseSink, cloudWatchChoice, INPUT_FLAGS, reportFailure, sinkOpener, timeRange } from './backfill.js';
+import { chooseSink, cloudWatchChoice, INPUT_FLAGS, partialInputNotice, reportFailure, sinkOpener, timeRange } from './backfill.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -35,7 +35,7 @@ export const TRACE_HELP = `usage: alakai-otel trace TRACE_ID [--input FILE… | 
 Shows one execution across core, orchestrator and worker: one row per slice, the step-level lines,
 and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
 
-  --input FILE…        log files (NDJSON or \`aws logs filter-log-events\` JSON); - = stdin
+  --input FILE…        log files (NDJSON, or \`aws logs filter-log-events\` / \`get-query-results\` JSON); - = stdin
   --since DURATION     search CloudWatch Logs from DURATION ago (default 24h), or --start T --end T
   --log-group NAME…    log groups (default: the guide's three)
   --insights           search with Logs Insights (the runbook's query) instead of FilterLogEvents
@@ -183,7 +183,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     ];
   } else {
     if (hasFlag(args, 'insights')) throw new UsageError('--insights searches CloudWatch Logs, not --input files');
-    sources = fileSources(inputs);
+    sources = fileSources(inputs, { onPartial: partialInputNotice('trace', counters) });
   }
 
   let found: { built: BuiltTrace; trace: OpenTrace } | undefined;
