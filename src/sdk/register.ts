@@ -1,7 +1,7 @@
 /**
  * `node --import alakai-otel/register app.js`: set up from the environment before the app runs.
  *
- *   OTEL_SERVICE_NAME            service name (default: alakai-<component>)
+ *   OTEL_SERVICE_NAME            service name (default: the guide's, e.g. alakai-worker-implementation)
  *   ALAKAI_COMPONENT             core | orchestrator | worker (required; without it nothing is set up)
  *   OTEL_EXPORTER_OTLP_ENDPOINT  collector (read by the OTLP exporter; default http://localhost:4318)
  *   OTEL_RESOURCE_ATTRIBUTES     extra resource attributes
@@ -14,6 +14,7 @@
  */
 import { diag, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { defaultServiceName } from '../contract/resource.js';
 import { setAlakaiTracing } from './global.js';
 import { setupAlakaiTracing } from './setup.js';
 
@@ -28,7 +29,7 @@ function registerFromEnv(env: NodeJS.ProcessEnv): void {
     diag.warn('alakai-otel/register: ALAKAI_COMPONENT is not set; tracing not set up');
     return;
   }
-  const service = env.OTEL_SERVICE_NAME?.trim() || `alakai-${component}`;
+  const service = env.OTEL_SERVICE_NAME?.trim() || defaultServiceName(component);
   const tracing = setupAlakaiTracing({ service, component, zeroCode: truthy(env.ALAKAI_ZERO_CODE) });
   trace.setGlobalTracerProvider(tracing.provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
