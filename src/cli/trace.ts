@@ -7,7 +7,7 @@
 import type { StepLog } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import type { SummaryEvent } from '../contract/summary-event.js';
-import { toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
+import { MAX_TRACE_ID_LENGTH, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
 import type { BuiltTrace } from '../backfill/assembly/build-trace.js';
 import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
 import { newCounters } from '../backfill/report.js';
@@ -33,7 +33,8 @@ const FLAGS: Record<string, FlagSpec> = {
 export const TRACE_HELP = `usage: alakai-otel trace TRACE_ID [--input FILE… | --since 24h] [--json] [--export]
 
 Shows one execution across core, orchestrator and worker: one row per slice, the step-level lines,
-and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
+and a waterfall. TRACE_ID is the lines' trace_id: a UUID (or its 32 hex digits), or any other id
+the services log (printable ASCII, up to 256 characters), as the SDK and the backfill accept it.
 
   --input FILE…        log files (NDJSON, or \`aws logs filter-log-events\` / \`get-query-results\` JSON); - = stdin
   --since DURATION     search CloudWatch Logs from DURATION ago (default 24h), or --start T --end T
@@ -44,6 +45,16 @@ and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
   --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)
   --width N --color    waterfall width and ANSI colours (default: terminal width, colour on a TTY)
 Exit: 0 found, 1 not found or failed, 2 usage error.`;
+
+const TRACE_ID_REFUSED: Record<'empty' | 'too_long' | 'not_printable_ascii', string> = {
+  empty: 'is empty',
+  too_long: `is longer than ${MAX_TRACE_ID_LENGTH} characters`,
+  not_printable_ascii: 'must be printable ASCII',
+};
+
+function printableHead(text: string): string {
+  return text.slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
+}
 
 export interface SliceRow {
   time: string;
@@ -160,11 +171,13 @@ export async function traceCommand(argv: string[]): Promise<number> {
     process.stdout.write(TRACE_HELP + '\n');
     return 0;
   }
-  if (args.positionals.length !== 1) throw new UsageError('needs exactly one TRACE_ID (a UUID or 32 hex digits)');
+  if (args.positionals.length !== 1) throw new UsageError('needs exactly one TRACE_ID (the trace_id of the lines)');
   const given = args.positionals[0]!.trim();
+  // The one trace-id policy (contract/trace-id.ts): whatever the SDK and the backfill accept as a
+  // trace_id is found here too; a UUID in any case or its 32 hex digits name the same execution.
   const mapped = toOtelTraceId(given);
-  if (!mapped.ok || !mapped.exact) throw new UsageError(`TRACE_ID must be a UUID or 32 hex digits (got "${given.slice(0, 60)}")`);
-  const alakaiId = toAlakaiTraceId(mapped.traceId);
+  if (!mapped.ok) throw new UsageError(`TRACE_ID ${TRACE_ID_REFUSED[mapped.reason]} (got "${printableHead(given)}")`);
+  const alakaiId = mapped.exact ? toAlakaiTraceId(mapped.traceId) : given;
   const inputs = flagAll(args, 'input');
   let range = timeRange(args, Date.now());
   if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range, not both');
@@ -178,8 +191,10 @@ export async function traceCommand(argv: string[]): Promise<number> {
     sources = [
       hasFlag(args, 'insights')
         ? insightsSource(choice, alakaiId, counters)
-        : // The id as a quoted term: the server returns (about) only this execution's lines.
-          cloudWatchSource({ ...choice, filterPattern: `"${alakaiId}"`, windowMs: range.endMs - range.startMs }, counters),
+        : // The id as a quoted term: the server returns (about) only this execution's lines. An id
+          // with a quote or backslash cannot be quoted safely: then every line is fetched and
+          // matched here (slower, never wrong).
+          cloudWatchSource({ ...choice, ...(/["\\]/.test(alakaiId) ? {} : { filterPattern: `"${alakaiId}"` }), windowMs: range.endMs - range.startMs }, counters),
     ];
   } else {
     if (hasFlag(args, 'insights')) throw new UsageError('--insights searches CloudWatch Logs, not --input files');
