@@ -7,6 +7,7 @@
 import type { StepLog } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import type { SummaryEvent } from '../contract/summary-event.js';
+import { decodeOtelExtension } from '../contract/otel-extension.js';
 import { MAX_TRACE_ID_LENGTH, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
 import type { BuiltTrace } from '../backfill/assembly/build-trace.js';
 import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
@@ -156,6 +157,25 @@ export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLo
   return out.join('\n');
 }
 
+/**
+ * The spans in the order they were recorded: each slice, then its descendants in the order its
+ * line's bridge extension lists them (the order they ended). Spans from legacy lines, or whose
+ * extension does not decode, keep their place after those. The waterfall breaks ties of start
+ * time by this order (waterfall.ts says why nothing better exists).
+ */
+export function inRecordedOrder(spans: readonly SpanRecord[], events: readonly SummaryEvent[]): SpanRecord[] {
+  const ordinal = new Map<string, number>();
+  for (const event of events) {
+    if (typeof event.span_id !== 'string' || typeof event.otel !== 'string' || ordinal.has(event.span_id)) continue;
+    const decoded = decodeOtelExtension(event.otel);
+    if (!decoded.ok) continue;
+    ordinal.set(event.span_id, ordinal.size);
+    for (const d of decoded.extension.descendants) if (!ordinal.has(d.spanId)) ordinal.set(d.spanId, ordinal.size);
+  }
+  const rank = (s: SpanRecord): number => ordinal.get(s.spanId) ?? Number.MAX_SAFE_INTEGER;
+  return spans.map((span, index) => ({ span, index })).sort((a, b) => rank(a.span) - rank(b.span) || a.index - b.index).map((x) => x.span);
+}
+
 function sortLogs(logs: readonly StepLog[]): StepLog[] {
   const seen = new Set<string>();
   const unique = logs.filter((l) => {
@@ -250,7 +270,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     const width = widthFlag ? Number(widthFlag) : (process.stdout.columns ?? 120);
     if (!Number.isInteger(width) || width < 60 || width > 1000) throw new UsageError('--width must be a whole number from 60 to 1000');
     const color = hasFlag(args, 'color') || (process.stdout.isTTY === true && !process.env['NO_COLOR']);
-    process.stdout.write(formatTraceText(alakaiId, rows, logs, built.spans, { width, color }) + '\n');
+    process.stdout.write(formatTraceText(alakaiId, rows, logs, inRecordedOrder(built.spans, trace.events), { width, color }) + '\n');
     if (sinkChoice) process.stdout.write(`\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`);
   }
   return 0;

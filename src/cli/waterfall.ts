@@ -47,16 +47,16 @@ function formatDuration(ns: bigint): string {
 }
 
 /**
- * Siblings in the order they started. OTel JS takes a span's start from Date.now() (whole
- * milliseconds) but its end from the high-resolution clock, so two steps that ran one after the
- * other within a millisecond share a start time. The one that ended first then started first (the
- * second cannot end before the first ended), so ties go by end time; spans that also end together
- * keep the order they were given in, which is the order they were recorded (a slice's spans are
- * logged in the order they ended). Never by span id: ids are random.
+ * Siblings in the order they started. OTel JS takes a span's start from Date.now(), in whole
+ * milliseconds, and its end as that start plus a high-resolution duration, so steps that ran one
+ * after the other within a millisecond share their start, and their ends say nothing about which
+ * ran first. The only real order left is the one they were recorded in, so ties keep the order the
+ * caller gives (`trace` passes a slice's spans in the order its summary line lists them: the order
+ * they ended, which for steps run one after the other is the order they ran). Never by span id:
+ * ids are random.
  */
 function compareSpans(a: Indexed, b: Indexed): number {
   if (a.span.startTimeUnixNano !== b.span.startTimeUnixNano) return a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : 1;
-  if (a.span.endTimeUnixNano !== b.span.endTimeUnixNano) return a.span.endTimeUnixNano < b.span.endTimeUnixNano ? -1 : 1;
   return a.index - b.index;
 }
 
