@@ -32,7 +32,7 @@ MANIFEST="$REPO_DIR/collector/builder-manifest.yaml"
 # Comments are left out of the hash so documenting the manifest does not force a rebuild.
 OTELCOL_DIR="$CACHE_DIR/otelcol-$OTELCOL_VERSION-$(grep -v '^[[:space:]]*#' "$MANIFEST" | sha256sum | cut -c1-12)"
 OTELCOL_BIN="$OTELCOL_DIR/_build/otelcol-alakai"
-MOTO_VENV="$CACHE_DIR/moto-$MOTO_VERSION"
+MOTO_VENV="$CACHE_DIR/moto-$MOTO_VERSION-awscli-$AWSCLI_VERSION"
 
 # ---------------------------------------------------------------------------------------------
 # install
@@ -84,8 +84,9 @@ install_moto() {
   local t0=$SECONDS
   rm -rf "$MOTO_VENV"
   python3 -m venv "$MOTO_VENV"
-  say "moto $MOTO_VERSION: pip install moto[server]"
-  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  say "moto $MOTO_VERSION: pip install moto[server] awscli $AWSCLI_VERSION"
+  # One resolve for both: awscli pins its botocore exactly, and boto3 (moto's) follows it.
+  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" "awscli==$AWSCLI_VERSION"
   touch "$MOTO_VENV/.installed"
   say "moto $MOTO_VERSION: installed in $((SECONDS - t0))s"
 }
@@ -196,6 +197,7 @@ COLLECTOR_HEALTH_URL=http://127.0.0.1:$COLLECTOR_HEALTH_PORT/
 JAEGER_QUERY_URL=http://127.0.0.1:$JAEGER_QUERY_PORT
 JAEGER_OTLP_HTTP_ENDPOINT=http://127.0.0.1:$JAEGER_OTLP_HTTP_PORT
 MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT
+AWS_CLI_BIN=$MOTO_VENV/bin/aws
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=testing

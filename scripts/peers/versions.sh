@@ -10,8 +10,10 @@ JAEGER_RELEASE=2.13.0
 # One Collector release for the builder and every component in collector/builder-manifest.yaml.
 OTELCOL_VERSION=0.141.0
 
-# moto from PyPI, in a venv of its own.
+# moto from PyPI, in a venv of its own; the aws CLI (v1, from PyPI) beside it, so the consumer
+# suite runs the real `aws logs filter-log-events` / `get-query-results` against moto.
 MOTO_VERSION=5.2.5
+AWSCLI_VERSION=1.45.11
 
 # Loopback ports (override any of them through the environment).
 : "${COLLECTOR_OTLP_GRPC_PORT:=4317}"

@@ -26,6 +26,11 @@ export interface BackfillCounters {
   retries: Record<string, number>;
   /** Log groups that do not exist in the account/region (skipped). */
   missingLogGroups: string[];
+  /**
+   * Inputs that say they hold only part of what was asked for (aws CLI output with a NextToken, a
+   * Logs Insights query that was not Complete): one message each, naming the input.
+   */
+  partialInputs: string[];
 }
 
 export interface BackfillReport extends BackfillCounters {
@@ -55,7 +60,15 @@ export function newCounters(): BackfillCounters {
     notSent: Object.create(null) as Record<string, number>,
     retries: Object.create(null) as Record<string, number>,
     missingLogGroups: [],
+    partialInputs: [],
   };
+}
+
+/** Records that an input is partial (once per message: a resumed run reads the input again). */
+export function notePartialInput(counters: BackfillCounters, message: string): boolean {
+  if (counters.partialInputs.includes(message)) return false;
+  counters.partialInputs.push(message);
+  return true;
 }
 
 export function countInto(map: Record<string, number>, reason: string, n = 1): void {
@@ -75,6 +88,7 @@ export function countersFromJson(value: unknown): BackfillCounters {
     for (const [k, n] of Object.entries(m)) if (typeof n === 'number' && Number.isFinite(n)) countInto(out[key], k, n);
   }
   if (Array.isArray(v['missingLogGroups'])) out.missingLogGroups = v['missingLogGroups'].filter((g): g is string => typeof g === 'string');
+  if (Array.isArray(v['partialInputs'])) out.partialInputs = v['partialInputs'].filter((g): g is string => typeof g === 'string').slice(0, 1000);
   return out;
 }
 
@@ -116,5 +130,6 @@ export function formatReport(report: BackfillReport): string {
   for (const [reason, n] of Object.entries(report.retries)) lines.push(`  retried: ${reason} ${n}`);
   if (report.forcedEmits > 0) lines.push(`  traces emitted early (open-trace cap) ${report.forcedEmits}`);
   if (report.missingLogGroups.length > 0) lines.push(`  missing log groups: ${report.missingLogGroups.join(', ')}`);
+  for (const message of report.partialInputs) lines.push(`  partial input: ${message}`);
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
-import { formatReport, newCounters, type BackfillReport } from '../backfill/report.js';
+import { formatReport, newCounters, notePartialInput, type BackfillCounters, type BackfillReport } from '../backfill/report.js';
 import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
@@ -15,6 +15,7 @@ import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
 import { SourceUserError } from '../backfill/source-types.js';
 import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type CloudWatchChoice, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
+import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
 
 /** Where the lines come from, read alike by backfill and trace: files, or a CloudWatch Logs range. */
@@ -54,7 +55,10 @@ slices stay exactly as exported live): in an all-bridged trace they are counted 
 unattachedStepLogs, in a mixed one they go to the nearest legacy slice, of their component if any.
 
 input
-  --input FILE…          NDJSON log lines or \`aws logs filter-log-events\` JSON (auto-detected), .gz ok; - = stdin
+  --input FILE…          NDJSON log lines, or the JSON of \`aws logs filter-log-events\` (also with
+                         --query 'events[].message') or \`get-query-results\` (with @message in its
+                         fields); auto-detected and streamed, .gz ok; - = stdin. Output with a
+                         NextToken or a query not Complete is read and reported as partial
   --since DURATION       CloudWatch Logs, from DURATION ago until now (30m, 6h, 2d)
   --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
   --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
@@ -140,6 +144,16 @@ export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; end
   };
 }
 
+/**
+ * An input that holds only part of what was asked for is said at once on stderr (even with
+ * --report or --quiet: the run "succeeds" on less than the user thinks) and in the report.
+ */
+export function partialInputNotice(command: string, counters: BackfillCounters): (source: string, message: string) => void {
+  return (_source, message) => {
+    if (notePartialInput(counters, message)) process.stderr.write(`alakai-otel ${command}: warning: ${message}\n`);
+  };
+}
+
 /** Prints a user error or a failure as one line and returns the exit code. */
 export function reportFailure(command: string, err: unknown): number {
   if (err instanceof SourceUserError || err instanceof UsageError) {
@@ -189,6 +203,12 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const maxLinesPerTrace = intFlag(args, 'max-lines-per-trace', DEFAULT_MAX_LINES_PER_TRACE, 1, 10_000_000);
   const checkpointEveryTraces = intFlag(args, 'checkpoint-every', 5000, 1, 100_000_000);
   const reportPath = flag(args, 'report');
+  // Before anything is opened for writing: an output that is an input would be truncated.
+  const outputs: OutputPath[] = [];
+  if (sinkChoice.output) outputs.push({ flag: '--output', path: sinkChoice.output });
+  if (reportPath) outputs.push({ flag: '--report', path: reportPath });
+  if (checkpointPath) outputs.push({ flag: '--checkpoint', path: checkpointPath, viaTempFile: true });
+  await checkOutputPaths(inputs, outputs);
   const counters = newCounters();
 
   let sources: NamedSource[];
@@ -196,7 +216,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     // Fetch windows no longer than the trace window, so traces close as windows pass.
     sources = [cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters)];
   } else {
-    sources = fileSources(inputs);
+    sources = fileSources(inputs, { onPartial: partialInputNotice('backfill', counters) });
   }
 
   const fingerprint = runFingerprint({

@@ -15,6 +15,7 @@ import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-s
 import type { SpanSink } from '../backfill/sinks/span-sink.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { reportFailure } from './backfill.js';
+import { checkOutputPaths } from './output-paths.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   'otlp-endpoint': { value: true },
@@ -30,7 +31,9 @@ events (one slice each; no linking across services — run \`backfill\` for that
 
   --otlp-endpoint URL   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
   --output FILE         also/instead write OTLP/JSON lines to FILE
-  --max-queue N         spans held while the endpoint is slow or down; beyond, spans are dropped and counted (default 10000)`;
+  --max-queue N         spans held while the endpoint is slow or down; beyond, spans are dropped and counted (default 10000)
+On trouble, stderr gets one line per destination (spans exported, failed) and the dropped count.
+Exit: 0 (lines passed through; each destination that worked got its spans), 1 every export failed, 2 usage error.`;
 
 const FLUSH_EVERY_MS = 1000;
 const BATCH_SPANS = 256;
@@ -54,20 +57,24 @@ export async function liveCommand(argv: string[]): Promise<number> {
     }
   }
   const maxQueue = intFlag(args, 'max-queue', 10_000, 1, 10_000_000);
-  const sinks: SpanSink[] = [];
+  // stdin is the service's log and stdout its passthrough: --output must be neither.
+  if (output) await checkOutputPaths([], [{ flag: '--output', path: output }], { stdin: true, stdout: true });
+  /** Each destination counts its own exports: one that works does not hide one that does not. */
+  const destinations: { name: string; sink: SpanSink; exported: number; failed: number }[] = [];
   try {
-    if (output) sinks.push(await OtlpFileSink.open(output));
+    if (output) destinations.push({ name: output, sink: await OtlpFileSink.open(output), exported: 0, failed: 0 });
   } catch (err) {
     return reportFailure('live', err);
   }
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
-  if (endpoint) sinks.push(new OtlpHttpSink({ endpoint, batchSpans: BATCH_SPANS, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } }));
+  if (endpoint) {
+    const sink = new OtlpHttpSink({ endpoint, batchSpans: BATCH_SPANS, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } });
+    destinations.push({ name: endpoint, sink, exported: 0, failed: 0 });
+  }
 
   let queue: SpanRecord[][] = [];
   let queued = 0;
   let dropped = 0;
-  let failedExports = 0;
-  let exported = 0;
   let exporting: Promise<void> | undefined;
 
   const exportQueued = (): Promise<void> => {
@@ -77,15 +84,15 @@ export async function liveCommand(argv: string[]): Promise<number> {
     queue = [];
     queued = 0;
     exporting = (async () => {
-      for (const sink of sinks) {
+      for (const d of destinations) {
         try {
-          for (const spans of batch) await sink.write(spans);
-          await sink.flush();
+          for (const spans of batch) await d.sink.write(spans);
+          await d.sink.flush();
+          d.exported += count;
         } catch {
-          failedExports += count;
+          d.failed += count;
         }
       }
-      exported += count;
     })().finally(() => {
       exporting = undefined;
     });
@@ -137,13 +144,20 @@ export async function liveCommand(argv: string[]): Promise<number> {
   clearInterval(timer);
   const flushAll = (async () => {
     while (exporting || queue.length > 0) await exportQueued();
-    for (const sink of sinks) await sink.close().catch(() => undefined);
+    for (const d of destinations) await d.sink.close().catch(() => undefined);
   })();
   let timedOut = false;
   await Promise.race([flushAll, new Promise<void>((r) => setTimeout(() => ((timedOut = true), r()), SHUTDOWN_FLUSH_MS).unref())]);
   if (timedOut) dropped += queued;
-  if (dropped > 0 || failedExports > 0 || timedOut) {
-    process.stderr.write(`alakai-otel live: ${exported - failedExports} spans exported, ${failedExports} failed to export, ${dropped} dropped (queue full or shutdown timeout)\n`);
+  const failed = destinations.some((d) => d.failed > 0);
+  if (dropped > 0 || failed || timedOut) {
+    for (const d of destinations) {
+      process.stderr.write(`alakai-otel live: ${d.name.slice(0, 200)}: ${d.exported} spans exported, ${d.failed} failed to export\n`);
+    }
+    if (dropped > 0 || timedOut) process.stderr.write(`alakai-otel live: ${dropped} spans dropped (queue full or shutdown timeout)\n`);
   }
-  return 0;
+  // The service's lines always passed through; but when no span reached any destination, the
+  // export itself failed, and a script must be able to tell.
+  const everyExportFailed = failed && destinations.every((d) => d.exported === 0);
+  return everyExportFailed ? 1 : 0;
 }

@@ -2,6 +2,7 @@
  * `alakai-otel <command>`: a thin shell. Each command lives in its own module and is loaded only
  * when asked for, so `trace` does not pay for the SDK and `demo` does not load the AWS SDK.
  */
+import { PACKAGE_VERSION } from '../sdk/version.js';
 import { UsageError } from './args.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -32,7 +33,7 @@ export function usage(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'alakai-otel <command> --help shows the command\'s flags.',
+    'alakai-otel <command> --help shows the command\'s flags; alakai-otel --version the version.',
   ].join('\n');
 }
 
@@ -41,6 +42,14 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    if (PACKAGE_VERSION === undefined) {
+      process.stderr.write('alakai-otel: cannot read the version from package.json\n');
+      return 1;
+    }
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

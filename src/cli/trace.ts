@@ -7,7 +7,8 @@
 import type { StepLog } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import type { SummaryEvent } from '../contract/summary-event.js';
-import { toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
+import { decodeOtelExtension } from '../contract/otel-extension.js';
+import { MAX_TRACE_ID_LENGTH, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
 import type { BuiltTrace } from '../backfill/assembly/build-trace.js';
 import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
 import { newCounters } from '../backfill/report.js';
@@ -15,7 +16,7 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
 import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { chooseSink, cloudWatchChoice, INPUT_FLAGS, reportFailure, sinkOpener, timeRange } from './backfill.js';
+import { chooseSink, cloudWatchChoice, INPUT_FLAGS, partialInputNotice, reportFailure, sinkOpener, timeRange } from './backfill.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -33,9 +34,10 @@ const FLAGS: Record<string, FlagSpec> = {
 export const TRACE_HELP = `usage: alakai-otel trace TRACE_ID [--input FILE… | --since 24h] [--json] [--export]
 
 Shows one execution across core, orchestrator and worker: one row per slice, the step-level lines,
-and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
+and a waterfall. TRACE_ID is the lines' trace_id: a UUID (or its 32 hex digits), or any other id
+the services log (printable ASCII, up to 256 characters), as the SDK and the backfill accept it.
 
-  --input FILE…        log files (NDJSON or \`aws logs filter-log-events\` JSON); - = stdin
+  --input FILE…        log files (NDJSON, or \`aws logs filter-log-events\` / \`get-query-results\` JSON); - = stdin
   --since DURATION     search CloudWatch Logs from DURATION ago (default 24h), or --start T --end T
   --log-group NAME…    log groups (default: the guide's three)
   --insights           search with Logs Insights (the runbook's query) instead of FilterLogEvents
@@ -44,6 +46,16 @@ and a waterfall. TRACE_ID is the Alakai trace_id (a UUID) or its 32 hex digits.
   --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)
   --width N --color    waterfall width and ANSI colours (default: terminal width, colour on a TTY)
 Exit: 0 found, 1 not found or failed, 2 usage error.`;
+
+const TRACE_ID_REFUSED: Record<'empty' | 'too_long' | 'not_printable_ascii', string> = {
+  empty: 'is empty',
+  too_long: `is longer than ${MAX_TRACE_ID_LENGTH} characters`,
+  not_printable_ascii: 'must be printable ASCII',
+};
+
+function printableHead(text: string): string {
+  return text.slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
+}
 
 export interface SliceRow {
   time: string;
@@ -145,6 +157,25 @@ export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLo
   return out.join('\n');
 }
 
+/**
+ * The spans in the order they were recorded: each slice, then its descendants in the order its
+ * line's bridge extension lists them (the order they ended). Spans from legacy lines, or whose
+ * extension does not decode, keep their place after those. The waterfall breaks ties of start
+ * time by this order (waterfall.ts says why nothing better exists).
+ */
+export function inRecordedOrder(spans: readonly SpanRecord[], events: readonly SummaryEvent[]): SpanRecord[] {
+  const ordinal = new Map<string, number>();
+  for (const event of events) {
+    if (typeof event.span_id !== 'string' || typeof event.otel !== 'string' || ordinal.has(event.span_id)) continue;
+    const decoded = decodeOtelExtension(event.otel);
+    if (!decoded.ok) continue;
+    ordinal.set(event.span_id, ordinal.size);
+    for (const d of decoded.extension.descendants) if (!ordinal.has(d.spanId)) ordinal.set(d.spanId, ordinal.size);
+  }
+  const rank = (s: SpanRecord): number => ordinal.get(s.spanId) ?? Number.MAX_SAFE_INTEGER;
+  return spans.map((span, index) => ({ span, index })).sort((a, b) => rank(a.span) - rank(b.span) || a.index - b.index).map((x) => x.span);
+}
+
 function sortLogs(logs: readonly StepLog[]): StepLog[] {
   const seen = new Set<string>();
   const unique = logs.filter((l) => {
@@ -160,11 +191,13 @@ export async function traceCommand(argv: string[]): Promise<number> {
     process.stdout.write(TRACE_HELP + '\n');
     return 0;
   }
-  if (args.positionals.length !== 1) throw new UsageError('needs exactly one TRACE_ID (a UUID or 32 hex digits)');
+  if (args.positionals.length !== 1) throw new UsageError('needs exactly one TRACE_ID (the trace_id of the lines)');
   const given = args.positionals[0]!.trim();
+  // The one trace-id policy (contract/trace-id.ts): whatever the SDK and the backfill accept as a
+  // trace_id is found here too; a UUID in any case or its 32 hex digits name the same execution.
   const mapped = toOtelTraceId(given);
-  if (!mapped.ok || !mapped.exact) throw new UsageError(`TRACE_ID must be a UUID or 32 hex digits (got "${given.slice(0, 60)}")`);
-  const alakaiId = toAlakaiTraceId(mapped.traceId);
+  if (!mapped.ok) throw new UsageError(`TRACE_ID ${TRACE_ID_REFUSED[mapped.reason]} (got "${printableHead(given)}")`);
+  const alakaiId = mapped.exact ? toAlakaiTraceId(mapped.traceId) : given;
   const inputs = flagAll(args, 'input');
   let range = timeRange(args, Date.now());
   if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range, not both');
@@ -178,12 +211,14 @@ export async function traceCommand(argv: string[]): Promise<number> {
     sources = [
       hasFlag(args, 'insights')
         ? insightsSource(choice, alakaiId, counters)
-        : // The id as a quoted term: the server returns (about) only this execution's lines.
-          cloudWatchSource({ ...choice, filterPattern: `"${alakaiId}"`, windowMs: range.endMs - range.startMs }, counters),
+        : // The id as a quoted term: the server returns (about) only this execution's lines. An id
+          // with a quote or backslash cannot be quoted safely: then every line is fetched and
+          // matched here (slower, never wrong).
+          cloudWatchSource({ ...choice, ...(/["\\]/.test(alakaiId) ? {} : { filterPattern: `"${alakaiId}"` }), windowMs: range.endMs - range.startMs }, counters),
     ];
   } else {
     if (hasFlag(args, 'insights')) throw new UsageError('--insights searches CloudWatch Logs, not --input files');
-    sources = fileSources(inputs);
+    sources = fileSources(inputs, { onPartial: partialInputNotice('trace', counters) });
   }
 
   let found: { built: BuiltTrace; trace: OpenTrace } | undefined;
@@ -235,7 +270,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     const width = widthFlag ? Number(widthFlag) : (process.stdout.columns ?? 120);
     if (!Number.isInteger(width) || width < 60 || width > 1000) throw new UsageError('--width must be a whole number from 60 to 1000');
     const color = hasFlag(args, 'color') || (process.stdout.isTTY === true && !process.env['NO_COLOR']);
-    process.stdout.write(formatTraceText(alakaiId, rows, logs, built.spans, { width, color }) + '\n');
+    process.stdout.write(formatTraceText(alakaiId, rows, logs, inRecordedOrder(built.spans, trace.events), { width, color }) + '\n');
     if (sinkChoice) process.stdout.write(`\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`);
   }
   return 0;

@@ -11,6 +11,16 @@ export const SERVICE_NAMESPACE_VALUE = 'alakai';
 /** Semantic-conventions value of `cloud.platform` for ECS. */
 export const CLOUD_PLATFORM_VALUE = 'aws_ecs';
 
+/**
+ * The service each component runs as by default: the guide's names, the part of its log group
+ * after `/ecs/` ("Log groups" table) — so the worker is `alakai-worker-implementation`, and
+ * Jaeger's service list matches the CloudWatch console's.
+ */
+export function defaultServiceName(component: string): string {
+  const group = Object.hasOwn(LOG_GROUPS, component) ? LOG_GROUPS[component as Component] : undefined;
+  return group?.startsWith('/ecs/') ? group.slice('/ecs/'.length) : `alakai-${component}`;
+}
+
 export function componentResource(service: string, component: string): Attributes {
   const resource: Attributes = {
     [SERVICE_NAME]: service,

@@ -5,6 +5,7 @@
  * Its stdout is the service's log (the parent captures it); anything on stderr is a problem report.
  */
 import { parseArgs, flag, intFlag } from '../cli/args.js';
+import { defaultServiceName } from '../contract/resource.js';
 import { COMPONENTS, type Component } from '../contract/summary-event.js';
 import { OtlpJsonFileExporter, setupAlakaiTracing } from '../sdk/index.js';
 import { COMPONENT_RUNNERS } from './components.js';
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   // usually nothing listens).
   const spansFile = new OtlpJsonFileExporter(layout.componentSpansFiles[component]);
   const tracing = setupAlakaiTracing({
-    service: `alakai-${component}`,
+    service: defaultServiceName(component),
     component,
     ...(otlpEndpointConfigured() ? { extraExporters: [spansFile] } : { exporter: spansFile }),
   });

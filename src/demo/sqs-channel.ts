@@ -4,6 +4,7 @@
  * `AWS_ENDPOINT_URL`, `AWS_REGION`, ...), so moto or LocalStack work without code here.
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
+import { quietAwsSdkNodeVersionWarning } from '../backfill/sources/aws-sdk-warning.js';
 import type { SqsMessageAttributeValue } from '../sdk/index.js';
 import type { ReceivedMessage, SqsChannel } from './transport.js';
 import type { SqsMessage, SqsMessageAttribute } from './handoff.js';
@@ -13,6 +14,7 @@ const RECEIVE_DEADLINE_MS = 30_000;
 
 export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
   const sqs = await import('@aws-sdk/client-sqs');
+  quietAwsSdkNodeVersionWarning();
   const client = new sqs.SQSClient({});
   const buffered: ReceivedMessage[] = [];
 

@@ -1,7 +1,7 @@
 /**
  * `node --import alakai-otel/register app.js`: set up from the environment before the app runs.
  *
- *   OTEL_SERVICE_NAME            service name (default: alakai-<component>)
+ *   OTEL_SERVICE_NAME            service name (default: the guide's, e.g. alakai-worker-implementation)
  *   ALAKAI_COMPONENT             core | orchestrator | worker (required; without it nothing is set up)
  *   OTEL_EXPORTER_OTLP_ENDPOINT  collector (read by the OTLP exporter; default http://localhost:4318)
  *   OTEL_RESOURCE_ATTRIBUTES     extra resource attributes
@@ -23,6 +23,7 @@
 import { diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { isMainThread } from 'node:worker_threads';
+import { defaultServiceName } from '../contract/resource.js';
 import { sanitizeText } from '../contract/sanitize.js';
 import { componentProblem } from './component-check.js';
 import { setAlakaiTracing } from './global.js';
@@ -57,7 +58,7 @@ function registerFromEnv(env: NodeJS.ProcessEnv): void {
     noticeOnce('register:component', `${problem}; tracing is not set up (the service runs without it)`);
     return;
   }
-  const service = env.OTEL_SERVICE_NAME?.trim() || `alakai-${component}`;
+  const service = env.OTEL_SERVICE_NAME?.trim() || defaultServiceName(component!);
   const zeroCode = truthy(env.ALAKAI_ZERO_CODE);
   const tracing = setupAlakaiTracing({ service, component: component!, zeroCode });
   if (zeroCode && isMainThread) enableZeroCodeForServiceLoggers(tracing); // not in pino's transport workers

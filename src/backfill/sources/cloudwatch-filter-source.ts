@@ -17,6 +17,7 @@ import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
+import { quietAwsSdkNodeVersionWarning } from './aws-sdk-warning.js';
 import { classifyAwsError } from './aws-errors.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -188,6 +189,7 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
 
 /** The CloudWatch Logs client from the standard AWS configuration (env, profile, config files). */
 export function cloudWatchClient(opts: { region?: string; profile?: string; endpoint?: string }): CloudWatchLogsClient {
+  quietAwsSdkNodeVersionWarning();
   // Our own retry loop (withRetry) owns backoff and counts retries; the SDK's would double it.
   return new CloudWatchLogsClient({
     maxAttempts: 1,

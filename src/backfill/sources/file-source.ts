@@ -1,8 +1,9 @@
 /**
- * Log lines from a file or stdin (`-`): NDJSON as the services print it, or the JSON
- * `aws logs filter-log-events` prints, told apart from the first bytes; gzip by its magic number.
- * NDJSON is streamed chunk by chunk (a 1 GB file never sits in memory) and plain files resume by
- * seeking to a byte offset; gzip, stdin and the aws-cli form resume by re-reading and skipping.
+ * Log lines from a file or stdin (`-`): NDJSON as the services print it, or the JSON the aws CLI
+ * prints (aws-cli-json.ts: filter-log-events, `--query 'events[].message'`, get-query-results),
+ * told apart from the first bytes; gzip by its magic number. Both are streamed chunk by chunk (a
+ * 1 GB file never sits in memory); plain NDJSON files resume by seeking to a byte offset, gzip,
+ * stdin and the aws-cli forms by re-reading and skipping.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -10,21 +11,26 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES } from '../../contract/parse.js';
 import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
-import { looksLikeAwsCliJson, parseAwsCliJson } from './aws-cli-json.js';
+import { AwsCliRecords, looksLikeAwsCliJson } from './aws-cli-json.js';
+import { AwsJsonScanner, AwsJsonSyntaxError, type ScannedItem } from './aws-json-scanner.js';
 import { LineSplitter, type SplitLine } from './line-splitter.js';
 
 export interface FileSourceOptions {
   maxLineBytes?: number;
-  /** The aws-cli form is one JSON document parsed whole: refuse larger files with a clear error. */
-  awsJsonMaxBytes?: number;
+  /**
+   * One element of an aws-cli document is held at a time; a larger one is a refused record. JSON
+   * escaping can make a message's element several times the line (`\u0001` is 6 bytes for 1).
+   */
+  awsElementMaxBytes?: number;
   /** Chunk size read at a time (each chunk becomes one batch). */
   chunkBytes?: number;
   /** stdin stand-in for tests. */
   stdin?: Readable;
+  /** An aws-cli document says it holds only part of its results (a NextToken, a query not Complete). */
+  onPartial?: (source: string, message: string) => void;
 }
 
-export const DEFAULT_AWS_JSON_MAX_BYTES = 256 * 1024 * 1024;
-const AWS_BATCH = 4096;
+export const DEFAULT_AWS_ELEMENT_MAX_BYTES = 8 * 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 function userError(path: string, err: unknown): SourceUserError {
@@ -46,7 +52,7 @@ async function isGzip(path: string): Promise<boolean> {
 
 export async function openFileSource(path: string, resumeAt?: ResumeHint, options: FileSourceOptions = {}): Promise<LogSource> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const awsJsonMaxBytes = options.awsJsonMaxBytes ?? DEFAULT_AWS_JSON_MAX_BYTES;
+  const awsElementMaxBytes = options.awsElementMaxBytes ?? DEFAULT_AWS_ELEMENT_MAX_BYTES;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const isStdin = path === '-';
   let gzip = false;
@@ -79,8 +85,9 @@ export async function openFileSource(path: string, resumeAt?: ResumeHint, option
   const skipBefore = seekTo !== undefined ? 0 : (resumeAt?.ordinal ?? 0);
   const splitter = new LineSplitter(maxLineBytes, seekTo ?? 0);
   let mode: 'unknown' | 'ndjson' | 'aws' = seekTo !== undefined ? 'ndjson' : 'unknown';
-  let awsRecords: SourceRecord[] | undefined;
-  let awsIndex = 0;
+  const name = isStdin ? 'stdin' : path;
+  let scanner: AwsJsonScanner | undefined;
+  let awsRecords: AwsCliRecords | undefined;
   let ended = false;
 
   async function nextChunk(): Promise<Buffer | undefined> {
@@ -93,22 +100,25 @@ export async function openFileSource(path: string, resumeAt?: ResumeHint, option
     }
   }
 
-  async function loadAwsDocument(first: Buffer): Promise<void> {
-    if (!isStdin && !gzip && size > awsJsonMaxBytes) {
-      throw new SourceUserError(`${path}: aws-cli JSON input over ${awsJsonMaxBytes} bytes; convert it to NDJSON first (jq -c '.events[].message | fromjson? // .')`);
+  /** The records one chunk of an aws-cli document completes (all of them at its end). */
+  function awsBatch(chunk: Buffer | undefined): SourceBatch | undefined {
+    const items: ScannedItem[] = [];
+    const records: SourceRecord[] = [];
+    try {
+      if (chunk) scanner!.push(chunk, items);
+      else scanner!.end();
+    } catch (err) {
+      if (err instanceof AwsJsonSyntaxError) throw new SourceUserError(`${name} is not valid JSON: it ${err.message} (neither NDJSON log lines nor aws CLI output)`);
+      throw err;
     }
-    const parts = [first];
-    let total = first.length;
-    for (let c = await nextChunk(); c; c = await nextChunk()) {
-      total += c.length;
-      if (total > awsJsonMaxBytes) {
-        throw new SourceUserError(`${isStdin ? 'stdin' : path}: aws-cli JSON input over ${awsJsonMaxBytes} bytes; convert it to NDJSON first`);
-      }
-      parts.push(c);
-    }
-    const parsed = parseAwsCliJson(Buffer.concat(parts).toString('utf8'));
-    if (!parsed.ok) throw new SourceUserError(`${isStdin ? 'stdin' : path} ${parsed.reason}`);
-    awsRecords = parsed.records;
+    awsRecords!.add(items, records);
+    if (!chunk) awsRecords!.finish();
+    const first = ordinal;
+    ordinal += records.length;
+    const kept = first >= skipBefore ? records : records.slice(Math.min(records.length, skipBefore - first));
+    if (kept.length === 0) return undefined;
+    const firstOrdinal = ordinal - kept.length;
+    return { records: kept, firstOrdinal, resume: { ordinal: firstOrdinal } };
   }
 
   function ndjsonBatch(lines: SplitLine[]): SourceBatch | undefined {
@@ -129,24 +139,31 @@ export async function openFileSource(path: string, resumeAt?: ResumeHint, option
 
   async function next(): Promise<SourceBatch | undefined> {
     for (;;) {
-      if (mode === 'aws') {
-        if (awsIndex < skipBefore) awsIndex = Math.min(skipBefore, awsRecords!.length);
-        if (awsIndex >= awsRecords!.length) return undefined;
-        const records = awsRecords!.slice(awsIndex, awsIndex + AWS_BATCH);
-        const batch: SourceBatch = { records, firstOrdinal: awsIndex, resume: { ordinal: awsIndex } };
-        awsIndex += records.length;
-        return batch;
-      }
       if (ended) return undefined;
       const chunk = await nextChunk();
       if (mode === 'unknown') {
         if (!chunk) return undefined;
         if (looksLikeAwsCliJson(chunk.toString('utf8', 0, Math.min(chunk.length, 4096)))) {
           mode = 'aws';
-          await loadAwsDocument(chunk);
+          scanner = new AwsJsonScanner(awsElementMaxBytes);
+          awsRecords = new AwsCliRecords({
+            name,
+            maxLineBytes,
+            ...(options.onPartial ? { onPartial: (message: string) => options.onPartial!(id, message) } : {}),
+          });
+          // A byte-order mark is not JSON; the CLI does not write one, editors sometimes do.
+          const bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+          const batch = awsBatch(bom ? chunk.subarray(3) : chunk);
+          if (batch) return batch;
           continue;
         }
         mode = 'ndjson';
+      }
+      if (mode === 'aws') {
+        if (!chunk) ended = true;
+        const batch = awsBatch(chunk);
+        if (batch) return batch;
+        continue;
       }
       const lines: SplitLine[] = [];
       if (chunk) splitter.push(chunk, lines);

@@ -47,9 +47,6 @@ export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCou
     id: `cloudwatch:${choice.logGroups.join(',')}`,
     open: async (resumeAt) => {
       // Loaded on demand: file backfills should not pay for the AWS SDK's start-up.
-      // The SDK warns once on Node < 22 about its own future releases (multi-line, on stderr);
-      // this package pins its SDK version, so the warning would only bury our one-line errors.
-      process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
       const { cloudWatchClient, openCloudWatchFilterSource } = await import('./cloudwatch-filter-source.js');
       return openCloudWatchFilterSource(
         {
@@ -74,7 +71,6 @@ export function insightsSource(choice: Omit<CloudWatchChoice, 'filterPattern' | 
   return {
     id: `insights:${choice.logGroups.join(',')}`,
     open: async () => {
-      process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
       const { cloudWatchClient } = await import('./cloudwatch-filter-source.js');
       const { openInsightsSource } = await import('./cloudwatch-insights-source.js');
       return openInsightsSource({

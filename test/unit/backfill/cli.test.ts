@@ -179,12 +179,17 @@ describe('trace command on the fixture files', () => {
     expect(r.stdout).toMatch(/\n {4}\S+implementation\s+\S+ \|/);
   });
 
-  it('not found → a clear message and exit 1; a malformed id → exit 2', async () => {
+  it('not found → a clear message and exit 1; an id the trace-id policy refuses → exit 2', async () => {
     const missing = await cli(['trace', '00000000-0000-4000-8000-000000000001', '--input', ...fx.ndjson]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no lines with trace_id 00000000-0000-4000-8000-000000000001/);
-    const bad = await cli(['trace', 'not-a-trace', '--input', ...fx.ndjson]);
+    // A non-UUID id is an id like any other (issue 11): looked for, not refused.
+    const other = await cli(['trace', 'not-a-trace', '--input', ...fx.ndjson]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/no lines with trace_id not-a-trace/);
+    const bad = await cli(['trace', 'x'.repeat(300), '--input', ...fx.ndjson]);
     expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/TRACE_ID is longer than 256 characters/);
   });
 });
 

@@ -143,7 +143,8 @@ describe('renderWaterfall', () => {
     const lines = text.split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^core\s/);
-    expect(lines[1]).toMatch(/^ {2}orchestrator\s.*\|[ !]+\|$/);
+    // Rows end with the component that recorded the span (issue 11).
+    expect(lines[1]).toMatch(/^ {2}orchestrator\s.*\|[ !]+\| orchestrator$/);
     expect(lines.some((l) => l.startsWith('worker'))).toBe(true);
     expect(text).not.toContain('\u001b');
     for (const l of lines) expect(l.length).toBe(lines[0]!.length);

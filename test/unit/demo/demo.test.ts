@@ -175,7 +175,7 @@ describe('demo spans', () => {
 
   it('put every component\'s slices into the trace of its execution', () => {
     const services = new Set(first.spans.map((s) => s.resource['service.name']));
-    expect([...services].sort()).toEqual(['alakai-core', 'alakai-orchestrator', 'alakai-worker']);
+    expect([...services].sort()).toEqual(['alakai-core', 'alakai-orchestrator', 'alakai-worker-implementation']);
   });
 });
 
