@@ -5,9 +5,9 @@
  * them as step-level lines of that trace.
  */
 import { context, trace } from '@opentelemetry/api';
-import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { count, memoryPino } from './memory-pino.js';
 import { parseLogLine } from '../../../src/contract/parse.js';
 import { alakaiLogMixin } from '../../../src/sdk/log-mixin.js';
 import { DELIVERY_ID, sdkFixture, type SdkFixture } from './sdk-fixture.js';
@@ -17,21 +17,6 @@ afterEach(async () => {
   await fixture?.tracing.shutdown();
   fixture = undefined;
 });
-
-function memoryPino(options: pino.LoggerOptions): { logger: Logger; texts: () => string[] } {
-  const raw: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      raw.push(String(chunk));
-      callback();
-    },
-  });
-  return { logger: pino(options, stream), texts: () => raw.join('').split('\n').filter((l) => l !== '') };
-}
-
-function count(text: string, needle: string): number {
-  return text.split(needle).length - 1;
-}
 
 const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
 

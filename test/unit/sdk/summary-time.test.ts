@@ -5,9 +5,9 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { count, memoryPino } from './memory-pino.js';
 import { hrTimeToBigInt } from '../../../src/sdk/readable-span.js';
 import { setupAlakaiTracing, type AlakaiTracing } from '../../../src/sdk/setup.js';
 import { CollectingExporter, DELIVERY_ID } from './sdk-fixture.js';
@@ -22,24 +22,9 @@ afterEach(async () => {
   tracing = undefined;
 });
 
-function ownPino(options: pino.LoggerOptions = {}): { logger: Logger; texts: () => string[] } {
-  const raw: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      raw.push(String(chunk));
-      callback();
-    },
-  });
-  return { logger: pino(options, stream), texts: () => raw.join('').split('\n').filter((l) => l !== '') };
-}
-
-function count(text: string, needle: string): number {
-  return text.split(needle).length - 1;
-}
-
 describe("the service's own pino() with default options", () => {
   it('summary lines carry one ISO time (the slice end) and pass the schema; other lines keep epoch ms', async () => {
-    const own = ownPino();
+    const own = memoryPino();
     const exporter = new CollectingExporter();
     tracing = setupAlakaiTracing({ service: 'alakai-worker-implementation', component: 'worker', logger: own.logger, exporter, handleSignals: false });
     own.logger.info('before');
@@ -65,7 +50,7 @@ describe("the service's own pino() with default options", () => {
   });
 
   it('also with timestamp: false, a child logger, and bindings changed later', async () => {
-    const own = ownPino({ timestamp: false });
+    const own = memoryPino({ timestamp: false });
     const logger = own.logger.child({ component: 'worker' });
     tracing = setupAlakaiTracing({ service: 'alakai-worker-implementation', component: 'worker', logger, exporter: new CollectingExporter(), handleSignals: false });
     await tracing.runSlice({ event: 'a', traceId: DELIVERY_ID }, () => undefined);
@@ -83,7 +68,7 @@ describe("the service's own pino() with default options", () => {
   });
 
   it('the summary lines follow the service logger\'s level as it changes', async () => {
-    const own = ownPino();
+    const own = memoryPino();
     tracing = setupAlakaiTracing({ service: 'alakai-core', component: 'core', logger: own.logger, exporter: new CollectingExporter(), handleSignals: false });
     await tracing.runSlice({ event: 'one', traceId: DELIVERY_ID }, () => undefined);
     own.logger.level = 'warn';
