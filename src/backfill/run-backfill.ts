@@ -7,7 +7,7 @@
  * window is open. The watermark of the run is the smallest source watermark: a trace is complete
  * once its newest line is a whole trace window older than that.
  */
-import { parseLogLineFacts, type ParseFactsOptions } from '../contract/parse.js';
+import { parseLogLine } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import { buildTrace, type BuiltTrace } from './assembly/build-trace.js';
 import { TraceAssembler, type OpenTrace } from './assembly/trace-assembler.js';
@@ -161,9 +161,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       pendingFrom = 0;
     };
 
-    // The backfill owns each parsed line and reads events by field: a line already in normal form is its event.
-    const parseOptions: ParseFactsOptions =
-      options.maxLineBytes === undefined ? { reuseParsed: true } : { maxBytes: options.maxLineBytes, reuseParsed: true };
+    const parseOptions = options.maxLineBytes === undefined ? undefined : { maxBytes: options.maxLineBytes };
     const processBatch = (si: number, state: SourceState, batch: SourceBatch): void => {
       let ordinal = batch.firstOrdinal;
       let newest = state.watermarkMs;
@@ -175,7 +173,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
           if (!replay) countInto(counters.rejected, record.readError ?? 'unreadable');
           continue;
         }
-        const parsed = parseLogLineFacts(record.text, parseOptions);
+        const parsed = parseLogLine(record.text, parseOptions);
         if (parsed.kind === 'rejected') {
           if (!replay) countInto(counters.rejected, parsed.reason);
           continue;
@@ -199,10 +197,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
           const from = needed?.[si];
           if (needed === undefined || from === undefined || from === null || o < from) continue;
         }
-        const added =
-          parsed.kind === 'summary'
-            ? assembler.addEvent(traceId, parsed.event, timeMs, si, batch.resume)
-            : assembler.addLog(traceId, parsed.log, timeMs, si, batch.resume);
+        const added = assembler.add(parsed, si, batch.resume);
         if (added !== 'added' && !replay) countInto(counters.rejected, added);
       }
       if (assembler.openCount > counters.peakOpenTraces) counters.peakOpenTraces = assembler.openCount;

@@ -6,11 +6,13 @@
  * the same lines in any order give the same bytes.
  */
 import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
-import { summaryEventToSpansIn } from '../../contract/event-to-spans.js';
-import type { StepLog } from '../../contract/parse.js';
+import { summaryLineToSpans } from '../../contract/event-to-spans.js';
+import type { StepLine } from '../../contract/parsed-line.js';
+import { compareSpanEvents } from '../../contract/span-event-order.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
-import { compareSpanEvents, logTargets, logToSpanEventAt, MAX_LOG_EVENTS_PER_SPAN, sliceForLogAt, stepLogKey } from './step-log-events.js';
+import { logTargets, logToSpanEventAt, MAX_LOG_EVENTS_PER_SPAN, sliceForLogAt, stepLogKey } from './step-log-events.js';
+import { stepLineTimeNs } from './step-line-fields.js';
 import type { OpenTrace } from './trace-assembler.js';
 
 export interface BuiltTrace {
@@ -34,9 +36,8 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
   const out: BuiltTrace = { traceId: trace.key, spans: [], duplicateEvents: 0, duplicateStepLogs: 0, unattachedStepLogs: 0, unmappedEvents: 0 };
   const byId = new Map<string, SpanRecord>();
   const slices: Slice[] = [];
-  for (const event of trace.events) {
-    // The trace's key is its events' mapped trace id (the assembler groups lines by it).
-    const spans = summaryEventToSpansIn(event, trace.key);
+  for (const summary of trace.events) {
+    const spans = summaryLineToSpans(summary);
     const slice = spans[0];
     if (!slice) {
       out.unmappedEvents++;
@@ -47,7 +48,7 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
       continue;
     }
     for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
-    slices.push({ span: slice, component: event.component, legacy: slice.attributes[ALAKAI_LEGACY] === true });
+    slices.push({ span: slice, component: summary.event.component, legacy: slice.attributes[ALAKAI_LEGACY] === true });
   }
   slices.sort(compareSliceOrder);
   linkLegacySlices(slices);
@@ -59,14 +60,14 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
     // the first NUL), so equal keys imply equal times: lines are bucketed by time (cheap) and the
     // full key (JSON of the fields) is built only for lines sharing a millisecond — rare outside
     // genuinely duplicated input.
-    const buckets = new Map<number, StepLog[]>();
-    const fullKeys = new Map<StepLog, string>();
-    const fullKey = (log: StepLog): string => {
+    const buckets = new Map<number, StepLine[]>();
+    const fullKeys = new Map<StepLine, string>();
+    const fullKey = (log: StepLine): string => {
       let key = fullKeys.get(log);
       if (key === undefined) fullKeys.set(log, (key = stepLogKey(log)));
       return key;
     };
-    for (const log of trace.logs) {
+    for (const { log } of trace.logs) {
       // Times are whole ms: equal timeMs is equal timeUnixNano, without a BigInt per line.
       const bucket = buckets.get(log.timeMs);
       if (bucket === undefined) buckets.set(log.timeMs, [log]);
@@ -78,8 +79,8 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
         }
         bucket.push(log);
       }
-      // One BigInt per line, made here rather than when the line was read (StepLog keeps ms).
-      const timeNs = log.timeUnixNano;
+      // One BigInt per line, made here rather than when the line was read (StepLine keeps ms).
+      const timeNs = stepLineTimeNs(log);
       const slice = sliceForLogAt(log, timeNs, targets);
       const count = slice ? (added.get(slice) ?? 0) : 0;
       if (!slice || count >= MAX_LOG_EVENTS_PER_SPAN) {
