@@ -21,7 +21,7 @@ export const MAX_LOG_EVENTS_PER_SPAN = 128;
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 function distance(slice: Slice, t: bigint): bigint {
-  const { startTimeUnixNano: s, endTimeUnixNano: e } = slice.span;
+  const { startNs: s, endNs: e } = slice;
   return t < s ? s - t : t > e ? t - e : 0n;
 }
 
