@@ -1,21 +1,21 @@
 /**
- * The backfill loop: read batches from the sources (merged by time), parse each line once,
- * group lines by trace, hand over traces whose window has passed, write their spans, checkpoint.
+ * The backfill loop: read batches from the sources (merged by time, run/source-set.ts), parse each
+ * line once and group lines by trace (run/line-intake.ts), hand over traces whose window has
+ * passed and write their spans (run/trace-writer.ts), checkpoint (run/checkpointer.ts).
  *
- * Sources are read round the one that is furthest behind (smallest watermark), so several files or
- * log groups advance together and a trace's lines from the three services meet in memory while its
- * window is open. The watermark of the run is the smallest source watermark: a trace is complete
- * once its newest line is a whole trace window older than that.
+ * A trace is complete once its newest line is a whole trace window older than the run's
+ * watermark, the smallest source watermark.
  */
-import { parseLogLineFacts, type ParseFactsOptions } from '../contract/parse.js';
-import type { SpanRecord } from '../contract/span-record.js';
-import { buildTrace, type BuiltTrace } from './assembly/build-trace.js';
+import type { BuiltTrace } from './assembly/build-trace.js';
 import { TraceAssembler, type OpenTrace } from './assembly/trace-assembler.js';
-import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type CheckpointState } from './checkpoint.js';
-import { countersFromJson, countInto, finishReport, newCounters, type BackfillCounters, type BackfillReport } from './report.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { countersFromJson, finishReport, newCounters, type BackfillCounters, type BackfillReport } from './report.js';
+import { Checkpointer } from './run/checkpointer.js';
+import { LineIntake } from './run/line-intake.js';
+import { closeSources, furthestBehind, openSources, runWatermark, type SourceState } from './run/source-set.js';
+import { TraceWriter } from './run/trace-writer.js';
 import type { SpanSink } from './sinks/span-sink.js';
-import { filterForXray } from './sinks/xray-limits.js';
-import { SourceUserError, type LogSource, type ResumeHint, type SourceBatch, type SourceFactory } from './source-types.js';
+import { SourceUserError, type SourceFactory } from './source-types.js';
 
 export const DEFAULT_TRACE_WINDOW_MS = 30 * 60_000;
 export const DEFAULT_MAX_LINES_PER_TRACE = 10_000;
@@ -49,21 +49,8 @@ export interface BackfillRunOptions {
   now?: () => number;
 }
 
-interface SourceState {
-  id: string;
-  source: LogSource;
-  done: boolean;
-  watermarkMs: number;
-  /** Next ordinal to read. */
-  readOrdinal: number;
-  /** Lines below this ordinal were counted by an earlier run: replayed for open traces only. */
-  replayUntil: number;
-  lastHint: ResumeHint | undefined;
-}
-
 export async function runBackfill(options: BackfillRunOptions): Promise<BackfillReport> {
   const started = Date.now();
-  const now = options.now ?? Date.now;
   const checkpoint = options.checkpointPath ? await loadCheckpoint(options.checkpointPath, options.fingerprint) : undefined;
   const counters = options.counters ?? newCounters();
   if (checkpoint) Object.assign(counters, countersFromJson(checkpoint.counters));
@@ -81,165 +68,62 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     throw new SourceUserError(`checkpoint ${options.checkpointPath} lists other sources; delete it to start over`);
   }
 
-  const traceWindowMs = options.traceWindowMs ?? DEFAULT_TRACE_WINDOW_MS;
   const assembler = new TraceAssembler({
-    traceWindowMs,
+    traceWindowMs: options.traceWindowMs ?? DEFAULT_TRACE_WINDOW_MS,
     maxLinesPerTrace: options.maxLinesPerTrace ?? DEFAULT_MAX_LINES_PER_TRACE,
     maxOpenTraces: options.maxOpenTraces ?? DEFAULT_MAX_OPEN_TRACES,
   });
-  const openAtCheckpoint = new Map<string, (number | null)[]>(checkpoint?.openTraces ?? []);
+  const intake = new LineIntake(assembler, counters, {
+    maxLineBytes: options.maxLineBytes,
+    onlyTraceId: options.onlyTraceId,
+    openAtCheckpoint: new Map(checkpoint?.openTraces ?? []),
+  });
   const states: SourceState[] = [];
   let sink: SpanSink | undefined;
   try {
-    for (const [i, spec] of options.sources.entries()) {
-      const saved = checkpoint?.sources[i];
-      const source = await spec.open(saved?.resume ?? undefined);
-      if (options.checkpointPath && !source.resumable) throw new SourceUserError(`--checkpoint cannot be used with ${source.id} (it cannot be read twice)`);
-      states.push({ id: spec.id, source, done: false, watermarkMs: Number.NEGATIVE_INFINITY, readOrdinal: saved?.readOrdinal ?? 0, replayUntil: saved?.readOrdinal ?? 0, lastHint: saved?.resume ?? undefined });
-    }
+    await openSources(options.sources, checkpoint, options.checkpointPath, states);
     sink = await options.openSink(checkpoint ? { bytes: checkpoint.outputBytes ?? 0, spans: checkpoint.spansWritten } : undefined);
     const activeSink = sink;
+    // The assembler counts forced emits of this run; the counters hold the earlier runs' too.
     const forcedBefore = counters.forcedEmits;
-    let tracesSinceCheckpoint = 0;
-    let lastCheckpointAt = Date.now();
-    const everyTraces = options.checkpointEveryTraces ?? 5000;
-
-    const writeCheckpoint = async (done: boolean): Promise<void> => {
-      if (!options.checkpointPath) return;
-      const flushed = await activeSink.flush();
+    const syncCounters = (): void => {
       counters.forcedEmits = forcedBefore + assembler.forcedEmits;
-      const state: CheckpointState = {
-        version: CHECKPOINT_VERSION,
-        fingerprint: options.fingerprint,
-        done,
-        sources: states.map((s, i) => {
-          let needed = assembler.earliestHint(i);
-          for (const t of pending.slice(pendingFrom)) {
-            const h = t.hints[i];
-            if (h && (!needed || h.ordinal < needed.ordinal)) needed = h;
-          }
-          const resume = needed && (!s.lastHint || needed.ordinal < s.lastHint.ordinal) ? needed : s.lastHint;
-          return { id: s.id, resume: resume ?? null, readOrdinal: s.readOrdinal };
-        }),
-        // Traces taken from the assembler but not yet written count as open: a resume rebuilds them.
-        openTraces: [...assembler.openTraces(), ...pending.slice(pendingFrom).map((t): [string, (number | null)[]] => [t.key, Array.from(t.hints, (h) => (h ? h.ordinal : null))])],
-        outputBytes: flushed.outputBytes ?? null,
-        spansWritten: activeSink.spansWritten,
-        counters,
-        meta: options.checkpointMeta,
-        updatedAt: new Date().toISOString(),
-      };
-      await saveCheckpoint(options.checkpointPath, state);
-      tracesSinceCheckpoint = 0;
-      lastCheckpointAt = Date.now();
     };
-
-    /** Traces handed over by the assembler and not yet written (see writeCheckpoint). */
-    let pending: OpenTrace[] = [];
-    let pendingFrom = 0;
-    const emit = async (traces: OpenTrace[]): Promise<void> => {
-      pending = traces;
-      pendingFrom = 0;
-      for (let i = 0; i < traces.length; i++) {
-        const trace = traces[i]!;
-        const built = buildTrace(trace);
-        counters.traces++;
-        counters.duplicateEvents += built.duplicateEvents;
-        counters.duplicateStepLogs += built.duplicateStepLogs;
-        counters.unattachedStepLogs += built.unattachedStepLogs;
-        if (built.unmappedEvents > 0) countInto(counters.rejected, 'unmappable_event', built.unmappedEvents);
-        counters.spansBuilt += built.spans.length;
-        options.onTrace?.(built, trace);
-        let spans: SpanRecord[] = built.spans;
-        if (options.xray) spans = filterForXray(spans, now(), counters.notSent);
-        if (!options.dryRun && spans.length > 0) await activeSink.write(spans);
-        tracesSinceCheckpoint++;
-        pendingFrom = i + 1;
-        if (options.checkpointPath && (tracesSinceCheckpoint >= everyTraces || Date.now() - lastCheckpointAt >= 1000)) await writeCheckpoint(false);
-      }
-      pending = [];
-      pendingFrom = 0;
-    };
-
-    // The backfill owns each parsed line and reads events by field: a line already in normal form is its event.
-    const parseOptions: ParseFactsOptions =
-      options.maxLineBytes === undefined ? { reuseParsed: true } : { maxBytes: options.maxLineBytes, reuseParsed: true };
-    const processBatch = (si: number, state: SourceState, batch: SourceBatch): void => {
-      let ordinal = batch.firstOrdinal;
-      let newest = state.watermarkMs;
-      for (const record of batch.records) {
-        const replay = ordinal < state.replayUntil;
-        const o = ordinal++;
-        if (!replay) counters.linesRead++;
-        if (record.text === undefined) {
-          if (!replay) countInto(counters.rejected, record.readError ?? 'unreadable');
-          continue;
-        }
-        const parsed = parseLogLineFacts(record.text, parseOptions);
-        if (parsed.kind === 'rejected') {
-          if (!replay) countInto(counters.rejected, parsed.reason);
-          continue;
-        }
-        if (parsed.kind === 'ignored') {
-          if (!replay) counters.ignoredLines++;
-          continue;
-        }
-        // parseLogLine has mapped and checked the trace id (an unmappable one is rejected there).
-        const traceId = parsed.traceId;
-        if (!replay) {
-          if (parsed.kind === 'summary') counters.summaryEvents++;
-          else counters.stepLogs++;
-        }
-        const timeMs = parsed.timeMs;
-        if (timeMs > newest) newest = timeMs;
-        if (options.onlyTraceId !== undefined && traceId !== options.onlyTraceId) continue;
-        if (replay) {
-          // Replayed lines rebuild traces that were open at the checkpoint, and nothing else.
-          const needed = openAtCheckpoint.get(traceId);
-          const from = needed?.[si];
-          if (needed === undefined || from === undefined || from === null || o < from) continue;
-        }
-        const added =
-          parsed.kind === 'summary'
-            ? assembler.addEvent(traceId, parsed.event, timeMs, si, batch.resume)
-            : assembler.addLog(traceId, parsed.log, timeMs, si, batch.resume);
-        if (added !== 'added' && !replay) countInto(counters.rejected, added);
-      }
-      if (assembler.openCount > counters.peakOpenTraces) counters.peakOpenTraces = assembler.openCount;
-      state.readOrdinal = Math.max(state.readOrdinal, ordinal);
-      state.lastHint = batch.resume;
-      state.watermarkMs = batch.watermarkMs !== undefined ? Math.max(state.watermarkMs, batch.watermarkMs) : newest;
-    };
+    const writer = new TraceWriter(activeSink, counters, {
+      dryRun: options.dryRun === true,
+      xray: options.xray === true,
+      now: options.now ?? Date.now,
+      onTrace: options.onTrace,
+    });
+    const checkpointer = options.checkpointPath
+      ? new Checkpointer(
+          { path: options.checkpointPath, fingerprint: options.fingerprint, meta: options.checkpointMeta, everyTraces: options.checkpointEveryTraces ?? 5000 },
+          { states, assembler, sink: activeSink, counters, unwritten: () => writer.unwritten(), syncCounters },
+        )
+      : undefined;
+    const afterTrace = checkpointer ? () => checkpointer.traceWritten() : async () => undefined;
 
     for (;;) {
-      let pick = -1;
-      for (let i = 0; i < states.length; i++) {
-        const s = states[i]!;
-        if (!s.done && (pick === -1 || s.watermarkMs < states[pick]!.watermarkMs)) pick = i;
-      }
+      const pick = furthestBehind(states);
       if (pick === -1) break;
       const state = states[pick]!;
       const batch = await state.source.next();
-      if (!batch) {
-        state.done = true;
-      } else {
-        processBatch(pick, state, batch);
-      }
-      let watermark = Number.POSITIVE_INFINITY;
-      for (const s of states) if (!s.done && s.watermarkMs < watermark) watermark = s.watermarkMs;
+      if (!batch) state.done = true;
+      else intake.take(pick, state, batch);
+      const watermark = runWatermark(states);
       if (watermark === Number.POSITIVE_INFINITY) break;
       const due = assembler.takeDue(watermark);
-      if (due.length > 0) await emit(due);
+      if (due.length > 0) await writer.write(due, afterTrace);
       options.onProgress?.(counters, activeSink.spansWritten);
     }
-    await emit(assembler.takeAll());
-    counters.forcedEmits = forcedBefore + assembler.forcedEmits;
+    await writer.write(assembler.takeAll(), afterTrace);
+    syncCounters();
     await activeSink.flush();
-    if (options.checkpointPath) await writeCheckpoint(true);
+    if (checkpointer) await checkpointer.save(true);
     options.onProgress?.(counters, activeSink.spansWritten);
     return reportOf(activeSink.spansWritten, checkpoint !== undefined);
   } finally {
-    for (const s of states) await s.source.close().catch(() => undefined);
+    await closeSources(states);
     await sink?.close().catch(() => undefined);
   }
 }

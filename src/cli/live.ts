@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { parseLogLine } from '../contract/parse.js';
-import { summaryEventToSpans } from '../contract/event-to-spans.js';
+import { summaryLineToSpans } from '../contract/event-to-spans.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import { LineSplitter, type SplitLine } from '../backfill/sources/line-splitter.js';
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
@@ -108,7 +108,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
       if (line.text === undefined) continue;
       const parsed = parseLogLine(line.text);
       if (parsed.kind !== 'summary') continue;
-      const spans = summaryEventToSpans(parsed.event);
+      const spans = summaryLineToSpans(parsed);
       if (spans.length === 0) continue;
       if (queued + spans.length > maxQueue) {
         dropped += spans.length;

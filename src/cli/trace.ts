@@ -4,12 +4,12 @@
  * columns), the step-level lines (step 3) and a waterfall; `--json` for machines, `--export` to
  * send the rebuilt trace over OTLP/HTTP.
  */
-import type { StepLog } from '../contract/parse.js';
+import type { ParsedSummary, StepLine } from '../contract/parsed-line.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import type { SummaryEvent } from '../contract/summary-event.js';
-import { decodeOtelExtension } from '../contract/otel-extension.js';
 import { MAX_TRACE_ID_LENGTH, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
 import type { BuiltTrace } from '../backfill/assembly/build-trace.js';
+import { stepLineFields } from '../backfill/assembly/step-line-fields.js';
 import type { OpenTrace } from '../backfill/assembly/trace-assembler.js';
 import { newCounters } from '../backfill/report.js';
 import { runBackfill } from '../backfill/run-backfill.js';
@@ -129,7 +129,7 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLog[], spans: SpanRecord[], options: { width: number; color: boolean }): string {
+export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLine[], spans: SpanRecord[], options: { width: number; color: boolean }): string {
   const out: string[] = [`trace ${alakaiId}  (${rows.length} slice${rows.length === 1 ? '' : 's'}, ${logs.length} step-level line${logs.length === 1 ? '' : 's'})`, ''];
   out.push(
     table(
@@ -163,23 +163,22 @@ export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLo
  * extension does not decode, keep their place after those. The waterfall breaks ties of start
  * time by this order (waterfall.ts says why nothing better exists).
  */
-export function inRecordedOrder(spans: readonly SpanRecord[], events: readonly SummaryEvent[]): SpanRecord[] {
+export function inRecordedOrder(spans: readonly SpanRecord[], lines: readonly ParsedSummary[]): SpanRecord[] {
   const ordinal = new Map<string, number>();
-  for (const event of events) {
-    if (typeof event.span_id !== 'string' || typeof event.otel !== 'string' || ordinal.has(event.span_id)) continue;
-    const decoded = decodeOtelExtension(event.otel);
-    if (!decoded.ok) continue;
+  for (const { event, extension } of lines) {
+    // The parsed value carries the decoded extension: no second decode here.
+    if (!extension || typeof event.span_id !== 'string' || ordinal.has(event.span_id)) continue;
     ordinal.set(event.span_id, ordinal.size);
-    for (const d of decoded.extension.descendants) if (!ordinal.has(d.spanId)) ordinal.set(d.spanId, ordinal.size);
+    for (const d of extension.descendants) if (!ordinal.has(d.spanId)) ordinal.set(d.spanId, ordinal.size);
   }
   const rank = (s: SpanRecord): number => ordinal.get(s.spanId) ?? Number.MAX_SAFE_INTEGER;
   return spans.map((span, index) => ({ span, index })).sort((a, b) => rank(a.span) - rank(b.span) || a.index - b.index).map((x) => x.span);
 }
 
-function sortLogs(logs: readonly StepLog[]): StepLog[] {
+function sortLogs(logs: readonly StepLine[]): StepLine[] {
   const seen = new Set<string>();
   const unique = logs.filter((l) => {
-    const key = `${l.time}|${l.component}|${l.msg}|${JSON.stringify(l.fields)}`;
+    const key = `${l.time}|${l.component}|${l.msg}|${JSON.stringify(stepLineFields(l))}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
   return unique.sort((a, b) => a.timeMs - b.timeMs);
@@ -246,14 +245,14 @@ export async function traceCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const { built, trace } = found;
-  const rows = sliceRows(trace.events);
-  const logs = sortLogs(trace.logs);
+  const rows = sliceRows(trace.events.map((e) => e.event));
+  const logs = sortLogs(trace.logs.map((l) => l.log));
   if (hasFlag(args, 'json')) {
     const json = {
       traceId: alakaiId,
       otelTraceId: mapped.traceId,
       slices: rows,
-      stepLogs: logs.map((l) => ({ time: l.time, component: l.component ?? null, level: l.level ?? null, msg: l.msg, fields: l.fields })),
+      stepLogs: logs.map((l) => ({ time: l.time, component: l.component ?? null, level: l.level ?? null, msg: l.msg, fields: stepLineFields(l) })),
       spans: built.spans.map((s) => ({
         spanId: s.spanId,
         parentSpanId: s.parentSpanId ?? null,

@@ -1,7 +1,9 @@
 /**
- * A summary event → spans. A bridged event (span_id + otel) gives back its slice span and the
- * slice's descendants exactly as they were exported live; a legacy event gives one span with
- * deterministic ids and no parent (the backfill's assembly links parents across slices later).
+ * A parsed summary line (parsed-line.ts) → spans. A bridged event (span_id + otel) gives back its
+ * slice span and the slice's descendants exactly as they were exported live; a legacy event gives
+ * one span with deterministic ids. A legacy slice's parent and extra span events depend on the
+ * whole trace (the backfill's assembly decides them): summarySlice gives what that decision needs
+ * and legacySliceSpan then builds the span once, with them.
  */
 import * as crypto from 'node:crypto';
 import { diag } from '@opentelemetry/api';
@@ -9,9 +11,11 @@ import { applyAttributeDiff } from './attribute-diff.js';
 import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
 import { domainKeysOf } from './domain-attributes.js';
 import { parseNormalizedTime } from './event-time.js';
-import { decodeOtelExtension, type ExtensionEvent, type OtelExtension } from './otel-extension.js';
+import { decodeOtelExtension, type ExtensionEvent } from './otel-extension.js';
+import type { ParsedSummary } from './parsed-line.js';
 import { componentResource, sharedComponentResource } from './resource.js';
 import { DEFAULT_SCOPE, defaultSliceKind, deriveSliceAttributes, derivedStatusCode, derivedStatusMessage } from './slice-fields.js';
+import { compareSpanEvents } from './span-event-order.js';
 import type { Attributes, SpanEventRecord, SpanRecord } from './span-record.js';
 import type { SummaryEvent } from './summary-event.js';
 import { toOtelTraceId } from './trace-id.js';
@@ -22,20 +26,6 @@ const NS_PER_MS = 1_000_000n;
 
 export function isBridgedEvent(event: SummaryEvent): boolean {
   return typeof event.span_id === 'string' && typeof event.otel === 'string';
-}
-
-/** Decoded extensions of validated events, so the backfill decodes each `otel` text once. */
-const decodedExtensions = new WeakMap<object, OtelExtension>();
-
-export function rememberDecodedExtension(event: SummaryEvent, extension: OtelExtension): void {
-  decodedExtensions.set(event, extension);
-}
-
-function extensionOf(event: SummaryEvent): OtelExtension | undefined {
-  const cached = decodedExtensions.get(event);
-  if (cached) return cached;
-  const decoded = decodeOtelExtension(event.otel as string);
-  return decoded.ok ? decoded.extension : undefined;
 }
 
 // crypto.hash (Node ≥ 20.12) is the one-shot form, about twice as fast as createHash for short input.
@@ -71,13 +61,45 @@ export function legacySpanId(event: SummaryEvent): string {
   return '0000000000000001'; // unreachable in practice: all four 64-bit words of a sha-256 are zero
 }
 
-function legacySpan(event: SummaryEvent, traceId: string): SpanRecord | undefined {
-  const endMs = parseNormalizedTime(event.time);
-  if (!Number.isFinite(endMs) || !Number.isFinite(event.duration_ms) || event.duration_ms < 0) return undefined;
-  const endNs = BigInt(Math.floor(endMs)) * NS_PER_MS;
+/** A legacy event's slice before it is placed in its trace: its id and times. */
+export interface LegacySlice {
+  readonly kind: 'legacy';
+  readonly summary: ParsedSummary;
+  readonly spanId: string;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+}
+
+/** A bridged event's spans: final as they were exported live (slice first, then its descendants). */
+export interface BridgedSlice {
+  readonly kind: 'bridged';
+  readonly spans: SpanRecord[];
+}
+
+/** Where the backfill placed a legacy slice in its trace (backfill/assembly). */
+export interface LegacyPlacement {
+  readonly parentSpanId?: string | undefined;
+  /** Span events beside the slice's own (step lines); all are put in compareSpanEvents order. */
+  readonly events?: readonly SpanEventRecord[] | undefined;
+}
+
+function legacySlice(summary: ParsedSummary): LegacySlice | undefined {
+  const { event, timeMs } = summary;
+  if (!Number.isFinite(timeMs) || !Number.isFinite(event.duration_ms) || event.duration_ms < 0) return undefined;
+  const endNs = BigInt(Math.floor(timeMs)) * NS_PER_MS;
   let startNs = endNs - BigInt(Math.round(event.duration_ms * 1e6));
   if (startNs < 0n) startNs = 0n;
-  const events: SpanEventRecord[] = [];
+  return { kind: 'legacy', summary, spanId: legacySpanId(event), startNs, endNs };
+}
+
+/**
+ * The span of a legacy slice, with its parent and extra events. `slice` comes from summarySlice,
+ * i.e. from a validated event, whose fields are what deriveSliceAttributes reads.
+ */
+export function legacySliceSpan(slice: LegacySlice, placement?: LegacyPlacement): SpanRecord {
+  const { event, traceId } = slice.summary;
+  const { endNs } = slice;
+  const own: SpanEventRecord[] = [];
   const status: SpanRecord['status'] = { code: derivedStatusCode(event) };
   const message = derivedStatusMessage(event);
   if (message) status.message = message;
@@ -85,28 +107,33 @@ function legacySpan(event: SummaryEvent, traceId: string): SpanRecord | undefine
     const attributes: Attributes = {};
     attributes[EXCEPTION_TYPE] = event.error.type;
     attributes[EXCEPTION_MESSAGE] = event.error.message;
-    events.push({ name: EXCEPTION_EVENT, timeUnixNano: endNs, attributes });
+    own.push({ name: EXCEPTION_EVENT, timeUnixNano: endNs, attributes });
   }
-  return {
+  const extra = placement?.events;
+  const span: SpanRecord = {
     traceId,
-    spanId: legacySpanId(event),
+    spanId: slice.spanId,
     name: event.event,
     kind: defaultSliceKind(event.component),
-    startTimeUnixNano: startNs,
+    startTimeUnixNano: slice.startNs,
     endTimeUnixNano: endNs,
     status,
     attributes: deriveSliceAttributes(event, traceId, domainKeysOf(event), true),
-    events,
+    events: extra !== undefined && extra.length > 0 ? [...own, ...extra].sort(compareSpanEvents) : own,
     resource: sharedComponentResource(event.service, event.component),
     scope: DEFAULT_SCOPE,
   };
+  if (placement?.parentSpanId !== undefined) span.parentSpanId = placement.parentSpanId;
+  return span;
 }
 
 function absoluteEvents(events: readonly ExtensionEvent[], startNs: bigint): SpanEventRecord[] {
   return events.map((e) => ({ name: e.name, timeUnixNano: startNs + e.offsetNs, attributes: e.attributes }));
 }
 
-function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension): SpanRecord[] | undefined {
+function bridgedSpans(summary: ParsedSummary): SpanRecord[] | undefined {
+  const { event, traceId, extension: ext } = summary;
+  if (ext === undefined) return undefined;
   const spanId = event.span_id as string;
   if (!SPAN_ID_RE.test(spanId) || spanId === ZERO_SPAN_ID) return undefined;
   const attributes = applyAttributeDiff(deriveSliceAttributes(event, traceId, ext.domainKeys, false), ext.attributes);
@@ -132,6 +159,9 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
   };
   if (typeof event.parent_span_id === 'string' && SPAN_ID_RE.test(event.parent_span_id)) slice.parentSpanId = event.parent_span_id;
   const spans: SpanRecord[] = [slice];
+  // A descendant's parent is the slice (index 0), another descendant (index i + 1) or an id; all
+  // ids are known up front, so a parent listed after its child needs no second pass.
+  const idAt = (index: number): string | undefined => (index === 0 ? spanId : ext.descendants[index - 1]?.spanId);
   for (const d of ext.descendants) {
     const descendantResource: Attributes = d.resource ? applyAttributeDiff(resource, d.resource) : resource;
     const start = ext.startNs + d.startOffsetNs;
@@ -148,54 +178,63 @@ function bridgedSpans(event: SummaryEvent, traceId: string, ext: OtelExtension):
       resource: descendantResource,
       scope: d.scope ?? slice.scope,
     };
+    const parent = typeof d.parent === 'number' ? idAt(d.parent) : d.parent;
+    if (parent) span.parentSpanId = parent;
     spans.push(span);
   }
-  // Parents are resolved after all ids are known: a parent may be listed after its child.
-  ext.descendants.forEach((d, i) => {
-    const parent = typeof d.parent === 'number' ? spans[d.parent]?.spanId : d.parent;
-    if (parent) spans[i + 1]!.parentSpanId = parent;
-  });
   return spans;
 }
 
 /**
- * Never throws. An event whose trace id cannot be mapped yields no spans (validateSummaryEvent
- * rejects such events first); a bridged event with a corrupt extension is treated as legacy.
- * Events should come from parseLogLine/validateSummaryEvent: `time` and `duration_ms` are trusted
- * to be normalized.
+ * What the spans of a summary line are made of: a bridged event's final spans, or a legacy slice
+ * to place (legacySliceSpan builds it); undefined when nothing can be built (times unusable: not
+ * for a line from parseLogLine). A bridged event whose extension cannot be used is read as legacy.
+ * Never throws.
  */
-export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
-  return summaryEventToSpansIn(event, undefined);
+export function summarySlice(summary: ParsedSummary): LegacySlice | BridgedSlice | undefined {
+  try {
+    const spans = bridgedSpans(summary);
+    return spans ? { kind: 'bridged', spans } : legacySlice(summary);
+  } catch (err) {
+    diag.warn('alakai-otel: summary event not convertible to spans', err);
+    return undefined;
+  }
 }
 
-/**
- * summaryEventToSpans for a caller that has already mapped `event.trace_id` (the backfill groups
- * lines by the mapped id, so every event of an assembled trace has it): `otelTraceId` must be
- * exactly toOtelTraceId(event.trace_id).traceId; undefined maps it here.
- */
-export function summaryEventToSpansIn(event: SummaryEvent, otelTraceId: string | undefined): SpanRecord[] {
+/** A parsed summary line → its spans (a legacy slice without parent, as one event alone gives it). Never throws. */
+export function summaryLineToSpans(summary: ParsedSummary): SpanRecord[] {
   try {
-    return eventToSpans(event, otelTraceId);
+    const slice = summarySlice(summary);
+    if (slice === undefined) return [];
+    return slice.kind === 'bridged' ? slice.spans : [legacySliceSpan(slice)];
   } catch (err) {
-    // Only an event that skipped validateSummaryEvent and breaks its type can get here.
+    // Only an event that skipped validation and breaks its type can get here.
     diag.warn('alakai-otel: summary event not convertible to spans', err);
     return [];
   }
 }
 
-function eventToSpans(event: SummaryEvent, knownTraceId: string | undefined): SpanRecord[] {
-  let traceId = knownTraceId;
-  if (traceId === undefined) {
+/**
+ * A summary event that did not come from parseLogLine (one built in code, e.g. by
+ * sliceToSummaryEvent) → its spans: its trace id is mapped, its time read and its extension
+ * decoded here, then it takes the same path. Never throws. An event whose trace id cannot be
+ * mapped yields no spans (validateSummaryEvent rejects such events first); a bridged event with a
+ * corrupt extension is treated as legacy. `time` and `duration_ms` are trusted to be normalized.
+ */
+export function summaryEventToSpans(event: SummaryEvent): SpanRecord[] {
+  try {
     const mapped = toOtelTraceId(event.trace_id);
     if (!mapped.ok) return [];
-    traceId = mapped.traceId;
+    const decoded = isBridgedEvent(event) ? decodeOtelExtension(event.otel as string) : undefined;
+    return summaryLineToSpans({
+      kind: 'summary',
+      event,
+      extension: decoded?.ok ? decoded.extension : undefined,
+      traceId: mapped.traceId,
+      timeMs: parseNormalizedTime(event.time),
+    });
+  } catch (err) {
+    diag.warn('alakai-otel: summary event not convertible to spans', err);
+    return [];
   }
-  if (isBridgedEvent(event)) {
-    const ext = extensionOf(event);
-    const spans = ext && bridgedSpans(event, traceId, ext);
-    if (spans) return spans;
-  }
-  const span = legacySpan(event, traceId);
-  return span ? [span] : [];
 }
-

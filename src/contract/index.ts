@@ -6,11 +6,12 @@ export * from './otlp-json.js';
 export { toOtelTraceId, toAlakaiTraceId, newAlakaiTraceId, MAX_TRACE_ID_LENGTH, type TraceIdMapping } from './trace-id.js';
 export { sanitizeText, DEFAULT_MAX_TEXT_LENGTH, TRUNCATION_MARKER, redactionMarker, type SecretKind } from './sanitize.js';
 export { componentResource, defaultServiceName } from './resource.js';
-export { parseLogLine, validateSummaryEvent, DEFAULT_MAX_LINE_BYTES, type ParsedLine, type StepLog, type RejectReason } from './parse.js';
+export { parseLogLine, validateSummaryEvent, DEFAULT_MAX_LINE_BYTES, type RejectReason } from './parse.js';
+export type { ParsedLine, ParsedSummary, ParsedStepLine, StepLine } from './parsed-line.js';
 export type { CheckedField } from './reject-reasons.js';
 export { needsOriginalTraceId } from './trace-id.js';
 export { sliceToSummaryEvent } from './spans-to-event.js';
-export { summaryEventToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
+export { summaryEventToSpans, summaryLineToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
 export {
   decodeOtelExtension,
   MAX_DESCENDANTS,

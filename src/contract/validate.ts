@@ -8,8 +8,8 @@ import { guideDomainDefect } from './guide-domain.js';
 import { findJsonDefect, isPlainObject } from './json-safety.js';
 import { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 import { normalizeTime } from './event-time.js';
-import { decodeOtelExtension } from './otel-extension.js';
-import { rememberDecodedExtension } from './event-to-spans.js';
+import { decodeOtelExtension, type OtelExtension } from './otel-extension.js';
+import type { ParsedSummary } from './parsed-line.js';
 import { reject, type CheckedField, type RejectReason, type Rejection } from './reject-reasons.js';
 import { sanitizeText } from './sanitize.js';
 import {
@@ -67,27 +67,13 @@ function summaryError(value: unknown): SummaryError | null | Rejection {
   return { type, message: sanitizeText(message) };
 }
 
-/** What validation computed on the way and the backfill needs again: the mapped trace id and end time. */
-export interface ValidatedFacts {
-  /** OTel trace id (32 hex) of the event's trace_id. */
-  traceId: string;
-  /** `time` in epoch milliseconds. */
-  timeMs: number;
-  /**
-   * Set by the caller: the event may be `raw` itself when every field is already in normalized
-   * form — same fields and values as the copy, but keys in the line's order, not the guide's
-   * (domain fields keep their relative order either way). For callers that own `raw` and never
-   * write the event back out as a line (the backfill).
-   */
-  reuseParsed?: boolean;
-}
-
 /**
  * Internal entry: `checkedJson` is true when parseLogLine has already walked the value for hostile
- * keys and depth, so the walk runs once per line. When `facts` is given and the event is valid,
- * the mapped trace id and time are written into it (the backfill used to compute both again).
+ * keys and depth, so the walk runs once per line. A valid event comes back as the value the rest
+ * of the path consumes: with the mapped trace id, the time in ms and the decoded extension, each
+ * computed here once.
  */
-export function validateEventRecord(raw: unknown, checkedJson: boolean, facts?: ValidatedFacts): ValidationResult {
+export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedSummary | Rejection {
   if (!isPlainObject(raw)) return reject('not_object');
   if (!checkedJson) {
     const defect = findJsonDefect(raw, Infinity);
@@ -150,64 +136,31 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean, facts?: 
     if (defect) return reject(defect.defect as RejectReason, defect.path);
   }
 
-  let out: SummaryEvent;
-  if (
-    facts?.reuseParsed === true &&
-    raw['time'] === time.iso &&
-    level === SUMMARY_LEVEL &&
-    raw['component'] === component &&
-    raw['trace_id'] === traceIdValue &&
-    raw['duration_ms'] === duration &&
-    context !== undefined &&
-    context['trace_id'] !== undefined &&
-    context['component'] !== undefined &&
-    raw['steps'] === stepMap &&
-    sameError(raw['error'], error) &&
-    msgValue !== undefined
-  ) {
-    // Every field already holds what normalization would write (the mismatch checks above have
-    // compared context.trace_id/component with the top-level ones): the parsed object is the
-    // event, and copying it was the largest allocation per summary line (issue 6).
-    out = raw as SummaryEvent;
-  } else {
-    // The guide's key order; domain fields between `error` and `msg`; the bridge extension last.
-    out = {
-      time: time.iso,
-      level: SUMMARY_LEVEL,
-      service,
-      component,
-      trace_id: traceIdValue,
-      event,
-      outcome: outcome as Outcome,
-      final_status: finalStatus,
-      duration_ms: duration,
-      context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
-      steps: stepMap,
-      error,
-    } as SummaryEvent;
-    for (const key of Object.keys(raw)) if (!RESERVED_FIELDS.has(key)) out[key] = raw[key];
-    out.msg = msg;
-  }
+  // The guide's key order; domain fields between `error` and `msg`; the bridge extension last.
+  const out = {
+    time: time.iso,
+    level: SUMMARY_LEVEL,
+    service,
+    component,
+    trace_id: traceIdValue,
+    event,
+    outcome: outcome as Outcome,
+    final_status: finalStatus,
+    duration_ms: duration,
+    context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
+    steps: stepMap,
+    error,
+  } as SummaryEvent;
+  for (const key of Object.keys(raw)) if (!RESERVED_FIELDS.has(key)) out[key] = raw[key];
+  out.msg = msg;
 
   const extension = bridgeFields(raw, out);
-  if (extension) return extension;
-  if (facts) {
-    facts.traceId = mapped.traceId;
-    facts.timeMs = time.ms;
-  }
-  return { ok: true, event: out };
+  if (isRejection(extension)) return extension;
+  return { kind: 'summary', event: out, extension, traceId: mapped.traceId, timeMs: time.ms };
 }
 
-/** True when the line's `error` is exactly what summaryError made of it (null, or {type, message} unchanged). */
-function sameError(rawError: unknown, error: SummaryError | null): boolean {
-  if (error === null) return rawError === null;
-  if (!isPlainObject(rawError) || rawError['type'] !== error.type || rawError['message'] !== error.message) return false;
-  const keys = Object.keys(rawError);
-  return keys.length === 2 && keys[0] === 'type' && keys[1] === 'message';
-}
-
-/** Checks and copies span_id / parent_span_id / otel into `out` (which may be `raw` itself); decodes `otel` once and caches it. */
-function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): Rejection | undefined {
+/** Checks and copies span_id / parent_span_id / otel into `out`; the decoded `otel`, or undefined for a legacy event. */
+function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): OtelExtension | Rejection | undefined {
   const spanId = raw['span_id'];
   const parentSpanId = raw['parent_span_id'];
   const otel = raw['otel'];
@@ -224,13 +177,13 @@ function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): Rejectio
   out.span_id = spanId;
   if (parentSpanId !== undefined) out.parent_span_id = parentSpanId as string;
   out.otel = otel;
-  rememberDecodedExtension(out, decoded.extension);
-  return undefined;
+  return decoded.extension;
 }
 
 export function validateSummaryEvent(value: unknown): ValidationResult {
   try {
-    return validateEventRecord(value, false);
+    const result = validateEventRecord(value, false);
+    return 'kind' in result ? { ok: true, event: result.event } : result;
   } catch {
     // Only a value that is not plain JSON (a throwing getter, a Proxy) gets here.
     return reject('not_object', 'value could not be read');

@@ -9,7 +9,7 @@
  *
  * It runs in pino's worker thread (https://getpino.io/#/docs/transports): every summary-event
  * line becomes spans through the same mapping as zero-code mode and the backfill (parseLogLine,
- * summaryEventToSpans, toReadableSpan) and goes to the OTLP/HTTP exporter through a bounded,
+ * summaryLineToSpans, toReadableSpan) and goes to the OTLP/HTTP exporter through a bounded,
  * counting batch queue. Other lines are ignored; the stdout target writes every line unchanged.
  *
  * At exit pino ends the transport and waits for the worker (thread-stream gives it up to 10 s);

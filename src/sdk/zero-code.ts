@@ -1,7 +1,7 @@
 /**
  * Zero-code mode, for services that already log summary events by hand through pino: the
  * logger's destination stream is teed, and every written line that is a summary event becomes
- * spans through the same mapping as the backfill (summaryEventToSpans), queued into the exporters.
+ * spans through the same mapping as the backfill (summaryLineToSpans), queued into the exporters.
  *
  * - The line reaches the original destination first and unchanged; the tee only looks.
  * - The look is cheap: a substring prefilter for `"[event] ` before any JSON parsing, and the
@@ -23,7 +23,7 @@
 import { diag } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import { pino, type Logger } from 'pino';
-import { summaryEventToSpans } from '../contract/event-to-spans.js';
+import { summaryLineToSpans } from '../contract/event-to-spans.js';
 import { parseLogLine } from '../contract/parse.js';
 import type { CountingBatchProcessor } from './export-processor.js';
 import { exportPathsOf } from './export-registry.js';
@@ -201,7 +201,7 @@ export class ZeroCodeConverter {
       if (parsed.kind === 'rejected') this.reject(parsed.detail ? `${parsed.reason} (${parsed.detail})` : parsed.reason);
       return;
     }
-    const spans = summaryEventToSpans(parsed.event);
+    const spans = summaryLineToSpans(parsed);
     if (spans.length === 0) {
       this.reject('no spans');
       return;
@@ -228,7 +228,7 @@ export class ZeroCodeConverter {
       const parsed = parseLogLine(line);
       if (parsed.kind !== 'summary') continue;
       this.counters.skipped++;
-      this.stats?.countDropped(summaryEventToSpans(parsed.event).length, 'afterShutdown', 'zero-code mode: summary line logged after shutdown');
+      this.stats?.countDropped(summaryLineToSpans(parsed).length, 'afterShutdown', 'zero-code mode: summary line logged after shutdown');
     }
   }
 

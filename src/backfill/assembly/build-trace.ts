@@ -5,12 +5,13 @@
  * the event's content, bridged ones were logged). Output order is by start time then span id, so
  * the same lines in any order give the same bytes.
  */
-import { ALAKAI_LEGACY } from '../../contract/attribute-keys.js';
-import { summaryEventToSpansIn } from '../../contract/event-to-spans.js';
-import type { StepLog } from '../../contract/parse.js';
-import type { SpanRecord } from '../../contract/span-record.js';
-import { compareSliceOrder, linkLegacySlices, type Slice } from './legacy-links.js';
-import { compareSpanEvents, logTargets, logToSpanEventAt, MAX_LOG_EVENTS_PER_SPAN, sliceForLogAt, stepLogKey } from './step-log-events.js';
+import { ALAKAI_OUTCOME } from '../../contract/attribute-keys.js';
+import { legacySliceSpan, summarySlice, type LegacySlice } from '../../contract/event-to-spans.js';
+import type { StepLine } from '../../contract/parsed-line.js';
+import type { SpanEventRecord, SpanRecord } from '../../contract/span-record.js';
+import { compareSliceOrder, legacyParents, type Slice } from './legacy-links.js';
+import { logTargets, logToSpanEventAt, MAX_LOG_EVENTS_PER_SPAN, sliceForLogAt, stepLogKey } from './step-log-events.js';
+import { stepLineTimeNs } from './step-line-fields.js';
 import type { OpenTrace } from './trace-assembler.js';
 
 export interface BuiltTrace {
@@ -30,67 +31,104 @@ function compareSpans(a: SpanRecord, b: SpanRecord): number {
   return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
 }
 
-export function buildTrace(trace: OpenTrace): BuiltTrace {
-  const out: BuiltTrace = { traceId: trace.key, spans: [], duplicateEvents: 0, duplicateStepLogs: 0, unattachedStepLogs: 0, unmappedEvents: 0 };
-  const byId = new Map<string, SpanRecord>();
-  const slices: Slice[] = [];
-  for (const event of trace.events) {
-    // The trace's key is its events' mapped trace id (the assembler groups lines by it).
-    const spans = summaryEventToSpansIn(event, trace.key);
-    const slice = spans[0];
-    if (!slice) {
-      out.unmappedEvents++;
-      continue;
-    }
-    if (byId.has(slice.spanId)) {
-      out.duplicateEvents++;
-      continue;
-    }
-    for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
-    slices.push({ span: slice, component: event.component, legacy: slice.attributes[ALAKAI_LEGACY] === true });
-  }
-  slices.sort(compareSliceOrder);
-  linkLegacySlices(slices);
+type Counts = Omit<BuiltTrace, 'traceId' | 'spans'>;
 
-  if (trace.logs.length > 0) {
-    const added = new Map<Slice, number>();
-    const targets = logTargets(slices);
-    // Duplicates are lines with equal stepLogKey. The key starts with the line's time (digits up to
-    // the first NUL), so equal keys imply equal times: lines are bucketed by time (cheap) and the
-    // full key (JSON of the fields) is built only for lines sharing a millisecond — rare outside
-    // genuinely duplicated input.
-    const buckets = new Map<number, StepLog[]>();
-    const fullKeys = new Map<StepLog, string>();
-    const fullKey = (log: StepLog): string => {
-      let key = fullKeys.get(log);
-      if (key === undefined) fullKeys.set(log, (key = stepLogKey(log)));
-      return key;
-    };
-    for (const log of trace.logs) {
-      // Times are whole ms: equal timeMs is equal timeUnixNano, without a BigInt per line.
-      const bucket = buckets.get(log.timeMs);
-      if (bucket === undefined) buckets.set(log.timeMs, [log]);
-      else {
-        const key = fullKey(log);
-        if (bucket.some((kept) => fullKey(kept) === key)) {
-          out.duplicateStepLogs++;
-          continue;
-        }
-        bucket.push(log);
-      }
-      // One BigInt per line, made here rather than when the line was read (StepLog keeps ms).
-      const timeNs = log.timeUnixNano;
-      const slice = sliceForLogAt(log, timeNs, targets);
-      const count = slice ? (added.get(slice) ?? 0) : 0;
-      if (!slice || count >= MAX_LOG_EVENTS_PER_SPAN) {
-        out.unattachedStepLogs++;
+/** A legacy slice while its trace places it: its span is built from `mapped` afterwards. */
+interface LegacyEntry extends Slice {
+  readonly mapped: LegacySlice;
+}
+
+/**
+ * The trace's step lines as span events per legacy slice (in line order, duplicates and lines over
+ * the per-span cap counted and left out).
+ */
+function stepLineEvents(trace: OpenTrace, slices: readonly Slice[], counts: Counts): Map<Slice, SpanEventRecord[]> {
+  const bySlice = new Map<Slice, SpanEventRecord[]>();
+  if (trace.logs.length === 0) return bySlice;
+  const targets = logTargets(slices);
+  // Duplicates are lines with equal stepLogKey. The key starts with the line's time (digits up to
+  // the first NUL), so equal keys imply equal times: lines are bucketed by time (cheap) and the
+  // full key (JSON of the fields) is built only for lines sharing a millisecond — rare outside
+  // genuinely duplicated input.
+  const buckets = new Map<number, StepLine[]>();
+  const fullKeys = new Map<StepLine, string>();
+  const fullKey = (log: StepLine): string => {
+    let key = fullKeys.get(log);
+    if (key === undefined) fullKeys.set(log, (key = stepLogKey(log)));
+    return key;
+  };
+  for (const { log } of trace.logs) {
+    // Times are whole ms: equal timeMs is equal time in ns, without a BigInt per line.
+    const bucket = buckets.get(log.timeMs);
+    if (bucket === undefined) buckets.set(log.timeMs, [log]);
+    else {
+      const key = fullKey(log);
+      if (bucket.some((kept) => fullKey(kept) === key)) {
+        counts.duplicateStepLogs++;
         continue;
       }
-      added.set(slice, count + 1);
-      slice.span.events.push(logToSpanEventAt(log, timeNs));
+      bucket.push(log);
     }
-    for (const slice of added.keys()) slice.span.events.sort(compareSpanEvents);
+    // One BigInt per line, made here rather than when the line was read (StepLine keeps ms).
+    const timeNs = stepLineTimeNs(log);
+    const slice = sliceForLogAt(log, timeNs, targets);
+    const events = slice ? bySlice.get(slice) : undefined;
+    if (!slice || (events !== undefined && events.length >= MAX_LOG_EVENTS_PER_SPAN)) {
+      counts.unattachedStepLogs++;
+      continue;
+    }
+    const event = logToSpanEventAt(log, timeNs);
+    if (events) events.push(event);
+    else bySlice.set(slice, [event]);
   }
-  out.spans = [...byId.values()].sort(compareSpans);
-  return out;
+  return bySlice;
+}
+
+export function buildTrace(trace: OpenTrace): BuiltTrace {
+  const counts: Counts = { duplicateEvents: 0, duplicateStepLogs: 0, unattachedStepLogs: 0, unmappedEvents: 0 };
+  // Span ids seen so far, with the final span of a bridged event's spans or the legacy slice
+  // that is built once the whole trace has placed it.
+  const byId = new Map<string, SpanRecord | LegacyEntry>();
+  const slices: Slice[] = [];
+  for (const summary of trace.events) {
+    const mapped = summarySlice(summary);
+    if (mapped === undefined) {
+      counts.unmappedEvents++;
+      continue;
+    }
+    if (mapped.kind === 'legacy') {
+      if (byId.has(mapped.spanId)) {
+        counts.duplicateEvents++;
+        continue;
+      }
+      const { spanId, startNs, endNs } = mapped;
+      const slice: LegacyEntry = { spanId, startNs, endNs, component: summary.event.component, outcome: summary.event.outcome, legacy: true, mapped };
+      byId.set(mapped.spanId, slice);
+      slices.push(slice);
+      continue;
+    }
+    const first = mapped.spans[0]!;
+    if (byId.has(first.spanId)) {
+      counts.duplicateEvents++;
+      continue;
+    }
+    for (const span of mapped.spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
+    slices.push({
+      spanId: first.spanId,
+      startNs: first.startTimeUnixNano,
+      endNs: first.endTimeUnixNano,
+      component: summary.event.component,
+      outcome: first.attributes[ALAKAI_OUTCOME],
+      legacy: false,
+    });
+  }
+  slices.sort(compareSliceOrder);
+  const parents = legacyParents(slices);
+  const events = stepLineEvents(trace, slices, counts);
+
+  const spans: SpanRecord[] = [];
+  for (const entry of byId.values()) {
+    spans.push('mapped' in entry ? legacySliceSpan(entry.mapped, { parentSpanId: parents.get(entry), events: events.get(entry) }) : entry);
+  }
+  return { traceId: trace.key, spans: spans.sort(compareSpans), ...counts };
 }

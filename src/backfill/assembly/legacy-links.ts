@@ -13,22 +13,25 @@
  * parent, and the waterfall shows the skew as it was logged. Bridged slices keep the parents they
  * were exported with; they only take part as candidates.
  */
-import { ALAKAI_COMPONENT, ALAKAI_OUTCOME } from '../../contract/attribute-keys.js';
+import { ALAKAI_COMPONENT } from '../../contract/attribute-keys.js';
 import type { SpanRecord } from '../../contract/span-record.js';
 
+/** A slice of a trace as its placement sees it: id, times, component, outcome. */
 export interface Slice {
-  /** The slice span (the first span rebuilt from the event). */
-  span: SpanRecord;
-  component: string;
-  legacy: boolean;
+  readonly spanId: string;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+  readonly component: string;
+  /** `alakai.outcome` of the slice (a bridged slice's as it was exported). */
+  readonly outcome: unknown;
+  /** Rebuilt from a legacy event (placed here, built after); a bridged slice is final as exported. */
+  readonly legacy: boolean;
 }
 
 export function compareSliceOrder(a: Slice, b: Slice): number {
-  const x = a.span;
-  const y = b.span;
-  if (x.startTimeUnixNano !== y.startTimeUnixNano) return x.startTimeUnixNano < y.startTimeUnixNano ? -1 : 1;
-  if (x.endTimeUnixNano !== y.endTimeUnixNano) return x.endTimeUnixNano < y.endTimeUnixNano ? -1 : 1;
-  return x.spanId < y.spanId ? -1 : x.spanId > y.spanId ? 1 : 0;
+  if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
+  if (a.endNs !== b.endNs) return a.endNs < b.endNs ? -1 : 1;
+  return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
 }
 
 export function sliceComponent(span: SpanRecord): string {
@@ -39,27 +42,28 @@ export function sliceComponent(span: SpanRecord): string {
 /** Orchestrator slice with the latest end; ties by order, so the result never depends on input order. */
 function latest(slices: readonly Slice[]): Slice | undefined {
   let best: Slice | undefined;
-  for (const s of slices) if (!best || s.span.endTimeUnixNano >= best.span.endTimeUnixNano) best = s;
+  for (const s of slices) if (!best || s.endNs >= best.endNs) best = s;
   return best;
 }
 
-/** Sets parentSpanId on the legacy slices (in place). `slices` must be sorted by compareSliceOrder. */
-export function linkLegacySlices(slices: readonly Slice[]): void {
-  if (!slices.some((s) => s.legacy)) return;
+/**
+ * The parent span id of each legacy slice that gets one (the root gets none). `slices` must be
+ * sorted by compareSliceOrder. The spans are built afterwards, with these parents.
+ */
+export function legacyParents(slices: readonly Slice[]): Map<Slice, string> {
+  const parents = new Map<Slice, string>();
+  if (!slices.some((s) => s.legacy)) return parents;
   const root = slices.find((s) => s.component === 'core') ?? slices[0]!;
   const orchestrators = slices.filter((s) => s.component === 'orchestrator' && s !== root);
   for (const slice of slices) {
     if (!slice.legacy || slice === root) continue;
     let parent: Slice | undefined = root;
     if (slice.component === 'worker') {
-      const start = slice.span.startTimeUnixNano;
-      const ended = orchestrators.filter((o) => o.span.endTimeUnixNano <= start);
-      parent =
-        latest(ended.filter((o) => o.span.attributes[ALAKAI_OUTCOME] === 'success')) ??
-        latest(ended) ??
-        latest(orchestrators) ??
-        root;
+      const start = slice.startNs;
+      const ended = orchestrators.filter((o) => o.endNs <= start);
+      parent = latest(ended.filter((o) => o.outcome === 'success')) ?? latest(ended) ?? latest(orchestrators) ?? root;
     }
-    if (parent && parent !== slice) slice.span.parentSpanId = parent.span.spanId;
+    if (parent && parent !== slice) parents.set(slice, parent.spanId);
   }
+  return parents;
 }

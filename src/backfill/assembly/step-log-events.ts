@@ -6,9 +6,10 @@
  * service exported live (Jaeger de-duplicates only identical spans).
  */
 import { boundedMemo } from '../../contract/bounded-memo.js';
-import type { StepLog } from '../../contract/parse.js';
+import type { StepLine } from '../../contract/parsed-line.js';
 import { sanitizeText } from '../../contract/sanitize.js';
 import type { Attributes, SpanEventRecord } from '../../contract/span-record.js';
+import { stepLineField, stepLineFieldNames, stepLineFields, stepLineTimeNs } from './step-line-fields.js';
 import type { Slice } from './legacy-links.js';
 
 const MAX_EVENT_NAME = 128;
@@ -20,7 +21,7 @@ export const MAX_LOG_EVENTS_PER_SPAN = 128;
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 function distance(slice: Slice, t: bigint): bigint {
-  const { startTimeUnixNano: s, endTimeUnixNano: e } = slice.span;
+  const { startNs: s, endNs: e } = slice;
   return t < s ? s - t : t > e ? t - e : 0n;
 }
 
@@ -47,9 +48,9 @@ export function logTargets(slices: readonly Slice[]): LogTargets {
 
 /**
  * The slice a line belongs to among `targets`, or undefined when there is no legacy slice.
- * `timeNs` is log.timeUnixNano, computed once by the caller for this and logToSpanEventAt.
+ * `timeNs` is stepLineTimeNs(log), computed once by the caller for this and logToSpanEventAt.
  */
-export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets): Slice | undefined {
+export function sliceForLogAt(log: StepLine, timeNs: bigint, targets: LogTargets): Slice | undefined {
   const candidates = targets.all;
   if (candidates.length === 0) return undefined;
   const sameComponent = log.component ? targets.byComponent.get(log.component) : undefined;
@@ -71,10 +72,10 @@ export function sliceForLogAt(log: StepLog, timeNs: bigint, targets: LogTargets)
 const logAttributeName = boundedMemo(4096, (key) => `log.${key.slice(0, 64)}`);
 
 /**
- * One step-level line as a span event at `timeNs` (log.timeUnixNano): name from msg, fields as
+ * One step-level line as a span event at `timeNs` (stepLineTimeNs(log)): name from msg, fields as
  * `log.*` attributes (sanitized, capped).
  */
-export function logToSpanEventAt(log: StepLog, timeNs: bigint): SpanEventRecord {
+export function logToSpanEventAt(log: StepLine, timeNs: bigint): SpanEventRecord {
   // A plain object, not a null-prototype one (which V8 keeps in its slower dictionary mode): every
   // key here is `log.message`, `log.severity`, `alakai.component` or `log.<field>`, so none can be
   // `__proto__` or an array index, and the key order is the insertion order either way.
@@ -84,9 +85,9 @@ export function logToSpanEventAt(log: StepLog, timeNs: bigint): SpanEventRecord 
   if (log.level !== undefined) attributes['log.severity'] = LEVEL_NAMES[log.level] ?? String(log.level);
   if (log.component) attributes['alakai.component'] = log.component;
   let n = 0;
-  for (const key of log.fieldNames().sort()) {
+  for (const key of stepLineFieldNames(log).sort()) {
     if (n >= MAX_FIELDS) break;
-    const value = log.field(key);
+    const value = stepLineField(log, key);
     const attr = logAttributeName(key);
     if (typeof value === 'string') attributes[attr] = sanitizeText(value, MAX_FIELD_TEXT);
     else if (typeof value === 'number' && Number.isFinite(value)) attributes[attr] = value;
@@ -100,14 +101,6 @@ export function logToSpanEventAt(log: StepLog, timeNs: bigint): SpanEventRecord 
 }
 
 /** Stable identity of a line, so a duplicated line becomes one event. */
-export function stepLogKey(log: StepLog): string {
-  return `${log.timeUnixNano}\u0000${log.component ?? ''}\u0000${log.level ?? ''}\u0000${log.msg}\u0000${JSON.stringify(log.fields)}`;
-}
-
-export function compareSpanEvents(a: SpanEventRecord, b: SpanEventRecord): number {
-  if (a.timeUnixNano !== b.timeUnixNano) return a.timeUnixNano < b.timeUnixNano ? -1 : 1;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  const x = JSON.stringify(a.attributes);
-  const y = JSON.stringify(b.attributes);
-  return x < y ? -1 : x > y ? 1 : 0;
+export function stepLogKey(log: StepLine): string {
+  return `${stepLineTimeNs(log)}\u0000${log.component ?? ''}\u0000${log.level ?? ''}\u0000${log.msg}\u0000${JSON.stringify(stepLineFields(log))}`;
 }

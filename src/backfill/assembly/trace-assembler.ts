@@ -4,16 +4,16 @@
  * therefore holds only the traces of the last window, however long the range; a per-trace line cap
  * and a cap on open traces bound it against hostile or unusual input (both counted).
  */
-import type { StepLog } from '../../contract/parse.js';
-import type { SummaryEvent } from '../../contract/summary-event.js';
+import type { ParsedStepLine, ParsedSummary } from '../../contract/parsed-line.js';
 import type { ResumeHint } from '../source-types.js';
 import { MinHeap } from './min-heap.js';
 
 export interface OpenTrace {
   /** OTel trace id (32 hex). */
   key: string;
-  events: SummaryEvent[];
-  logs: StepLog[];
+  /** The trace's summary lines and step lines, as parseLogLine gave them. */
+  events: ParsedSummary[];
+  logs: ParsedStepLine[];
   lines: number;
   lastMs: number;
   /** Per source index: where to reopen that source to read this trace's lines again. */
@@ -45,19 +45,12 @@ export class TraceAssembler {
     return this.open.size;
   }
 
-  /** Adds a summary event to its trace (separate entry points: no wrapper object per line). */
-  addEvent(key: string, event: SummaryEvent, timeMs: number, sourceIndex: number, hint: ResumeHint): AddResult {
-    const trace = this.slot(key, timeMs, sourceIndex, hint);
+  /** Adds a parsed line to its trace (the value carries the trace id and time it is grouped by). */
+  add(parsed: ParsedSummary | ParsedStepLine, sourceIndex: number, hint: ResumeHint): AddResult {
+    const trace = this.slot(parsed.traceId, parsed.timeMs, sourceIndex, hint);
     if (trace === undefined) return 'trace_line_cap';
-    trace.events.push(event);
-    return 'added';
-  }
-
-  /** Adds a step-level line to its trace. */
-  addLog(key: string, log: StepLog, timeMs: number, sourceIndex: number, hint: ResumeHint): AddResult {
-    const trace = this.slot(key, timeMs, sourceIndex, hint);
-    if (trace === undefined) return 'trace_line_cap';
-    trace.logs.push(log);
+    if (parsed.kind === 'summary') trace.events.push(parsed);
+    else trace.logs.push(parsed);
     return 'added';
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALAKAI_COMPONENT, ALAKAI_OUTCOME } from '../../../src/contract/attribute-keys.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
-import { linkLegacySlices, compareSliceOrder, type Slice } from '../../../src/backfill/assembly/legacy-links.js';
+import { legacyParents, compareSliceOrder, type Slice } from '../../../src/backfill/assembly/legacy-links.js';
 import { looksLikeAwsCliJson } from '../../../src/backfill/sources/aws-cli-json.js';
 import { openFileSource } from '../../../src/backfill/sources/file-source.js';
 import { LineSplitter, type SplitLine } from '../../../src/backfill/sources/line-splitter.js';
@@ -89,9 +89,16 @@ function span(id: string, component: string, startMs: number, endMs: number, out
 }
 
 function link(spans: SpanRecord[]): Map<string, string | undefined> {
-  const slices: Slice[] = spans.map((s) => ({ span: s, component: String(s.attributes[ALAKAI_COMPONENT]), legacy: true })).sort(compareSliceOrder);
-  linkLegacySlices(slices);
-  return new Map(spans.map((s) => [s.name + s.spanId.slice(-2), s.parentSpanId?.slice(-2)]));
+  const names = new Map<Slice, string>();
+  const slices = spans
+    .map((s) => {
+      const slice: Slice = { spanId: s.spanId, startNs: s.startTimeUnixNano, endNs: s.endTimeUnixNano, component: String(s.attributes[ALAKAI_COMPONENT]), outcome: s.attributes[ALAKAI_OUTCOME], legacy: true };
+      names.set(slice, s.name + s.spanId.slice(-2));
+      return slice;
+    })
+    .sort(compareSliceOrder);
+  const parents = legacyParents(slices);
+  return new Map(slices.map((s) => [names.get(s)!, parents.get(s)?.slice(-2)]));
 }
 
 describe('legacy causal links', () => {

@@ -4,8 +4,7 @@
  * verbatim becomes one span event; a line at the same millisecond that differs in any part stays.
  */
 import { describe, expect, it } from 'vitest';
-import { parseLogLine, type StepLog } from '../../../src/contract/parse.js';
-import type { SummaryEvent } from '../../../src/contract/summary-event.js';
+import { parseLogLine, type ParsedStepLine, type ParsedSummary } from '../../../src/contract/parse.js';
 import { buildTrace } from '../../../src/backfill/assembly/build-trace.js';
 import type { OpenTrace } from '../../../src/backfill/assembly/trace-assembler.js';
 
@@ -15,19 +14,19 @@ function line(fields: Record<string, unknown>): string {
   return JSON.stringify({ level: 30, time: '2026-03-01T00:00:02.000Z', service: 'alakai-core', component: 'core', trace_id: TRACE_ID, ...fields });
 }
 
-function parsedEvent(): SummaryEvent {
+function parsedEvent(): ParsedSummary {
   const p = parseLogLine(line({ event: 'coding.implementation', outcome: 'success', final_status: 'completed', duration_ms: 1500, steps: { a: 'ok' }, error: null, msg: '[event] coding.implementation -> success' }));
   if (p.kind !== 'summary') throw new Error(`fixture is not a summary event: ${JSON.stringify(p)}`);
-  return p.event;
+  return p;
 }
 
-function parsedLog(fields: Record<string, unknown>): StepLog {
+function parsedLog(fields: Record<string, unknown>): ParsedStepLine {
   const p = parseLogLine(line(fields));
   if (p.kind !== 'log') throw new Error(`fixture is not a step line: ${JSON.stringify(p)}`);
-  return p.log;
+  return p;
 }
 
-function trace(logs: StepLog[]): OpenTrace {
+function trace(logs: ParsedStepLine[]): OpenTrace {
   return { key: '5c56df3316da4dc881462e84f05a7293', events: [parsedEvent()], logs, lines: logs.length + 1, lastMs: 0, hints: [] };
 }
 

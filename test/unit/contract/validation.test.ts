@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stepLineField, stepLineFieldNames, stepLineFields, stepLineTimeNs } from '../../../src/backfill/assembly/step-line-fields.js';
 import { parseLogLine, type ParsedLine } from '../../../src/contract/parse.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
 import { validateSummaryEvent } from '../../../src/contract/validate.js';
@@ -193,13 +194,13 @@ describe('other lines', () => {
       timeMs: 1777982400123,
     });
     if (parsed.kind !== 'log') return;
-    // The other fields and the time in ns are computed when read (the line is not copied per line).
-    expect(parsed.log.timeUnixNano).toBe(1777982400123000000n);
-    expect(parsed.log.fields).toEqual({ pid: 7, hostname: 'ip-10-0-1-7' });
-    expect(parsed.log.fieldNames()).toEqual(['pid', 'hostname']);
-    expect(parsed.log.field('hostname')).toBe('ip-10-0-1-7');
-    expect(parsed.log.field('msg')).toBeUndefined();
-    expect(parsed.log.field('toString')).toBeUndefined();
+    // The other fields and the time in ns are computed when read, by the backfill (the line is not copied per line).
+    expect(stepLineTimeNs(parsed.log)).toBe(1777982400123000000n);
+    expect(stepLineFields(parsed.log)).toEqual({ pid: 7, hostname: 'ip-10-0-1-7' });
+    expect(stepLineFieldNames(parsed.log)).toEqual(['pid', 'hostname']);
+    expect(stepLineField(parsed.log, 'hostname')).toBe('ip-10-0-1-7');
+    expect(stepLineField(parsed.log, 'msg')).toBeUndefined();
+    expect(stepLineField(parsed.log, 'toString')).toBeUndefined();
   });
 
   it('JSON without a trace_id is ignored unless it looks like a summary event', () => {

@@ -143,7 +143,8 @@ describe('SummaryEventProcessor: the summary line', () => {
     const exported = (await fixture.exported()).map(toSpanRecord);
     const parsed = parseLogLine(fixture.raw[0]!.trimEnd());
     expect(parsed.kind).toBe('summary');
-    const rebuilt = summaryEventToSpans((parsed as { kind: 'summary'; event: never }).event);
+    if (parsed.kind !== 'summary') return;
+    const rebuilt = summaryEventToSpans(parsed.event);
     const key = (s: { spanId: string }) => s.spanId;
     const strip = (s: ReturnType<typeof toSpanRecord>) => ({ ...s, resource: { ...s.resource }, attributes: { ...s.attributes } });
     expect(rebuilt.map(strip).sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
