@@ -35,6 +35,7 @@ export const ERROR_TYPE = 'error.type';
 export const EXCEPTION_EVENT = 'exception';
 export const EXCEPTION_TYPE = 'exception.type';
 export const EXCEPTION_MESSAGE = 'exception.message';
+export const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 
 // Messaging (semantic conventions for SQS and the Redis hand-over).
 export const MESSAGING_SYSTEM = 'messaging.system';

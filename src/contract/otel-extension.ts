@@ -9,6 +9,7 @@
 import type { AttributeDiff } from './attribute-diff.js';
 import { attributesFromJson } from './attribute-values.js';
 import { isPlainObject } from './json-safety.js';
+import { isValidSpanId, SPAN_ID_RE } from './span-id.js';
 import type { Attributes, ScopeRecord, SpanKindValue, StatusCodeValue } from './span-record.js';
 
 export const OTEL_EXTENSION_VERSION = 1;
@@ -195,7 +196,6 @@ export function encodeOtelExtension(ext: OtelExtension): string {
 // ---------------------------------------------------------------------------------------------
 // Decoding: the text comes from a log line, so every piece is checked; any defect → undefined.
 
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
 const NS_TEXT_RE = /^-?[0-9]{1,20}$/;
 
 class Corrupt extends Error {}
@@ -267,7 +267,7 @@ function descendantFromJson(v: unknown, index: number): ExtensionDescendant {
   const what = `descendant ${index}`;
   if (!Array.isArray(v) || v.length < 6 || v.length > 12) fail(what);
   const spanId = str(v[0], what);
-  if (!SPAN_ID_RE.test(spanId) || spanId === '0000000000000000') fail(`${what} span id`);
+  if (!isValidSpanId(spanId)) fail(`${what} span id`);
   const parent = v[1];
   const parentOk =
     (typeof parent === 'number' && Number.isInteger(parent) && parent >= 0 && parent !== index + 1) ||

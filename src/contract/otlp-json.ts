@@ -11,6 +11,7 @@
 import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
 import { boundedMemo } from './bounded-memo.js';
 import { isPlainObject } from './json-safety.js';
+import { SPAN_ID_RE } from './span-id.js';
 
 type OtlpAnyValue =
   | { stringValue: string }
@@ -366,7 +367,6 @@ export function encodeOtlpJsonLine(spans: readonly SpanRecord[], lineEnd = ''): 
 // Decoding: an OTLP/JSON request from outside (a file, a Collector) is hostile until parsed.
 
 const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
 const NANOS = /^[0-9]{1,20}$/;
 
 export class OtlpDecodeError extends Error {
@@ -418,9 +418,9 @@ function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): Spa
   const traceId = String(raw['traceId'] ?? '').toLowerCase();
   const spanId = String(raw['spanId'] ?? '').toLowerCase();
   if (!HEX32.test(traceId)) throw new OtlpDecodeError('traceId is not 32 hex digits');
-  if (!HEX16.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
+  if (!SPAN_ID_RE.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
   const parent = raw['parentSpanId'] ? String(raw['parentSpanId']).toLowerCase() : '';
-  if (parent && !HEX16.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
+  if (parent && !SPAN_ID_RE.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
   const kind = Number(raw['kind'] ?? 1) - 1;
   const status = isPlainObject(raw['status']) ? raw['status'] : {};
   const code = Number(status['code'] ?? 0);

@@ -15,8 +15,7 @@ import { validateEventRecord, validateSummaryEvent, type ValidatedFacts } from '
 export type { RejectReason } from './reject-reasons.js';
 export { validateSummaryEvent };
 
-/** CloudWatch Logs events may be up to 1 MiB; some slack for a wrapper or a trailing newline. */
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024 + 64 * 1024;
+import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
 const STEP_LOG_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
 

@@ -23,6 +23,7 @@ import {
 } from './attribute-keys.js';
 import { newAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
+import { sanitizeExceptionAttributes, sanitizeExceptionMessage } from './exception-text.js';
 import { pruneGuideDomain } from './guide-domain.js';
 import { isoOfMs } from './iso-time.js';
 import {
@@ -45,12 +46,9 @@ import {
   derivedStatusMessage,
 } from './slice-fields.js';
 import { StatusCode, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
-import { eventMsg, OUTCOMES, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
+import { eventMsg, isOutcome, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
 import { toAlakaiTraceId, toOtelTraceId } from './trace-id.js';
 
-/** Exception texts can be long stack traces; they are capped higher than messages. */
-const MAX_STACKTRACE_LENGTH = 8 * 1024;
-const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 const NS_PER_MS = 1_000_000n;
 /** Date's range: ±8.64e15 ms. Outside it toISOString throws, and the processor must never throw. */
 const MAX_DATE_MS = 8_640_000_000_000_000n;
@@ -156,20 +154,13 @@ function sliceError(slice: SpanRecord): SummaryError | null {
   const type =
     (exception && stringAttr(exception.attributes, EXCEPTION_TYPE)) ?? stringAttr(slice.attributes, ERROR_TYPE) ?? 'Error';
   const message = (exception && stringAttr(exception.attributes, EXCEPTION_MESSAGE)) ?? slice.status.message ?? '';
-  return { type, message: sanitizeText(message) };
+  return { type, message: sanitizeExceptionMessage(message) };
 }
 
 /** Exception texts are sanitized before they reach a log line; other attributes travel as they are. */
 function sanitizeEventAttributes(name: string, attributes: Attributes): Attributes {
   if (name !== EXCEPTION_EVENT) return attributes;
-  let out: Attributes | undefined;
-  for (const key of [EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE]) {
-    const v = attributes[key];
-    if (typeof v !== 'string') continue;
-    const clean = sanitizeText(v, key === EXCEPTION_STACKTRACE ? MAX_STACKTRACE_LENGTH : undefined);
-    if (clean !== v) (out ??= Object.assign(newAttributes(), attributes))[key] = clean;
-  }
-  return out ?? attributes;
+  return sanitizeExceptionAttributes(attributes, (original) => Object.assign(newAttributes(), original));
 }
 
 function relativeEvents(events: readonly SpanEventRecord[], startNs: bigint): ExtensionEvent[] {
@@ -271,7 +262,7 @@ function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], 
 
 function sliceOutcome(slice: SpanRecord): Outcome {
   const v = slice.attributes[ALAKAI_OUTCOME];
-  if (typeof v === 'string' && (OUTCOMES as readonly string[]).includes(v)) return v as Outcome;
+  if (isOutcome(v)) return v;
   return slice.status.code === StatusCode.ERROR ? 'error' : 'success';
 }
 

@@ -27,8 +27,7 @@ import { toOtelTraceId } from './trace-id.js';
 
 export { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
-const ZERO_SPAN_ID = '0000000000000000';
+import { SPAN_ID_RE, ZERO_SPAN_ID } from './span-id.js';
 
 export type ValidationResult = { ok: true; event: SummaryEvent } | Rejection;
 
