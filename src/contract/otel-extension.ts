@@ -8,6 +8,7 @@
  */
 import type { AttributeDiff } from './attribute-diff.js';
 import { attributesFromJson } from './attribute-values.js';
+import { quoteJson } from './json-quote.js';
 import { isPlainObject } from './json-safety.js';
 import { isValidSpanId, SPAN_ID_RE } from './span-id.js';
 import type { Attributes, ScopeRecord, SpanKindValue, StatusCodeValue } from './span-record.js';
@@ -77,19 +78,8 @@ function nsJson(ns: bigint): string {
   return ns <= MAX_EXACT_NS && ns >= -MAX_EXACT_NS ? String(Number(ns)) : '"' + ns.toString() + '"';
 }
 
-/**
- * A string as JSON.stringify quotes it. Names, ids and keys almost never need escaping, and a scan
- * is cheaper than a call into JSON.stringify for each of them; anything that might (control
- * characters, quote, backslash, surrogates, long texts) goes to JSON.stringify itself.
- */
-function quote(text: string): string {
-  if (text.length > 64) return JSON.stringify(text);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
-  }
-  return '"' + text + '"';
-}
+/** A string as JSON.stringify quotes it (json-quote.ts). */
+const quote = quoteJson;
 
 /** A value as JSON.stringify writes it inside an array (undefined, functions, symbols become null). */
 function valueJson(value: unknown): string {
