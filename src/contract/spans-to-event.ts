@@ -5,6 +5,7 @@
  * `msg`. docs/mapping.md describes every rule.
  */
 import { diffAttributes, type AttributeDiff } from './attribute-diff.js';
+import { identityMemo, whenFrozen } from './cache.js';
 import {
   ALAKAI_COMPONENT,
   ALAKAI_EVENT,
@@ -45,7 +46,7 @@ import {
   derivedStatusCode,
   derivedStatusMessage,
 } from './slice-fields.js';
-import { StatusCode, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
+import { STATUS_CODE, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
 import { eventMsg, isOutcome, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
 import { toAlakaiTraceId, toOtelTraceId } from './trace-id.js';
 
@@ -118,7 +119,7 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
     const name = run.attributes[ALAKAI_STEP] as string;
     const previous = ran.get(name);
     if (previous && previous.end > run.endTimeUnixNano) continue;
-    ran.set(name, { status: run.status.code === StatusCode.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
+    ran.set(name, { status: run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
   }
   const recorded = new Map<string, StepStatus>();
   for (const key of Object.keys(slice.attributes)) {
@@ -149,7 +150,7 @@ function lastException(events: readonly SpanEventRecord[]): SpanEventRecord | un
 
 /** `error` is set exactly when the slice's status is ERROR. */
 function sliceError(slice: SpanRecord): SummaryError | null {
-  if (slice.status.code !== StatusCode.ERROR) return null;
+  if (slice.status.code !== STATUS_CODE.ERROR) return null;
   const exception = lastException(slice.events);
   const type =
     (exception && stringAttr(exception.attributes, EXCEPTION_TYPE)) ?? stringAttr(slice.attributes, ERROR_TYPE) ?? 'Error';
@@ -203,18 +204,16 @@ function encodeDescendants(slice: SpanRecord, kept: readonly SpanRecord[]): Exte
 /**
  * The slice resource's difference from the component's shared resource. A process's spans share
  * one frozen resource record and sharedComponentResource returns one frozen object per
- * (service, component), so the difference is computed once per pair instead of on every slice.
- * Resources are immutable in OTel; unfrozen ones are diffed every time.
+ * (service, component), so the difference is computed once per pair instead of on every slice
+ * (cache.ts: by identity, frozen keys only). Unfrozen resources are diffed every time.
  */
-const resourceDiffs = new WeakMap<Attributes, { derived: Attributes; diff: AttributeDiff | undefined }>();
+const resourceDiffsFrom = identityMemo(
+  (actual: Attributes) => identityMemo((derived: Attributes) => diffAttributes(actual, derived), whenFrozen),
+  whenFrozen,
+);
 
 function resourceDiff(actual: Attributes, derived: Attributes): AttributeDiff | undefined {
-  if (!Object.isFrozen(actual) || !Object.isFrozen(derived)) return diffAttributes(actual, derived);
-  const cached = resourceDiffs.get(actual);
-  if (cached && cached.derived === derived) return cached.diff;
-  const diff = diffAttributes(actual, derived);
-  resourceDiffs.set(actual, { derived, diff });
-  return diff;
+  return resourceDiffsFrom(actual)(derived);
 }
 
 function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], event: SummaryEvent, domainKeys: string[]): string {
@@ -263,7 +262,7 @@ function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], 
 function sliceOutcome(slice: SpanRecord): Outcome {
   const v = slice.attributes[ALAKAI_OUTCOME];
   if (isOutcome(v)) return v;
-  return slice.status.code === StatusCode.ERROR ? 'error' : 'success';
+  return slice.status.code === STATUS_CODE.ERROR ? 'error' : 'success';
 }
 
 export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly SpanRecord[]): SummaryEvent {
