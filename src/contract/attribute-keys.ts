@@ -41,7 +41,6 @@ export const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 export const MESSAGING_SYSTEM = 'messaging.system';
 export const MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
 export const MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
-export const MESSAGING_MESSAGE_ID = 'messaging.message.id';
 
 /** Instrumentation scope of everything the bridge creates. */
 export const SCOPE_NAME = 'alakai-otel';

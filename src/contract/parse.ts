@@ -7,7 +7,7 @@
 import { ALAKAI_COMPONENT } from './attribute-keys.js';
 import { normalizeTime } from './event-time.js';
 import { findJsonDefect, isPlainObject, mayHoldHostileKey } from './json-safety.js';
-import { reject, type RejectReason } from './reject-reasons.js';
+import type { RejectReason } from './reject-reasons.js';
 import { EVENT_MSG_PREFIX, type SummaryEvent } from './summary-event.js';
 import { toOtelTraceId } from './trace-id.js';
 import { validateEventRecord, validateSummaryEvent, type ValidatedFacts } from './validate.js';

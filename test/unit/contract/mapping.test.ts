@@ -3,6 +3,7 @@
  * and what a legacy event becomes as a span.
  */
 import { describe, expect, it } from 'vitest';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { summaryEventToSpans, legacySpanId, isBridgedEvent } from '../../../src/contract/event-to-spans.js';
 import { decodeOtelExtension, MAX_DESCENDANTS, MAX_EXTENSION_CHARS } from '../../../src/contract/otel-extension.js';
 import { parseLogLine } from '../../../src/contract/parse.js';
@@ -296,8 +297,17 @@ describe('never throws', () => {
     expect(summaryEventToSpans({ ...summaryEvent(), steps: undefined } as unknown as SummaryEvent)).toEqual([]);
   });
 
-  it('validateSummaryEvent on a value with a throwing getter rejects it', () => {
+  it('validateSummaryEvent on a value with a throwing getter rejects it as its own failure, said to diag, not as the input being no object', () => {
     const value = Object.defineProperty({ ...summaryEvent() }, 'repo', { enumerable: true, get: () => { throw new Error('boom'); } });
-    expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'not_object' });
+    const said: unknown[][] = [];
+    diag.setLogger({ error: (...args: unknown[]) => said.push(args), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+    try {
+      expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'internal_error' });
+    } finally {
+      diag.disable();
+    }
+    expect(said).toHaveLength(1);
+    expect(String(said[0]![0])).toContain('validateSummaryEvent failed');
+    expect((said[0]![1] as Error).message).toBe('boom');
   });
 });
