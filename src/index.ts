@@ -13,7 +13,7 @@ export { OtlpJsonFileExporter } from './sdk/otlp-file-exporter.js';
 export { isoTimestamp } from './sdk/logger.js';
 export { enableZeroCode, type ZeroCodeHandle, type ZeroCodeCounters } from './sdk/zero-code.js';
 export { getAlakaiTracing } from './sdk/global.js';
-export type { DropReason, TracingStats } from './sdk/stats.js';
+export type { DropReason, StatsCounter, TracingStats } from './sdk/stats.js';
 export { injectSqsAttributes, extractSqsContext, sqsAttributesNotFitted, SQS_MAX_MESSAGE_ATTRIBUTES, type SqsMessageAttributeValue } from './sdk/propagation/sqs.js';
 export { injectRedisPayload, extractRedisContext } from './sdk/propagation/redis.js';
 export { withProducerSpan, type ProducerTarget } from './sdk/propagation/producer.js';
@@ -24,9 +24,25 @@ export {
   sliceToSummaryEvent,
   toOtelTraceId,
   toAlakaiTraceId,
+  SPAN_KIND,
+  STATUS_CODE,
+  type Attributes,
+  type AttributeValue,
+  type CheckedField,
+  type DomainFields,
   type Outcome,
   type ParsedLine,
   type RejectReason,
+  type Rejection,
+  type ScopeRecord,
+  type SpanEventRecord,
+  type SpanKindValue,
   type SpanRecord,
+  type StatusCodeValue,
+  type StepLog,
+  type StepStatus,
+  type SummaryError,
   type SummaryEvent,
+  type TraceIdMapping,
+  type ValidationResult,
 } from './contract/index.js';

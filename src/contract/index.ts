@@ -45,7 +45,9 @@ export { sanitizeText, DEFAULT_MAX_TEXT_LENGTH, TRUNCATION_MARKER, redactionMark
 export { componentResource, defaultServiceName } from './resource.js';
 export { DEFAULT_MAX_LINE_BYTES, MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 export { parseLogLine, validateSummaryEvent, type ParsedLine, type StepLog, type RejectReason } from './parse.js';
-export type { CheckedField } from './reject-reasons.js';
+export type { CheckedField, Rejection } from './reject-reasons.js';
+export type { ValidationResult } from './validate.js';
+export type { AttributeDiff } from './attribute-diff.js';
 export { sliceToSummaryEvent } from './spans-to-event.js';
 export { summaryEventToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
 export {
