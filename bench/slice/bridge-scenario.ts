@@ -7,7 +7,8 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { sliceToSummaryEvent } from '../../src/contract/spans-to-event.js';
-import { setupAlakaiTracing, toSpanRecord } from '../../src/sdk/index.js';
+import { setupAlakaiTracing } from '../../src/sdk/setup.js';
+import { toSpanRecord } from '../../src/sdk/readable-span.js';
 import { COMPONENT, DOMAIN, EVENT, SERVICE, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';
 import { NoopExporter } from './plain-otel-scenarios.js';
 import type { SliceScenario } from './scenario.js';

@@ -7,7 +7,7 @@ import { Bench } from 'tinybench';
 import { flattenDomain } from '../../src/contract/domain-attributes.js';
 import { sliceToSummaryEvent } from '../../src/contract/spans-to-event.js';
 import type { Attributes } from '../../src/contract/span-record.js';
-import { toSpanRecord } from '../../src/sdk/index.js';
+import { toSpanRecord } from '../../src/sdk/readable-span.js';
 import { writeSummaryLine } from '../../src/sdk/summary-line.js';
 import { captureSlice } from './bridge-scenario.js';
 import { COMPONENT, DOMAIN, EVENT, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';

@@ -6,6 +6,7 @@
  * a bound and are dropped (and counted) beyond it.
  */
 import { once } from 'node:events';
+import { DEFAULT_MAX_LINE_BYTES } from '../contract/limits.js';
 import { parseLogLine } from '../contract/parse.js';
 import { summaryLineToSpans } from '../contract/event-to-spans.js';
 import type { SpanRecord } from '../contract/span-record.js';
@@ -101,7 +102,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
   const timer = setInterval(() => void exportQueued(), FLUSH_EVERY_MS);
   timer.unref();
 
-  const splitter = new LineSplitter(1024 * 1024 + 64 * 1024);
+  const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
   const lines: SplitLine[] = [];
   const handleLines = (): void => {
     for (const line of lines) {

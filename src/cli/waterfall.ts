@@ -9,7 +9,7 @@
  * Each row ends with the component whose service recorded the span (core, orchestrator, worker).
  */
 import { ALAKAI_COMPONENT } from '../contract/attribute-keys.js';
-import { StatusCode, type SpanRecord } from '../contract/span-record.js';
+import { STATUS_CODE, type SpanRecord } from '../contract/span-record.js';
 
 export interface WaterfallOptions {
   /** Total line width in columns (default 100, at least 60). */
@@ -109,7 +109,7 @@ export function renderWaterfall(spans: SpanRecord[], options: WaterfallOptions =
   const emit = (span: SpanRecord, depth: number): void => {
     const from = column(span.startTimeUnixNano);
     const to = Math.max(from, column(span.endTimeUnixNano));
-    const isError = span.status.code === StatusCode.ERROR;
+    const isError = span.status.code === STATUS_CODE.ERROR;
     const glyph = isError ? '!' : '█';
     const bar = ' '.repeat(from) + glyph.repeat(to - from + 1) + ' '.repeat(barWidth - to - 1);
     const indent = '  '.repeat(Math.min(depth, 10));

@@ -35,12 +35,12 @@ export const ERROR_TYPE = 'error.type';
 export const EXCEPTION_EVENT = 'exception';
 export const EXCEPTION_TYPE = 'exception.type';
 export const EXCEPTION_MESSAGE = 'exception.message';
+export const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 
 // Messaging (semantic conventions for SQS and the Redis hand-over).
 export const MESSAGING_SYSTEM = 'messaging.system';
 export const MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
 export const MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
-export const MESSAGING_MESSAGE_ID = 'messaging.message.id';
 
 /** Instrumentation scope of everything the bridge creates. */
 export const SCOPE_NAME = 'alakai-otel';

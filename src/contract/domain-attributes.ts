@@ -14,6 +14,7 @@
  */
 import { ALAKAI_JSON_PREFIX, ALAKAI_PREFIX } from './attribute-keys.js';
 import { isHomogeneousPrimitiveArray } from './attribute-values.js';
+import { boundedMemo, MAX_CACHED_ENTRIES, MAX_CACHED_KEY_LENGTH } from './cache.js';
 import { HOSTILE_KEYS, isPlainObject, parseJsonSafely } from './json-safety.js';
 import type { AttributeValue, Attributes } from './span-record.js';
 import { RESERVED_FIELDS } from './summary-event.js';
@@ -56,15 +57,21 @@ interface PathNode {
   cached: boolean;
 }
 
-/** Keys come from outside (backfilled lines too): at most this many cached paths, each bounded in length. */
-const MAX_CACHED_PATHS = 4096;
-const MAX_CACHED_PATH_LENGTH = 256;
+/**
+ * Keys come from outside (backfilled lines too), so the tree follows cache.ts's policy: at most
+ * MAX_CACHED_ENTRIES paths, each at most MAX_CACHED_KEY_LENGTH long, and the tree starts over when
+ * full. A node of the old tree still in use for one lookup stays correct, and becomes garbage after.
+ */
 let cachedPaths = 0;
 const topNodes = new Map<string, PathNode>();
 
 function newPathNode(path: string, parent: PathNode | undefined, parentMap: Map<string, PathNode> | undefined, segment: string): PathNode {
   const node: PathNode = { attributeKey: ALAKAI_PREFIX + path, jsonKey: ALAKAI_JSON_PREFIX + path, children: undefined, cached: false };
-  if ((parent === undefined || parent.cached) && cachedPaths < MAX_CACHED_PATHS && path.length <= MAX_CACHED_PATH_LENGTH) {
+  if ((parent === undefined || parent.cached) && path.length <= MAX_CACHED_KEY_LENGTH) {
+    if (cachedPaths >= MAX_CACHED_ENTRIES) {
+      topNodes.clear();
+      cachedPaths = 0;
+    }
     node.cached = true;
     cachedPaths++;
     if (parent) (parent.children ??= new Map()).set(segment, node);
@@ -185,11 +192,6 @@ type KeyPlan =
   | { kind: 'domain'; json: boolean; path: readonly string[] };
 
 const BUCKET_PLAN: KeyPlan = { kind: 'bucket' };
-/** Keys come from outside (backfilled lines too), so the cache is bounded in entries and key length. */
-const MAX_CACHED_PLANS = 4096;
-const MAX_CACHED_KEY_LENGTH = 256;
-const keyPlans = new Map<string, KeyPlan | undefined>();
-
 function parseKeyPlan(key: string): KeyPlan | undefined {
   let rest = key.slice(ALAKAI_PREFIX.length);
   if (rest === 'json') return BUCKET_PLAN;
@@ -207,13 +209,8 @@ function parseKeyPlan(key: string): KeyPlan | undefined {
   return { kind: 'domain', json, path };
 }
 
-function keyPlanOf(key: string): KeyPlan | undefined {
-  const cached = keyPlans.get(key);
-  if (cached !== undefined || keyPlans.has(key)) return cached;
-  const plan = parseKeyPlan(key);
-  if (keyPlans.size < MAX_CACHED_PLANS && key.length <= MAX_CACHED_KEY_LENGTH) keyPlans.set(key, plan);
-  return plan;
-}
+/** Keys come from outside (backfilled lines too): cached by cache.ts's policy. */
+const keyPlanOf = boundedMemo(MAX_CACHED_ENTRIES, parseKeyPlan, MAX_CACHED_KEY_LENGTH);
 
 /**
  * Inverse of flattenDomain: domain fields and context extras from a span's `alakai.*` attributes.

@@ -20,8 +20,7 @@ import type { Attributes, SpanEventRecord, SpanRecord } from './span-record.js';
 import type { SummaryEvent } from './summary-event.js';
 import { toOtelTraceId } from './trace-id.js';
 
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
-const ZERO_SPAN_ID = '0000000000000000';
+import { SPAN_ID_RE, ZERO_SPAN_ID } from './span-id.js';
 const NS_PER_MS = 1_000_000n;
 
 export function isBridgedEvent(event: SummaryEvent): boolean {

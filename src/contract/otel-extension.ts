@@ -8,7 +8,9 @@
  */
 import type { AttributeDiff } from './attribute-diff.js';
 import { attributesFromJson } from './attribute-values.js';
+import { quoteJson } from './json-quote.js';
 import { isPlainObject } from './json-safety.js';
+import { isValidSpanId, SPAN_ID_RE } from './span-id.js';
 import type { Attributes, ScopeRecord, SpanKindValue, StatusCodeValue } from './span-record.js';
 
 export const OTEL_EXTENSION_VERSION = 1;
@@ -76,19 +78,8 @@ function nsJson(ns: bigint): string {
   return ns <= MAX_EXACT_NS && ns >= -MAX_EXACT_NS ? String(Number(ns)) : '"' + ns.toString() + '"';
 }
 
-/**
- * A string as JSON.stringify quotes it. Names, ids and keys almost never need escaping, and a scan
- * is cheaper than a call into JSON.stringify for each of them; anything that might (control
- * characters, quote, backslash, surrogates, long texts) goes to JSON.stringify itself.
- */
-function quote(text: string): string {
-  if (text.length > 64) return JSON.stringify(text);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
-  }
-  return '"' + text + '"';
-}
+/** A string as JSON.stringify quotes it (json-quote.ts). */
+const quote = quoteJson;
 
 /** A value as JSON.stringify writes it inside an array (undefined, functions, symbols become null). */
 function valueJson(value: unknown): string {
@@ -195,7 +186,6 @@ export function encodeOtelExtension(ext: OtelExtension): string {
 // ---------------------------------------------------------------------------------------------
 // Decoding: the text comes from a log line, so every piece is checked; any defect → undefined.
 
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
 const NS_TEXT_RE = /^-?[0-9]{1,20}$/;
 
 class Corrupt extends Error {}
@@ -267,7 +257,7 @@ function descendantFromJson(v: unknown, index: number): ExtensionDescendant {
   const what = `descendant ${index}`;
   if (!Array.isArray(v) || v.length < 6 || v.length > 12) fail(what);
   const spanId = str(v[0], what);
-  if (!SPAN_ID_RE.test(spanId) || spanId === '0000000000000000') fail(`${what} span id`);
+  if (!isValidSpanId(spanId)) fail(`${what} span id`);
   const parent = v[1];
   const parentOk =
     (typeof parent === 'number' && Number.isInteger(parent) && parent >= 0 && parent !== index + 1) ||

@@ -9,8 +9,10 @@
  * drops a re-sent span as a duplicate when it hashes identically (DESIGN.md, "Round trip").
  */
 import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
-import { boundedMemo } from './bounded-memo.js';
+import { boundedMemo, identityMemo, MAX_CACHED_ENTRIES, whenFrozen } from './cache.js';
+import { isBareJsonString } from './json-quote.js';
 import { isPlainObject } from './json-safety.js';
+import { SPAN_ID_RE } from './span-id.js';
 
 type OtlpAnyValue =
   | { stringValue: string }
@@ -113,19 +115,12 @@ export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: un
 // outside the SpanRecord types is encoded through the object path so it serializes the same way.
 
 /**
- * Frozen resources (the shared per-component ones) never change: their key and text are cached.
- * Object.freeze is shallow, so this treats the array values of a frozen resource as fixed too —
- * true of every resource the bridge freezes (resource.ts builds them once and shares them).
+ * Frozen resources (the shared per-component ones) never change: their key and text are cached
+ * (cache.ts, whenFrozen). Object.freeze is shallow, so this treats the array values of a frozen
+ * resource as fixed too — true of every resource the bridge freezes (resource.ts builds them once
+ * and shares them).
  */
-const frozenResourceKeys = new WeakMap<Attributes, string>();
-const frozenResourceJson = new WeakMap<Attributes, string>();
-
-function cachedResourceKey(resource: Attributes): string {
-  if (!Object.isFrozen(resource)) return resourceKey(resource);
-  let key = frozenResourceKeys.get(resource);
-  if (key === undefined) frozenResourceKeys.set(resource, (key = resourceKey(resource)));
-  return key;
-}
+const cachedResourceKey = identityMemo((resource: Attributes) => resourceKey(resource), whenFrozen);
 
 /**
  * The text before an attribute's value, per key, joined with whatever must come before it: the
@@ -155,20 +150,13 @@ type AttributeState = typeof FIRST | typeof AFTER_STRING | typeof AFTER_OTHER | 
 const BEFORE_BY_STATE = ['[', '}},', '},', '"}},'] as const;
 
 /**
- * A string JSON.stringify would write as itself between quotes: no quote, backslash, control
- * character or surrogate (a lone surrogate is escaped; a pair is not, but is rare enough to send
- * through JSON.stringify too). One character class, no quantifier: linear, no backtracking. Such a
- * string (most attribute values) is pushed as it is, the quotes being part of the surrounding
- * pieces, instead of as a quoted copy made per value (issue 6: the encoder's garbage).
+ * A string JSON.stringify would write as itself between quotes (json-quote.ts) is pushed as it is,
+ * the quotes being part of the surrounding pieces, instead of as a quoted copy made per value
+ * (issue 6: the encoder's garbage).
  */
-const NEEDS_JSON_ESCAPE_RE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const isBare = isBareJsonString;
 
-/** True when JSON.stringify(value) is value between quotes. */
-function isBare(value: string): boolean {
-  return !NEEDS_JSON_ESCAPE_RE.test(value);
-}
-
-const keyText = boundedMemo(4096, (key): KeyText => {
+const keyText = boundedMemo(MAX_CACHED_ENTRIES, (key): KeyText => {
   const head = `{"key":${JSON.stringify(key)},"value":`;
   const [a, b, c, d] = BEFORE_BY_STATE;
   const str = head + '{"stringValue":';
@@ -249,17 +237,11 @@ function pushAttributes(parts: string[], attributes: Attributes, end: ListEnd): 
   parts.push(end[state]);
 }
 
-function resourceJson(resource: Attributes): string {
-  const frozen = Object.isFrozen(resource);
-  let text = frozen ? frozenResourceJson.get(resource) : undefined;
-  if (text === undefined) {
-    const parts: string[] = ['{"resource":{"attributes":'];
-    pushAttributes(parts, resource, RESOURCE_END);
-    text = parts.join('');
-    if (frozen) frozenResourceJson.set(resource, text);
-  }
-  return text;
-}
+const resourceJson = identityMemo((resource: Attributes): string => {
+  const parts: string[] = ['{"resource":{"attributes":'];
+  pushAttributes(parts, resource, RESOURCE_END);
+  return parts.join('');
+}, whenFrozen);
 
 /** JSON for the integer enums; anything else falls back to what JSON.stringify writes. */
 function numberJson(n: number): string {
@@ -299,7 +281,7 @@ function pushSpan(parts: string[], span: SpanRecord): void {
   // valid whatever a caller put there.
   const parent = span.parentSpanId;
   if (isBare(span.traceId) && isBare(span.spanId) && isBare(span.name) && (!parent || isBare(parent))) {
-    // The usual case, as many pieces and no quoted copies (see NEEDS_JSON_ESCAPE_RE).
+    // The usual case, as many pieces and no quoted copies (see json-quote.ts).
     parts.push('{"traceId":"', span.traceId, '","spanId":"', span.spanId);
     if (parent) parts.push('","parentSpanId":"', parent);
     parts.push('","name":"', span.name, '","kind":', numberJson(span.kind + 1));
@@ -366,7 +348,6 @@ export function encodeOtlpJsonLine(spans: readonly SpanRecord[], lineEnd = ''): 
 // Decoding: an OTLP/JSON request from outside (a file, a Collector) is hostile until parsed.
 
 const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
 const NANOS = /^[0-9]{1,20}$/;
 
 export class OtlpDecodeError extends Error {
@@ -418,9 +399,9 @@ function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): Spa
   const traceId = String(raw['traceId'] ?? '').toLowerCase();
   const spanId = String(raw['spanId'] ?? '').toLowerCase();
   if (!HEX32.test(traceId)) throw new OtlpDecodeError('traceId is not 32 hex digits');
-  if (!HEX16.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
+  if (!SPAN_ID_RE.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
   const parent = raw['parentSpanId'] ? String(raw['parentSpanId']).toLowerCase() : '';
-  if (parent && !HEX16.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
+  if (parent && !SPAN_ID_RE.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
   const kind = Number(raw['kind'] ?? 1) - 1;
   const status = isPlainObject(raw['status']) ? raw['status'] : {};
   const code = Number(status['code'] ?? 0);

@@ -18,8 +18,7 @@ export type { ParsedLine, ParsedStepLine, ParsedSummary, StepLine } from './pars
 export { STEP_LINE_OWN_FIELDS } from './parsed-line.js';
 export { validateSummaryEvent };
 
-/** CloudWatch Logs events may be up to 1 MiB; some slack for a wrapper or a trailing newline. */
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024 + 64 * 1024;
+import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
 /** pino's level labels, for lines written with `formatters.level` returning the label. */
 const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(

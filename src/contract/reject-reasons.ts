@@ -53,6 +53,8 @@ export type RejectReason =
   | 'msg_mismatch'
   /** span_id / parent_span_id / otel malformed, or only some of them present. */
   | 'bad_extension'
+  /** Validation itself failed (a value a getter or Proxy makes unreadable, or a bug): also said to diag. */
+  | 'internal_error'
   | `bad_type:${CheckedField}`
   | `missing_field:${CheckedField}`
   | `too_long:${CheckedField}`;

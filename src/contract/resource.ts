@@ -4,6 +4,7 @@
  * dedupes only identical spans, resource included).
  */
 import { ALAKAI_COMPONENT, AWS_LOG_GROUP_NAMES, CLOUD_PLATFORM, SERVICE_NAME, SERVICE_NAMESPACE } from './attribute-keys.js';
+import { BoundedMap } from './cache.js';
 import type { Attributes } from './span-record.js';
 import { LOG_GROUPS, type Component } from './summary-event.js';
 
@@ -33,19 +34,18 @@ export function componentResource(service: string, component: string): Attribute
   return resource;
 }
 
-const sharedResources = new Map<string, Attributes>();
 const MAX_SHARED_RESOURCES = 1024;
+const sharedResources = new BoundedMap<Attributes>(MAX_SHARED_RESOURCES);
 
 /**
  * One frozen resource object per (service, component): the backfill builds millions of spans and
  * the OTel exporter groups spans by resource object identity, so sharing is both cheaper and
- * groups better. Bounded so hostile input cannot grow it without limit.
+ * groups better. Bounded (cache.ts) so hostile input cannot grow it without limit.
  */
 export function sharedComponentResource(service: string, component: string): Attributes {
   const key = `${service}\u0000${component}`;
   let resource = sharedResources.get(key);
   if (!resource) {
-    if (sharedResources.size >= MAX_SHARED_RESOURCES) sharedResources.clear();
     resource = Object.freeze(componentResource(service, component)) as Attributes;
     sharedResources.set(key, resource);
   }

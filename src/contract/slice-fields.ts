@@ -13,9 +13,9 @@ import {
   ERROR_TYPE,
   SCOPE_NAME,
 } from './attribute-keys.js';
-import { boundedMemo } from './bounded-memo.js';
+import { boundedMemo, MAX_CACHED_ENTRIES } from './cache.js';
 import { flattenDomain } from './domain-attributes.js';
-import { SpanKind, StatusCode, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
+import { SPAN_KIND, STATUS_CODE, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
 import type { Outcome, SummaryEvent } from './summary-event.js';
 import { needsOriginalTraceId } from './trace-id.js';
 
@@ -29,12 +29,12 @@ export const DEFAULT_SCOPE: Readonly<ScopeRecord> = Object.freeze({ name: SCOPE_
 export function defaultSliceKind(component: string): SpanKindValue {
   switch (component) {
     case 'core':
-      return SpanKind.SERVER;
+      return SPAN_KIND.SERVER;
     case 'orchestrator':
     case 'worker':
-      return SpanKind.CONSUMER;
+      return SPAN_KIND.CONSUMER;
     default:
-      return SpanKind.INTERNAL;
+      return SPAN_KIND.INTERNAL;
   }
 }
 
@@ -44,7 +44,7 @@ export function defaultFinalStatus(outcome: Outcome): string {
 }
 
 export function derivedStatusCode(event: SummaryEvent): StatusCodeValue {
-  return event.error ? StatusCode.ERROR : StatusCode.UNSET;
+  return event.error ? STATUS_CODE.ERROR : STATUS_CODE.UNSET;
 }
 
 export function derivedStatusMessage(event: SummaryEvent): string | undefined {
@@ -52,7 +52,7 @@ export function derivedStatusMessage(event: SummaryEvent): string | undefined {
 }
 
 /** `alakai.steps.<name>`: the same few step names come on every slice, so each name is built once. */
-const stepAttributeName = boundedMemo(4096, (step) => ALAKAI_STEPS_PREFIX + step);
+const stepAttributeName = boundedMemo(MAX_CACHED_ENTRIES, (step) => ALAKAI_STEPS_PREFIX + step);
 
 /**
  * The slice span attributes implied by the event: alakai.event, the original trace id when it is

@@ -11,19 +11,19 @@
 export type AttributeValue = string | number | boolean | string[] | number[] | boolean[];
 export type Attributes = Record<string, AttributeValue>;
 
-/** Same numbering as `@opentelemetry/api` SpanKind (OTLP's enum is this value + 1). */
-export const SpanKind = {
+/** The contract's own span kinds (named apart from `@opentelemetry/api`'s SpanKind), with its numbering (OTLP's enum is this value + 1). */
+export const SPAN_KIND = {
   INTERNAL: 0,
   SERVER: 1,
   CLIENT: 2,
   PRODUCER: 3,
   CONSUMER: 4,
 } as const;
-export type SpanKindValue = (typeof SpanKind)[keyof typeof SpanKind];
+export type SpanKindValue = (typeof SPAN_KIND)[keyof typeof SPAN_KIND];
 
-/** Same numbering as `@opentelemetry/api` SpanStatusCode and OTLP's StatusCode. */
-export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
-export type StatusCodeValue = (typeof StatusCode)[keyof typeof StatusCode];
+/** The contract's own status codes (named apart from `@opentelemetry/api`'s SpanStatusCode), with its and OTLP's numbering. */
+export const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+export type StatusCodeValue = (typeof STATUS_CODE)[keyof typeof STATUS_CODE];
 
 export interface SpanEventRecord {
   name: string;

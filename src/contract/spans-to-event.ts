@@ -5,6 +5,7 @@
  * `msg`. docs/mapping.md describes every rule.
  */
 import { diffAttributes, type AttributeDiff } from './attribute-diff.js';
+import { identityMemo, whenFrozen } from './cache.js';
 import {
   ALAKAI_COMPONENT,
   ALAKAI_EVENT,
@@ -23,6 +24,7 @@ import {
 } from './attribute-keys.js';
 import { newAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
+import { sanitizeExceptionAttributes, sanitizeExceptionMessage } from './exception-text.js';
 import { pruneGuideDomain } from './guide-domain.js';
 import { isoOfMs } from './iso-time.js';
 import {
@@ -44,13 +46,10 @@ import {
   derivedStatusCode,
   derivedStatusMessage,
 } from './slice-fields.js';
-import { StatusCode, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
-import { eventMsg, OUTCOMES, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
+import { STATUS_CODE, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
+import { eventMsg, isOutcome, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
 import { toAlakaiTraceId, toOtelTraceId } from './trace-id.js';
 
-/** Exception texts can be long stack traces; they are capped higher than messages. */
-const MAX_STACKTRACE_LENGTH = 8 * 1024;
-const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 const NS_PER_MS = 1_000_000n;
 /** Date's range: ±8.64e15 ms. Outside it toISOString throws, and the processor must never throw. */
 const MAX_DATE_MS = 8_640_000_000_000_000n;
@@ -120,7 +119,7 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
     const name = run.attributes[ALAKAI_STEP] as string;
     const previous = ran.get(name);
     if (previous && previous.end > run.endTimeUnixNano) continue;
-    ran.set(name, { status: run.status.code === StatusCode.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
+    ran.set(name, { status: run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
   }
   const recorded = new Map<string, StepStatus>();
   for (const key of Object.keys(slice.attributes)) {
@@ -151,25 +150,18 @@ function lastException(events: readonly SpanEventRecord[]): SpanEventRecord | un
 
 /** `error` is set exactly when the slice's status is ERROR. */
 function sliceError(slice: SpanRecord): SummaryError | null {
-  if (slice.status.code !== StatusCode.ERROR) return null;
+  if (slice.status.code !== STATUS_CODE.ERROR) return null;
   const exception = lastException(slice.events);
   const type =
     (exception && stringAttr(exception.attributes, EXCEPTION_TYPE)) ?? stringAttr(slice.attributes, ERROR_TYPE) ?? 'Error';
   const message = (exception && stringAttr(exception.attributes, EXCEPTION_MESSAGE)) ?? slice.status.message ?? '';
-  return { type, message: sanitizeText(message) };
+  return { type, message: sanitizeExceptionMessage(message) };
 }
 
 /** Exception texts are sanitized before they reach a log line; other attributes travel as they are. */
 function sanitizeEventAttributes(name: string, attributes: Attributes): Attributes {
   if (name !== EXCEPTION_EVENT) return attributes;
-  let out: Attributes | undefined;
-  for (const key of [EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE]) {
-    const v = attributes[key];
-    if (typeof v !== 'string') continue;
-    const clean = sanitizeText(v, key === EXCEPTION_STACKTRACE ? MAX_STACKTRACE_LENGTH : undefined);
-    if (clean !== v) (out ??= Object.assign(newAttributes(), attributes))[key] = clean;
-  }
-  return out ?? attributes;
+  return sanitizeExceptionAttributes(attributes, (original) => Object.assign(newAttributes(), original));
 }
 
 function relativeEvents(events: readonly SpanEventRecord[], startNs: bigint): ExtensionEvent[] {
@@ -212,18 +204,16 @@ function encodeDescendants(slice: SpanRecord, kept: readonly SpanRecord[]): Exte
 /**
  * The slice resource's difference from the component's shared resource. A process's spans share
  * one frozen resource record and sharedComponentResource returns one frozen object per
- * (service, component), so the difference is computed once per pair instead of on every slice.
- * Resources are immutable in OTel; unfrozen ones are diffed every time.
+ * (service, component), so the difference is computed once per pair instead of on every slice
+ * (cache.ts: by identity, frozen keys only). Unfrozen resources are diffed every time.
  */
-const resourceDiffs = new WeakMap<Attributes, { derived: Attributes; diff: AttributeDiff | undefined }>();
+const resourceDiffsFrom = identityMemo(
+  (actual: Attributes) => identityMemo((derived: Attributes) => diffAttributes(actual, derived), whenFrozen),
+  whenFrozen,
+);
 
 function resourceDiff(actual: Attributes, derived: Attributes): AttributeDiff | undefined {
-  if (!Object.isFrozen(actual) || !Object.isFrozen(derived)) return diffAttributes(actual, derived);
-  const cached = resourceDiffs.get(actual);
-  if (cached && cached.derived === derived) return cached.diff;
-  const diff = diffAttributes(actual, derived);
-  resourceDiffs.set(actual, { derived, diff });
-  return diff;
+  return resourceDiffsFrom(actual)(derived);
 }
 
 function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], event: SummaryEvent, domainKeys: string[]): string {
@@ -271,8 +261,8 @@ function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], 
 
 function sliceOutcome(slice: SpanRecord): Outcome {
   const v = slice.attributes[ALAKAI_OUTCOME];
-  if (typeof v === 'string' && (OUTCOMES as readonly string[]).includes(v)) return v as Outcome;
-  return slice.status.code === StatusCode.ERROR ? 'error' : 'success';
+  if (isOutcome(v)) return v;
+  return slice.status.code === STATUS_CODE.ERROR ? 'error' : 'success';
 }
 
 export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly SpanRecord[]): SummaryEvent {

@@ -87,6 +87,12 @@ export const EXTENSION_FIELDS = ['span_id', 'parent_span_id', 'otel'] as const;
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set<string>([...GUIDE_FIELDS, ...EXTENSION_FIELDS]);
 
 export const OUTCOMES: readonly Outcome[] = ['success', 'error', 'skipped'];
+
+/** True for one of the guide's three outcomes: the one test the SDK, the line and validation share. */
+export function isOutcome(value: unknown): value is Outcome {
+  return typeof value === 'string' && (OUTCOMES as readonly string[]).includes(value);
+}
+
 export const STEP_STATUSES: readonly StepStatus[] = ['ok', 'error', '-'];
 
 /** The level pino writes for `info`; summary events always log at it (guide, "Tips"). */

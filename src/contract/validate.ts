@@ -4,6 +4,7 @@
  * docs/summary-event-format.md ("Validation"); in short, only repairs that cannot change meaning
  * are made (a missing `context` rebuilt, epoch-ms `time` → ISO, a missing `error` → null).
  */
+import { diag } from '@opentelemetry/api';
 import { guideDomainDefect } from './guide-domain.js';
 import { findJsonDefect, isPlainObject } from './json-safety.js';
 import { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
@@ -27,8 +28,7 @@ import { toOtelTraceId } from './trace-id.js';
 
 export { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 
-const SPAN_ID_RE = /^[0-9a-f]{16}$/;
-const ZERO_SPAN_ID = '0000000000000000';
+import { SPAN_ID_RE, ZERO_SPAN_ID } from './span-id.js';
 
 export type ValidationResult = { ok: true; event: SummaryEvent } | Rejection;
 
@@ -184,8 +184,10 @@ export function validateSummaryEvent(value: unknown): ValidationResult {
   try {
     const result = validateEventRecord(value, false);
     return 'kind' in result ? { ok: true, event: result.event } : result;
-  } catch {
-    // Only a value that is not plain JSON (a throwing getter, a Proxy) gets here.
-    return reject('not_object', 'value could not be read');
+  } catch (error) {
+    // A value that is not plain JSON (a throwing getter, a Proxy), or a bug in the validator: not
+    // the caller's bad line, so it is said to diag and counted under its own reason.
+    diag.error('alakai-otel: validateSummaryEvent failed', error);
+    return reject('internal_error', 'validation failed');
   }
 }

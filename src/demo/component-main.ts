@@ -7,7 +7,8 @@
 import { parseArgs, flag, intFlag } from '../cli/args.js';
 import { defaultServiceName } from '../contract/resource.js';
 import { COMPONENTS, type Component } from '../contract/summary-event.js';
-import { OtlpJsonFileExporter, setupAlakaiTracing } from '../sdk/index.js';
+import { OtlpJsonFileExporter } from '../sdk/otlp-file-exporter.js';
+import { setupAlakaiTracing } from '../sdk/setup.js';
 import { COMPONENT_RUNNERS } from './components.js';
 import { demoLayout } from './layout.js';
 import { planExecutions } from './scenarios.js';

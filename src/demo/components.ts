@@ -8,15 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import type { Component } from '../contract/summary-event.js';
-import {
-  extractRedisContext,
-  extractSqsContext,
-  injectRedisPayload,
-  injectSqsAttributes,
-  withProducerSpan,
-  type AlakaiTracing,
-  type Slice,
-} from '../sdk/index.js';
+import { withProducerSpan } from '../sdk/propagation/producer.js';
+import { extractRedisContext, injectRedisPayload } from '../sdk/propagation/redis.js';
+import { extractSqsContext, injectSqsAttributes } from '../sdk/propagation/sqs.js';
+import type { AlakaiTracing } from '../sdk/setup.js';
+import type { Slice } from '../sdk/slice.js';
 import { indexByTaskId, type DemoExecution, type SlicePlan } from './scenarios.js';
 import { parseWorkOrder, parseWorkerPayload, type WorkOrder } from './handoff.js';
 import type { PayloadChannel, SqsChannel } from './transport.js';

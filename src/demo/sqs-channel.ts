@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 import { quietAwsSdkNodeVersionWarning } from '../backfill/sources/aws-sdk-warning.js';
-import type { SqsMessageAttributeValue } from '../sdk/index.js';
+import type { SqsMessageAttributeValue } from '../sdk/propagation/sqs.js';
 import type { ReceivedMessage, SqsChannel } from './transport.js';
 import type { SqsMessage, SqsMessageAttribute } from './handoff.js';
 

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import type { SqsMessageAttributeValue } from '../sdk/index.js';
+import type { SqsMessageAttributeValue } from '../sdk/propagation/sqs.js';
 import { parseSqsMessage, type SqsMessage } from './handoff.js';
 
 export interface ReceivedMessage {

@@ -8,6 +8,7 @@ import type { Attributes as ApiAttributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { isAttributeValue, setOwnAttribute } from '../contract/attribute-values.js';
+import { identityMemo } from '../contract/cache.js';
 import type { Attributes, ScopeRecord, SpanKindValue, SpanRecord, StatusCodeValue } from '../contract/span-record.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -41,16 +42,13 @@ export function toRecordAttributes(attributes: ApiAttributes | undefined): Attri
   return out;
 }
 
-const resourceAttributes = new WeakMap<Resource, Attributes>();
-
-function recordResource(resource: Resource): Attributes {
-  let attrs = resourceAttributes.get(resource);
-  if (!attrs) {
-    attrs = Object.freeze(toRecordAttributes(resource.attributes)) as Attributes;
-    resourceAttributes.set(resource, attrs);
-  }
-  return attrs;
-}
+/**
+ * Cached by identity for every Resource (cache.ts): "a Resource is an immutable representation of
+ * the entity producing telemetry" (https://opentelemetry.io/docs/specs/otel/resource/sdk/).
+ */
+const recordResource = identityMemo(
+  (resource: Resource): Attributes => Object.freeze(toRecordAttributes(resource.attributes)) as Attributes,
+);
 
 function recordEvents(events: readonly TimedEvent[]): SpanRecord['events'] {
   return events.map((e) => ({ name: e.name, timeUnixNano: hrTimeToBigInt(e.time), attributes: toRecordAttributes(e.attributes) }));

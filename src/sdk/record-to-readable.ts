@@ -7,6 +7,7 @@ import { TraceFlags, type HrTime, type SpanKind, type SpanStatusCode } from '@op
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes, SpanRecord } from '../contract/span-record.js';
+import { identityMemo } from '../contract/cache.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -14,16 +15,12 @@ function toHrTime(ns: bigint): HrTime {
   return [Number(ns / NS_PER_SECOND), Number(ns % NS_PER_SECOND)];
 }
 
-const resources = new WeakMap<Attributes, Resource>();
-
-function sdkResource(attributes: Attributes): Resource {
-  let resource = resources.get(attributes);
-  if (!resource) {
-    resource = resourceFromAttributes({ ...attributes });
-    resources.set(attributes, resource);
-  }
-  return resource;
-}
+/**
+ * One SDK Resource per record resource object, so spans that shared a resource record still share
+ * one Resource (the OTLP exporter groups spans by it). Cached by identity for every key (cache.ts):
+ * a SpanRecord's resource is never changed once the record is built.
+ */
+const sdkResource = identityMemo((attributes: Attributes): Resource => resourceFromAttributes({ ...attributes }));
 
 export function toReadableSpan(record: SpanRecord): ReadableSpan {
   const durationNs = record.endTimeUnixNano - record.startTimeUnixNano;

@@ -3,30 +3,20 @@
  * (exception.ts), but a service may call `span.setStatus({ message })` or `span.recordException()`
  * through the OTel API itself; those texts would reach the collector as they are, while the summary
  * line carries them redacted. So the export path applies the summary line's rules (status message:
- * sanitizeText; exception.message: sanitizeText; exception.stacktrace: sanitizeText capped at 8 KiB,
- * as in contract/spans-to-event.ts) to every span — which also keeps the live span equal to the one
+ * sanitizeText; the exception texts: contract/exception-text.ts, as the summary line does) to every span — which also keeps the live span equal to the one
  * rebuilt from the line. sanitizeText is idempotent, so texts already clean come back unchanged and
  * the span object is passed through untouched (the common case costs two checks).
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { EXCEPTION_EVENT, EXCEPTION_MESSAGE } from '../contract/attribute-keys.js';
+import { EXCEPTION_EVENT } from '../contract/attribute-keys.js';
+import { sanitizeExceptionAttributes } from '../contract/exception-text.js';
 import { sanitizeText } from '../contract/sanitize.js';
-
-// https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/
-const EXCEPTION_STACKTRACE = 'exception.stacktrace';
-const MAX_STACKTRACE_LENGTH = 8 * 1024;
 
 function cleanEvent(event: TimedEvent): TimedEvent {
   if (event.name !== EXCEPTION_EVENT || !event.attributes) return event;
-  let attributes: Attributes | undefined;
-  for (const key of [EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE]) {
-    const value = event.attributes[key];
-    if (typeof value !== 'string') continue;
-    const clean = sanitizeText(value, key === EXCEPTION_STACKTRACE ? MAX_STACKTRACE_LENGTH : undefined);
-    if (clean !== value) (attributes ??= { ...event.attributes })[key] = clean;
-  }
-  return attributes ? { ...event, attributes } : event;
+  const attributes = sanitizeExceptionAttributes<Attributes>(event.attributes, (original) => ({ ...original }));
+  return attributes !== event.attributes ? { ...event, attributes } : event;
 }
 
 export function sanitizedForExport(span: ReadableSpan): ReadableSpan {

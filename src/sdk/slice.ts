@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { ALAKAI_EVENT, ALAKAI_FINAL_STATUS, ALAKAI_OUTCOME, ALAKAI_STEP, ALAKAI_STEPS_DECLARED, ALAKAI_TRACE_ID } from '../contract/attribute-keys.js';
 import { flattenDomain } from '../contract/domain-attributes.js';
 import type { Attributes as RecordAttributes } from '../contract/span-record.js';
-import type { Outcome } from '../contract/summary-event.js';
+import { MAX_NAME_LENGTH } from '../contract/limits.js';
+import { isOutcome, type Outcome } from '../contract/summary-event.js';
 import { needsOriginalTraceId, newAlakaiTraceId, toAlakaiTraceId, toOtelTraceId } from '../contract/trace-id.js';
 import { recordSanitizedException } from './exception.js';
 import { noticeOnce } from './notice.js';
@@ -58,9 +59,6 @@ export interface Slice {
   /** Idempotent: the first call decides the outcome. */
   finish(outcome: Outcome, finalStatus: string, error?: unknown): void;
 }
-
-const MAX_NAME_LENGTH = 256;
-const OUTCOMES: ReadonlySet<string> = new Set(['success', 'error', 'skipped']);
 
 /**
  * Adds the attributes of `fields` to `out`. flattenDomain writes only `alakai.*` keys, so `out`
@@ -121,7 +119,7 @@ class SliceHandle implements Slice {
     if (this.finished) return;
     this.finished = true;
     try {
-      const safeOutcome: Outcome = OUTCOMES.has(outcome) ? outcome : 'error';
+      const safeOutcome: Outcome = isOutcome(outcome) ? outcome : 'error';
       this.span.setAttribute(ALAKAI_OUTCOME, safeOutcome);
       this.span.setAttribute(ALAKAI_FINAL_STATUS, String(finalStatus).slice(0, MAX_NAME_LENGTH));
       if (safeOutcome === 'error') {

@@ -15,6 +15,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { SummaryEvent } from '../contract/summary-event.js';
+import { versionedMemo } from '../contract/cache.js';
 import { boundKeys } from './bound-keys.js';
 import { writingOwnLine } from './own-lines.js';
 
@@ -28,29 +29,20 @@ function summaryTimestamp(): string {
   return ',"time":"' + lineTime + '"';
 }
 
-interface SummaryChild {
-  /** The parent's serialized bindings when the child was made: setBindings() means a new child. */
-  chindings: unknown;
-  child: Logger;
-}
-
-const summaryChildren = new WeakMap<Logger, SummaryChild>();
-
 /**
  * The child of `logger` that writes summary lines. It binds nothing of its own (its bindings text
  * is the parent's) and sets no level, so it keeps following the parent's level through the
- * prototype. Made once per logger, again when the parent's bindings change.
+ * prototype. Made once per logger, again when the parent's bindings change (setBindings() makes a
+ * new serialized bindings string: cache.ts, versionedMemo).
  */
-function summaryLogger(logger: Logger): Logger {
-  const symbols = pino.symbols as unknown as Record<string, symbol>;
-  const chindings: unknown = (logger as unknown as Record<symbol, unknown>)[symbols.chindingsSym!];
-  const cached = summaryChildren.get(logger);
-  if (cached && cached.chindings === chindings) return cached.child;
-  const child = logger.child({});
-  (child as unknown as Record<symbol, unknown>)[symbols.timeSym!] = summaryTimestamp;
-  summaryChildren.set(logger, { chindings, child });
-  return child;
-}
+const summaryLogger = versionedMemo(
+  (logger: Logger): unknown => (logger as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).chindingsSym!],
+  (logger: Logger): Logger => {
+    const child = logger.child({});
+    (child as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).timeSym!] = summaryTimestamp;
+    return child;
+  },
+);
 
 /** True when `time` can be put between quotes as it is (validated events hold ISO text). */
 function plainTime(time: unknown): time is string {

@@ -24,6 +24,7 @@ import { diag } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import { pino, type Logger } from 'pino';
 import { summaryLineToSpans } from '../contract/event-to-spans.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../contract/limits.js';
 import { parseLogLine } from '../contract/parse.js';
 import type { CountingBatchProcessor } from './export-processor.js';
 import { exportPathsOf } from './export-registry.js';
@@ -33,8 +34,12 @@ import { toReadableSpan } from './record-to-readable.js';
 import type { StatsCounter } from './stats.js';
 
 export const MAX_PENDING_LINES = 1000;
-/** CloudWatch Logs events are at most 1 MB; a longer line is not a summary event we can ship. */
-export const MAX_LINE_LENGTH = 1024 * 1024;
+/**
+ * The parser's line limit, checked before a line is queued. `length` counts UTF-16 units, never
+ * more than the line's UTF-8 bytes, so a line refused here would be refused by the parser too; the
+ * parser's byte check decides the rest.
+ */
+const MAX_LINE_LENGTH = DEFAULT_MAX_LINE_BYTES;
 /** After this many lines through teed loggers without a single summary event, say so. */
 export const QUIET_LINES_NOTICE = 10_000;
 const EVENT_MARKER = '"[event] ';

@@ -5,7 +5,7 @@
  * time. Only legacy slices take them: a bridged slice must stay byte-identical to the span the
  * service exported live (Jaeger de-duplicates only identical spans).
  */
-import { boundedMemo } from '../../contract/bounded-memo.js';
+import { boundedMemo } from '../../contract/cache.js';
 import type { StepLine } from '../../contract/parsed-line.js';
 import { sanitizeText } from '../../contract/sanitize.js';
 import type { Attributes, SpanEventRecord } from '../../contract/span-record.js';

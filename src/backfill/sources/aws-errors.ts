@@ -1,5 +1,4 @@
 /** Sorting AWS SDK errors into: retry, restart pagination, skip a log group, user error, fatal. */
-import { SourceUserError } from '../source-types.js';
 
 export type AwsErrorClass =
   | { kind: 'retry'; reason: string }
@@ -49,9 +48,4 @@ export function classifyAwsError(err: unknown): AwsErrorClass {
   if ((e.code && NETWORK_CODES.has(e.code)) || e.$fault === 'server') return { kind: 'retry', reason: 'network' };
   if (name === 'TypeError' && /fetch|socket|network/i.test(message)) return { kind: 'retry', reason: 'network' };
   return { kind: 'fatal' };
-}
-
-export function awsUserErrorOrSelf(err: unknown): unknown {
-  const c = classifyAwsError(err);
-  return c.kind === 'user' ? new SourceUserError(c.message) : err;
 }

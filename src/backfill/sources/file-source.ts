@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { DEFAULT_MAX_LINE_BYTES } from '../../contract/parse.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../contract/limits.js';
 import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
 import { AwsCliRecords, looksLikeAwsCliJson } from './aws-cli-json.js';
 import { AwsJsonScanner, AwsJsonSyntaxError, type ScannedItem } from './aws-json-scanner.js';

@@ -4,7 +4,7 @@
  */
 import { componentResource } from '../../../src/contract/resource.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
-import { SpanKind, StatusCode, type SpanRecord } from '../../../src/contract/span-record.js';
+import { SPAN_KIND, STATUS_CODE, type SpanRecord } from '../../../src/contract/span-record.js';
 import { span, stepSpan } from './fixtures.js';
 
 const KIND_NAMES = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -23,7 +23,7 @@ export function exampleTree(): { slice: SpanRecord; descendants: SpanRecord[] } 
     spanId: '7a1c2e3f4b5d6e70',
     parentSpanId: '51d2c3b4a5968778',
     name: 'coding.implementation',
-    kind: SpanKind.CONSUMER,
+    kind: SPAN_KIND.CONSUMER,
     endTimeUnixNano: span().startTimeUnixNano + 412_003_217_001n,
     attributes: {
       'alakai.event': 'coding.implementation',
@@ -48,19 +48,19 @@ export function exampleTree(): { slice: SpanRecord; descendants: SpanRecord[] } 
   const clone = stepSpan(slice, 'clone', '7a1c2e3f4b5d6e71', 12);
   const runAgent = stepSpan(slice, 'run_agent', '7a1c2e3f4b5d6e72', 3_400, { endTimeUnixNano: slice.startTimeUnixNano + 401_000_000_000n });
   const agentCall1 = stepSpan(runAgent, 'POST /v1/messages', '7a1c2e3f4b5d6e73', 2, {
-    kind: SpanKind.CLIENT,
-    status: { code: StatusCode.ERROR, message: 'HTTP 529 overloaded' },
+    kind: SPAN_KIND.CLIENT,
+    status: { code: STATUS_CODE.ERROR, message: 'HTTP 529 overloaded' },
     attributes: { 'http.request.method': 'POST', 'http.response.status_code': 529, 'error.type': '529' },
   });
   const agentCall2 = stepSpan(runAgent, 'POST /v1/messages', '7a1c2e3f4b5d6e74', 2_010, {
-    kind: SpanKind.CLIENT,
+    kind: SPAN_KIND.CLIENT,
     endTimeUnixNano: slice.startTimeUnixNano + 400_990_000_000n,
     attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 },
   });
   const push = stepSpan(slice, 'push', '7a1c2e3f4b5d6e75', 401_100);
   const openPr = stepSpan(slice, 'open_pr', '7a1c2e3f4b5d6e76', 409_800, { endTimeUnixNano: slice.startTimeUnixNano + 411_950_000_000n });
   const githubCall = stepSpan(openPr, 'POST /repos/{owner}/{repo}/pulls', '7a1c2e3f4b5d6e77', 10, {
-    kind: SpanKind.CLIENT,
+    kind: SPAN_KIND.CLIENT,
     endTimeUnixNano: slice.startTimeUnixNano + 411_900_000_000n,
     attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201, 'server.address': 'api.github.com' },
   });

@@ -3,7 +3,7 @@
  * records shaped like the SDK's. Tests state only what they change.
  */
 import { componentResource } from '../../../src/contract/resource.js';
-import { SpanKind, StatusCode, type SpanRecord } from '../../../src/contract/span-record.js';
+import { SPAN_KIND, STATUS_CODE, type SpanRecord } from '../../../src/contract/span-record.js';
 import { eventMsg, type SummaryEvent } from '../../../src/contract/summary-event.js';
 
 /** The guide's "Event JSON structure" example, verbatim (its trace id is the literal "a1b2c3d4-..."). */
@@ -119,10 +119,10 @@ export function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
     traceId: OTEL_TRACE_ID,
     spanId: '1111111111111111',
     name: 'slack.implementation',
-    kind: SpanKind.SERVER,
+    kind: SPAN_KIND.SERVER,
     startTimeUnixNano: SLICE_START_NS,
     endTimeUnixNano: SLICE_START_NS + 1_234_567_890n,
-    status: { code: StatusCode.UNSET },
+    status: { code: STATUS_CODE.UNSET },
     attributes: {
       'alakai.event': 'slack.implementation',
       'alakai.outcome': 'success',
@@ -143,7 +143,7 @@ export function stepSpan(parent: SpanRecord, name: string, spanId: string, offse
     spanId,
     parentSpanId: parent.spanId,
     name,
-    kind: SpanKind.INTERNAL,
+    kind: SPAN_KIND.INTERNAL,
     startTimeUnixNano: start,
     endTimeUnixNano: start + 5_000_000n,
     attributes: { 'alakai.step': name },

@@ -3,13 +3,14 @@
  * and what a legacy event becomes as a span.
  */
 import { describe, expect, it } from 'vitest';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { summaryEventToSpans, legacySpanId, isBridgedEvent } from '../../../src/contract/event-to-spans.js';
 import { decodeOtelExtension, MAX_DESCENDANTS, MAX_EXTENSION_CHARS } from '../../../src/contract/otel-extension.js';
 import { parseLogLine } from '../../../src/contract/parse.js';
 import { validateSummaryEvent } from '../../../src/contract/validate.js';
 import { componentResource } from '../../../src/contract/resource.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
-import { SpanKind, StatusCode } from '../../../src/contract/span-record.js';
+import { SPAN_KIND, STATUS_CODE } from '../../../src/contract/span-record.js';
 import type { SummaryEvent } from '../../../src/contract/summary-event.js';
 import { GUIDE_EXAMPLE_TEXT, span, stepSpan, summaryEvent, TRACE_ID } from './fixtures.js';
 
@@ -48,7 +49,7 @@ describe('slice spans → summary event', () => {
 
   it('lists declared steps in order with "-" for those that never ran, then undeclared ones in start order; a retry reports its last run', () => {
     const slice = span({ attributes: { 'alakai.event': 'coding.implementation', 'alakai.steps.declared': ['clone', 'run_agent', 'push', 'open_pr'] } });
-    const failed = { code: StatusCode.ERROR } as const;
+    const failed = { code: STATUS_CODE.ERROR } as const;
     const steps = [
       stepSpan(slice, 'cleanup', '2000000000000006', 90),
       stepSpan(slice, 'run_agent', '2000000000000003', 20, { status: failed }),
@@ -72,7 +73,7 @@ describe('slice spans → summary event', () => {
   it('takes error from an ERROR status: type from the exception event (else error.type), message sanitized', () => {
     const token = 'ghp_' + 'FAKEfake0123456789FAKEfake0123456789';
     const failed = span({
-      status: { code: StatusCode.ERROR, message: 'boom' },
+      status: { code: STATUS_CODE.ERROR, message: 'boom' },
       attributes: { 'alakai.event': 'slack.implementation', 'alakai.outcome': 'error', 'error.type': 'HttpError' },
       events: [{ name: 'exception', timeUnixNano: span().endTimeUnixNano, attributes: { 'exception.type': 'RequestError', 'exception.message': `401 for ${token}` } }],
     });
@@ -80,13 +81,13 @@ describe('slice spans → summary event', () => {
     expect(event.error).toEqual({ type: 'RequestError', message: '401 for [REDACTED:github_token]' });
     expect(event.otel).not.toContain(token); // the exception event travels in the extension sanitized too
     expect(sliceToSummaryEvent({ ...failed, events: [] }, []).error).toEqual({ type: 'HttpError', message: 'boom' });
-    expect(sliceToSummaryEvent({ ...failed, status: { code: StatusCode.OK } }, []).error).toBeNull();
+    expect(sliceToSummaryEvent({ ...failed, status: { code: STATUS_CODE.OK } }, []).error).toBeNull();
   });
 
   it('derives outcome and final_status when the slice did not set them', () => {
     const bare = span({ attributes: { 'alakai.event': 'slack.prompt' } });
     expect(sliceToSummaryEvent(bare, [])).toMatchObject({ outcome: 'success', final_status: 'completed' });
-    expect(sliceToSummaryEvent({ ...bare, status: { code: StatusCode.ERROR } }, [])).toMatchObject({ outcome: 'error', final_status: 'failed' });
+    expect(sliceToSummaryEvent({ ...bare, status: { code: STATUS_CODE.ERROR } }, [])).toMatchObject({ outcome: 'error', final_status: 'failed' });
   });
 
   it('maps alakai.<obj>.<key> attributes to domain objects keeping types; JSON text for values without an attribute type', () => {
@@ -173,10 +174,10 @@ describe('legacy summary event → span', () => {
       traceId: '3f2c8a1e9b4d4c6e8f7a1d2e3c4b5a69',
       spanId: legacySpanId(errorEvent),
       name: 'slack.implementation',
-      kind: SpanKind.CONSUMER,
+      kind: SPAN_KIND.CONSUMER,
       startTimeUnixNano: end - 1_234_000_000n,
       endTimeUnixNano: end,
-      status: { code: StatusCode.ERROR, message: 'agent did not finish' },
+      status: { code: STATUS_CODE.ERROR, message: 'agent did not finish' },
       attributes: {
         'alakai.legacy': true,
         'alakai.event': 'slack.implementation',
@@ -281,7 +282,7 @@ describe('Logs Insights discovery', () => {
   it('the bridge adds three fields to the event, however many descendant spans the slice has', () => {
     const slice = span();
     const descendants = Array.from({ length: 200 }, (_, i) =>
-      stepSpan(slice, `GET /items/${i}`, (0x5000000000000000n + BigInt(i)).toString(16), i, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET' } }),
+      stepSpan(slice, `GET /items/${i}`, (0x5000000000000000n + BigInt(i)).toString(16), i, { kind: SPAN_KIND.CLIENT, attributes: { 'http.request.method': 'GET' } }),
     );
     const bridged = sliceToSummaryEvent(slice, descendants);
     const legacy = Object.fromEntries(Object.entries(bridged).filter(([k]) => !['span_id', 'parent_span_id', 'otel'].includes(k)));
@@ -296,8 +297,17 @@ describe('never throws', () => {
     expect(summaryEventToSpans({ ...summaryEvent(), steps: undefined } as unknown as SummaryEvent)).toEqual([]);
   });
 
-  it('validateSummaryEvent on a value with a throwing getter rejects it', () => {
+  it('validateSummaryEvent on a value with a throwing getter rejects it as its own failure, said to diag, not as the input being no object', () => {
     const value = Object.defineProperty({ ...summaryEvent() }, 'repo', { enumerable: true, get: () => { throw new Error('boom'); } });
-    expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'not_object' });
+    const said: unknown[][] = [];
+    diag.setLogger({ error: (...args: unknown[]) => said.push(args), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+    try {
+      expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'internal_error' });
+    } finally {
+      diag.disable();
+    }
+    expect(said).toHaveLength(1);
+    expect(String(said[0]![0])).toContain('validateSummaryEvent failed');
+    expect((said[0]![1] as Error).message).toBe('boom');
   });
 });

@@ -9,7 +9,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLogLine, DEFAULT_MAX_LINE_BYTES } from '../../../src/contract/parse.js';
+import { parseLogLine } from '../../../src/contract/parse.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../src/contract/limits.js';
 import { summaryEventToSpans } from '../../../src/contract/event-to-spans.js';
 import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
 import { sanitizeText } from '../../../src/contract/sanitize.js';
