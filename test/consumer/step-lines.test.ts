@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromOtlpRequest } from '../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../src/contract/span-record.js';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
 const TRACE_ID = '2d4f6a8c-1b3e-4d5f-8a7c-9e0b2d4f6a8c';
@@ -65,12 +65,12 @@ const bySpanId = (a: SpanRecord, b: SpanRecord) => a.spanId.localeCompare(b.span
 
 describe('packed package: step-level lines of a slice', () => {
   const app = consumerApp();
-  let collector: OtlpCollector;
+  let collector: OtlpReceiver;
   let stdout = '';
   const STEP_MESSAGES = ['task received', 'git clone', 'git clone retried', 'pull request opened'];
 
   beforeAll(async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     app.write('step-lines/git.mjs', GIT_MODULE);
     const script = app.write('step-lines/worker.mjs', WORKER);
     const result = await app.run(script, { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url } });

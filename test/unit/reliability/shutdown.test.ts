@@ -7,21 +7,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../../../src/sdk/setup.js';
 import { DIST_READY, runBurstChild, type BurstConfig } from './burst-child.js';
-import { startOtlpCollector, type OtlpCollector } from './fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 import { recordFigures } from './figures.js';
 
 /** ECS sends SIGKILL this long after SIGTERM unless the task definition's stopTimeout says otherwise. */
 const ECS_STOP_TIMEOUT_MS = 30_000;
 const BOUND_MS = 1500;
 
-let collector: OtlpCollector | undefined;
+let collector: OtlpReceiver | undefined;
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
 });
 
 async function signalMidBurst(config: Omit<BurstConfig, 'url' | 'mode'>, signals: NodeJS.Signals[]) {
-  collector = await startOtlpCollector('hang');
+  collector = await startOtlpReceiver('hang');
   return runBurstChild(
     // The exporter's own timeout is far beyond the bound: only the bound can end the flush.
     { mode: 'until-signal', url: collector.url, exporterTimeoutMs: 60_000, exportTimeoutMs: 60_000, concurrency: 50, readyAfter: 500, ...config },
