@@ -11,7 +11,6 @@
  * twice (at-least-once over HTTP) is byte-identical to the first copy, so Jaeger keeps one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
@@ -24,7 +23,6 @@ import { startOtlpReceiver, type OtlpAnswer, type OtlpReceiver } from '../../sup
 import { recordFigures } from './figures.js';
 
 const CHILD = new URL('../../fixtures/reliability/backfill-cloudwatch-child.mjs', import.meta.url).pathname;
-const DIST_READY = existsSync(new URL('../../../dist/backfill/run-backfill.js', import.meta.url).pathname);
 const KILLS = 20;
 
 let fx: WrittenFixture;
@@ -113,7 +111,7 @@ function expectSameSpans(accepted: SpanRecord[]): { duplicates: number } {
   return { duplicates };
 }
 
-it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up with exactly the clean run's spans`, async () => {
+it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up with exactly the clean run's spans`, async () => {
   const dir = await tempDir('alakai-reliability-backfill-');
   const base = { logGroups: Object.values(LOG_GROUPS), ...range, windowMs: 10 * 60_000 };
 

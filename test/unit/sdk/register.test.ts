@@ -1,6 +1,5 @@
 /** `node --import alakai-otel/register`: setup driven by the environment, in a real child process. */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 
@@ -24,7 +23,7 @@ function runApp(env: Record<string, string>): Promise<{ code: number | null; std
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe.skipIf(!existsSync(REGISTER))('register entry', () => {
+describe('register entry', () => {
   it('sets up from OTEL_* and ALAKAI_COMPONENT, registers the provider and W3C propagator globally', async () => {
     collector = await startOtlpReceiver('ok');
     const result = await runApp({
