@@ -9,7 +9,13 @@ import { runBurstChild, type BurstConfig } from './burst-child.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 import { recordFigures } from './figures.js';
 
-/** ECS sends SIGKILL this long after SIGTERM unless the task definition's stopTimeout says otherwise. */
+/**
+ * ECS sends SIGKILL this long after SIGTERM unless the task definition's stopTimeout says otherwise.
+ * The exit-time checks below are about real child processes on a shared machine, so they use this
+ * generous bound (20 × the 1.5 s flush bound) rather than fake timers; that the flush bound itself
+ * ended the wait is shown by the diag line, and the in-process bound is timed exactly with fake
+ * timers in test/unit/sdk/loss-accounting.test.ts.
+ */
 const ECS_STOP_TIMEOUT_MS = 30_000;
 const BOUND_MS = 1500;
 
