@@ -112,7 +112,7 @@ ${REQUIRE_REGISTERED}
     expect(summaryLine(result)).toMatchObject({ trace_id: traceId, component: 'worker', msg: '[event] slack.implementation -> success' });
     const spans = spansOf(traceId);
     expect(spans.map((s) => s.name).sort()).toEqual(['enqueue', 'slack.implementation']);
-    expect(spans[0]!.resource['service.name']).toBe('alakai-worker');
+    expect(spans[0]!.resource['service.name']).toBe('alakai-worker-implementation'); // register's default for the worker (the guide's name)
   });
 
   // One process, both builds: each has its own module state, so the instance must be shared.
