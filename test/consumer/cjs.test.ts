@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp, type RunResult } from './harness/app.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,10 +52,10 @@ if (!tracing) { process.stderr.write('getAlakaiTracing() is undefined: the regis
 
 describe.each(NODES)('CommonJS services on $label', ({ binary }) => {
   let node: string;
-  let collector: OtlpCollector;
+  let collector: OtlpReceiver;
   beforeAll(async () => {
     node = binary();
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
   });
   afterAll(() => collector.close());
 

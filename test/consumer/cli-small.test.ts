@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
 const app = consumerApp();
@@ -85,9 +85,9 @@ describe('trace and the waterfall on lines a service wrote', () => {
 });
 
 describe('the register entry names the worker as the guide does', () => {
-  let collector: OtlpCollector;
+  let collector: OtlpReceiver;
   beforeAll(async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
   });
   afterAll(() => collector.close());
 

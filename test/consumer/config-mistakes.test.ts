@@ -6,10 +6,10 @@
  * shows it once, through the diag console logger).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp, type RunResult } from './harness/app.js';
 
-let collector: OtlpCollector | undefined;
+let collector: OtlpReceiver | undefined;
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
@@ -69,7 +69,7 @@ describe('register entry: a configuration mistake is never silent, and never sto
   });
 
   it('a logger level above info: one line says summary lines are suppressed', async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, APP_LOG_LEVEL: 'warn', APP_SLICES: '3' });
     expectStarted(o, true);
     expect(o.stderrLines).toEqual(['alakai-otel: the logger level is "warn", above info, so summary event lines are suppressed']);
@@ -77,7 +77,7 @@ describe('register entry: a configuration mistake is never silent, and never sto
   });
 
   it('a collector that cannot be reached: one line names the endpoint and the error', async () => {
-    collector = await startOtlpCollector('refuse');
+    collector = await startOtlpReceiver('refuse');
     const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000', APP_SLICES: '3' });
     expectStarted(o, true);
     expect(o.stderrLines).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('register entry: a configuration mistake is never silent, and never sto
   });
 
   it('OTEL_BSP_MAX_QUEUE_SIZE is the export queue cap: spans beyond it are dropped, counted, said once', async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     // 20 slices end in one tick (40 spans): a queue of 4 (batches of 4) exports one batch at a
     // time and holds 4 more; the rest are dropped. The default queue (2048) would hold them all.
     const env = { ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, APP_SLICES: '20' };
@@ -101,14 +101,14 @@ describe('register entry: a configuration mistake is never silent, and never sto
     expect(collector.acceptedSpans()).toHaveLength(8);
 
     await collector.close();
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const uncapped = await run({ ...env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url });
     expect(uncapped.stderrLines).toEqual([]);
     expect(collector.acceptedSpans()).toHaveLength(40);
   });
 
   it('an OTEL_BSP_* value that is not a number is said, and the default used', async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_BSP_MAX_QUEUE_SIZE: '2k' });
     expectStarted(o, true);
     expect(o.stderrLines).toEqual(['alakai-otel: OTEL_BSP_MAX_QUEUE_SIZE="2k" is not an integer >= 1; using 2048']);
@@ -120,7 +120,7 @@ describe('register entry: a configuration mistake is never silent, and never sto
       it(`${level} silences the lines that show without it (the service still starts)`, async () => {
         expect((await run({ ALAKAI_COMPONENT: 'wroker' })).stderrLines).toHaveLength(1);
         expect((await run({ ALAKAI_COMPONENT: 'wroker', OTEL_LOG_LEVEL: level })).stderrLines).toEqual([]);
-        collector = await startOtlpCollector('refuse');
+        collector = await startOtlpReceiver('refuse');
         const env = { ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TIMEOUT: '500' };
         expect((await run(env)).stderrLines).toHaveLength(1);
         const o = await run({ ...env, OTEL_LOG_LEVEL: level });

@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envFilePath, loadPeersEnv, peersChildEnv } from '../e2e/harness/peers-env.js';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
 const TRACE_ID = '5b0e2f3a-8c1d-4e7f-9a2b-3c4d5e6f7a8b';
@@ -83,9 +83,9 @@ await worker.shutdown();
 
 describe('packed package: a hand-over from an upstream that sends only trace_id', () => {
   const app = consumerApp();
-  let collector: OtlpCollector;
+  let collector: OtlpReceiver;
   beforeAll(async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
   });
   afterAll(() => collector.close());
 

@@ -5,13 +5,13 @@
  * packed package: `node --import alakai-otel/register` and `setupAlakaiTracing`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp, type RunResult } from './harness/app.js';
 
 const TRACE_ID = '6c1f9a2e-4b7d-4e3a-8f5c-2d1e0b9a8c7d';
 const SLICES = 5;
 
-let collector: OtlpCollector | undefined;
+let collector: OtlpReceiver | undefined;
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
@@ -49,7 +49,7 @@ describe('a process that ends on its own exports what it queued', () => {
   const app = consumerApp();
 
   it('register entry: the worker returns without shutdown(); every span reaches the collector', async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const script = app.write(
       'natural-exit/register-worker.mjs',
       `import { getAlakaiTracing } from 'alakai-otel';
@@ -72,7 +72,7 @@ ${WORK}`,
   });
 
   it("setupAlakaiTracing with the service's own pino: the worker returns without shutdown(); every span reaches the collector", async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const script = app.write(
       'natural-exit/setup-worker.mjs',
       `import pino from 'pino';
@@ -89,7 +89,7 @@ ${WORK}`,
   });
 
   it('a collector that hangs: the process still ends within shutdownTimeoutMs, and the loss is counted and said once', async () => {
-    collector = await startOtlpCollector('hang');
+    collector = await startOtlpReceiver('hang');
     const boundMs = 1500;
     const script = app.write(
       'natural-exit/hanging-collector.mjs',
@@ -117,7 +117,7 @@ ${WORK}`,
   });
 
   it('process.exit() called by the app: summary lines are flushed, the queued spans are lost, counted and said once', async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
     const script = app.write(
       'natural-exit/process-exit.mjs',
       `import { setupAlakaiTracing } from 'alakai-otel';

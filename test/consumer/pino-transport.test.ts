@@ -6,13 +6,13 @@
  * exports what is queued.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
 const app = consumerApp();
-let collector: OtlpCollector;
+let collector: OtlpReceiver;
 beforeAll(async () => {
-  collector = await startOtlpCollector('ok');
+  collector = await startOtlpReceiver('ok');
 });
 afterAll(() => collector.close());
 
@@ -81,7 +81,7 @@ logger.info(${summaryFields('slack.prompt')}, '[event] slack.prompt -> success')
   });
 
   it('says on stderr, at exit, what it could not convert or export', async () => {
-    const refused = await startOtlpCollector('refuse');
+    const refused = await startOtlpReceiver('refuse');
     const script = app.write(
       'transport/losses.mjs',
       `import pino from 'pino';

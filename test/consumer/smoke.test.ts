@@ -4,14 +4,14 @@
  * span reached an OTLP/HTTP receiver on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
 describe('packed package: setupAlakaiTracing with the service\'s own pino', () => {
   const app = consumerApp();
-  let collector: OtlpCollector;
+  let collector: OtlpReceiver;
   beforeAll(async () => {
-    collector = await startOtlpCollector('ok');
+    collector = await startOtlpReceiver('ok');
   });
   afterAll(() => collector.close());
 

@@ -11,13 +11,13 @@
  * item 2's other half, tested on its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpCollector, type OtlpCollector } from '../unit/reliability/fake-otlp-collector.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp, type RunResult } from './harness/app.js';
 
 const app = consumerApp();
-let collector: OtlpCollector;
+let collector: OtlpReceiver;
 beforeAll(async () => {
-  collector = await startOtlpCollector('ok');
+  collector = await startOtlpReceiver('ok');
 });
 afterAll(() => collector.close());
 

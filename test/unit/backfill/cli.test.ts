@@ -12,7 +12,7 @@ import { LOG_GROUPS } from '../../../src/contract/summary-event.js';
 import { componentLines, COMPONENT_ORDER } from '../../fixtures/backfill/generate-fixtures.js';
 import { CLI, REPO_ROOT, readSpans, tempDir, writtenFixture, type WrittenFixture } from './backfill-fixture.js';
 import { startFakeCloudWatch, type FakeCloudWatch } from './fake-cloudwatch.js';
-import { startFakeOtlp, type FakeOtlp } from './fake-otlp.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 
 const run = promisify(execFile);
 let fx: WrittenFixture;
@@ -96,14 +96,14 @@ describe('backfill command', () => {
 
 describe('backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK\'s own endpoint variable)', () => {
   let cw: FakeCloudWatch;
-  let otlp: FakeOtlp;
+  let otlp: OtlpReceiver;
   let recent: WrittenFixture;
   beforeAll(async () => {
     recent = await writtenFixture({ seed: 8, executions: 10, spacingMs: 30_000, startMs: Date.now() - 90 * 60_000 });
     const groups: Record<string, { timestamp: number; message: string }[]> = {};
     for (const c of COMPONENT_ORDER) groups[LOG_GROUPS[c]] = componentLines(recent.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text }));
     cw = await startFakeCloudWatch({ groups, pageSize: 6 });
-    otlp = await startFakeOtlp();
+    otlp = await startOtlpReceiver('ok');
   });
   afterAll(async () => {
     await cw?.close();
@@ -118,7 +118,7 @@ describe('backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK\'s
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`spans written\\s+${recent.set.validSummaryEvents}`));
-    expect(otlp.accepted).toHaveLength(recent.set.validSummaryEvents);
+    expect(otlp.acceptedSpans()).toHaveLength(recent.set.validSummaryEvents);
     const groupsAsked = new Set(cw.requests.map((q) => q.body['logGroupName']));
     expect([...groupsAsked].sort()).toEqual(Object.values(LOG_GROUPS).sort());
   });

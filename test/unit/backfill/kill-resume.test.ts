@@ -2,10 +2,10 @@
  * Kill-and-resume with real child processes: `node bin/alakai-otel.js backfill … --checkpoint F`
  * killed with SIGKILL at seeded random points of its run, started again each time until it
  * completes; the output must equal a clean run's byte for byte (no duplicate, no gap) and the
- * report must count every line once. Needs the build (`npm run build`, run by `npm test`).
+ * report must count every line once. Needs the build (made by the unit suite's global setup,
+ * test/unit/harness/global-setup.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -14,7 +14,6 @@ import { CLI, REPO_ROOT, killFractions, tempDir, writtenFixture, type WrittenFix
 let fx: WrittenFixture;
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'backfill.js'))) throw new Error('run `npm run build` first (dist/cli/backfill.js is missing)');
   fx = await writtenFixture({ seed: 99, executions: 2500, spacingMs: 8_000 });
 });
 

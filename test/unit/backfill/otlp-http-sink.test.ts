@@ -8,11 +8,11 @@ import { runBackfill } from '../../../src/backfill/run-backfill.js';
 import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../../../src/backfill/sinks/otlp-http-sink.js';
 import { fileSources } from '../../../src/backfill/sources/open-sources.js';
 import { backfillFiles, tempDir, writtenFixture, type BackfillResult, type WrittenFixture } from './backfill-fixture.js';
-import { startFakeOtlp, type FakeOtlp } from './fake-otlp.js';
+import { startOtlpReceiver, type OtlpAnswer, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 
 let fx: WrittenFixture;
 let reference: BackfillResult;
-const servers: FakeOtlp[] = [];
+const servers: OtlpReceiver[] = [];
 const noWait = { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, sleep: async () => {} };
 
 beforeAll(async () => {
@@ -23,8 +23,8 @@ afterEach(async () => {
   while (servers.length > 0) await servers.pop()!.close();
 });
 
-async function otlp(answer?: Parameters<typeof startFakeOtlp>[0]): Promise<FakeOtlp> {
-  const s = await startFakeOtlp(answer);
+async function otlp(answer?: (index: number) => OtlpAnswer): Promise<OtlpReceiver> {
+  const s = await startOtlpReceiver('ok', answer ? { answer } : {});
   servers.push(s);
   return s;
 }
@@ -39,8 +39,8 @@ describe('OTLP/HTTP sink', () => {
     const sink = new OtlpHttpSink({ endpoint: server.url, batchSpans: 16, retry: noWait });
     for (const trace of reference.traces) await sink.write(trace);
     await sink.flush();
-    expect(ids(server.accepted)).toEqual(ids(reference.spans));
-    expect(server.requests).toBe(Math.ceil(reference.spans.length / 16));
+    expect(ids(server.acceptedSpans())).toEqual(ids(reference.spans));
+    expect(server.requests()).toBe(Math.ceil(reference.spans.length / 16));
     expect(sink.spansWritten).toBe(reference.spans.length);
   });
 
@@ -53,7 +53,7 @@ describe('OTLP/HTTP sink', () => {
     await sink.flush();
     expect(retried).toEqual(['http_429', 'http_503']);
     expect(waits[0]).toBe(2000);
-    expect(ids(server.accepted)).toEqual(ids(reference.spans));
+    expect(ids(server.acceptedSpans())).toEqual(ids(reference.spans));
   });
 
   it('stops on a 400 with the status in the error', async () => {
@@ -61,7 +61,7 @@ describe('OTLP/HTTP sink', () => {
     const sink = new OtlpHttpSink({ endpoint: server.url, retry: noWait });
     await sink.write(reference.spans.slice(0, 3));
     await expect(sink.flush()).rejects.toThrow(OtlpExportError);
-    expect(server.requests).toBe(1);
+    expect(server.requests()).toBe(1);
   });
 
   it('reads the endpoint from the OTel environment', () => {
@@ -88,14 +88,14 @@ describe('OTLP/HTTP sink', () => {
         checkpointEveryTraces: 2,
       });
     await expect(run()).rejects.toThrow(OtlpExportError);
-    const before = server.accepted.length;
+    const before = server.acceptedSpans().length;
     expect(before).toBeGreaterThan(0);
     healthy = true;
     const report = await run();
     expect(report.resumed).toBe(true);
     expect(report.spansWritten).toBe(reference.spans.length);
     // At least once: every span arrived; a re-sent span is identical (Jaeger keeps one copy).
-    expect([...new Set(ids(server.accepted))]).toEqual(ids(reference.spans));
+    expect([...new Set(ids(server.acceptedSpans()))]).toEqual(ids(reference.spans));
     expect(report.linesRead).toBe(fx.set.lines.length);
   });
 });

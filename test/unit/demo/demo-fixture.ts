@@ -1,6 +1,6 @@
 /**
  * One fixture factory for the demo tests: runs the built CLI (`node bin/alakai-otel.js demo`, built
- * by the `pretest` script) into a fresh temporary folder and loads what it wrote, the way a user
+ * by the unit suite's global setup, test/unit/harness/global-setup.ts) into a fresh temporary folder and loads what it wrote, the way a user
  * would read it.
  */
 import { execFile, spawnSync } from 'node:child_process';

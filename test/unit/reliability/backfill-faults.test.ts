@@ -11,7 +11,6 @@
  * twice (at-least-once over HTTP) is byte-identical to the first copy, so Jaeger keeps one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
@@ -20,17 +19,16 @@ import { LOG_GROUPS } from '../../../src/contract/summary-event.js';
 import { componentLines, COMPONENT_ORDER } from '../../fixtures/backfill/generate-fixtures.js';
 import { backfillFiles, killFractions, tempDir, writtenFixture, type WrittenFixture } from '../backfill/backfill-fixture.js';
 import { faults, startFakeCloudWatch, type FakeCloudWatch, type FakeRequest, type Fault } from '../backfill/fake-cloudwatch.js';
-import { startFakeOtlp, type FakeOtlp } from '../backfill/fake-otlp.js';
+import { startOtlpReceiver, type OtlpAnswer, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 import { recordFigures } from './figures.js';
 
 const CHILD = new URL('../../fixtures/reliability/backfill-cloudwatch-child.mjs', import.meta.url).pathname;
-const DIST_READY = existsSync(new URL('../../../dist/backfill/run-backfill.js', import.meta.url).pathname);
 const KILLS = 20;
 
 let fx: WrittenFixture;
 let reference: Map<string, string>;
 let range: { startMs: number; endMs: number };
-const servers: Array<FakeCloudWatch | FakeOtlp> = [];
+const servers: Array<FakeCloudWatch | OtlpReceiver> = [];
 
 beforeAll(async () => {
   fx = await writtenFixture({ seed: 71, executions: 300, spacingMs: 30_000 });
@@ -63,11 +61,11 @@ function cloudWatchFaults(req: FakeRequest): Fault | undefined {
   return undefined;
 }
 
-async function startPeers(otlpAnswer: Parameters<typeof startFakeOtlp>[0]) {
+async function startPeers(otlpAnswer: (index: number) => OtlpAnswer) {
   const groups: Record<string, { timestamp: number; message: string }[]> = {};
   for (const c of COMPONENT_ORDER) groups[LOG_GROUPS[c]] = componentLines(fx.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text + '\n' }));
   const cw = await startFakeCloudWatch({ groups, pageSize: 40, emptyPagesBetween: 1, fault: cloudWatchFaults });
-  const otlp = await startFakeOtlp(otlpAnswer);
+  const otlp = await startOtlpReceiver('ok', { answer: otlpAnswer });
   servers.push(cw, otlp);
   return { cw, otlp };
 }
@@ -113,7 +111,7 @@ function expectSameSpans(accepted: SpanRecord[]): { duplicates: number } {
   return { duplicates };
 }
 
-it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up with exactly the clean run's spans`, async () => {
+it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up with exactly the clean run's spans`, async () => {
   const dir = await tempDir('alakai-reliability-backfill-');
   const base = { logGroups: Object.values(LOG_GROUPS), ...range, windowMs: 10 * 60_000 };
 
@@ -124,7 +122,7 @@ it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the
   await clean.cw.close(); // its request indices must not drive the faulty run's kill switch
   expect(cleanRun.stderr).toMatch(/^REPORT /m);
   expect(cleanRun.code).toBe(0);
-  expectSameSpans(clean.otlp.accepted);
+  expectSameSpans(clean.otlp.acceptedSpans());
 
   // The collector answers 503 (retried) for a stretch, then 400 once (the run fails, exit 1).
   let requests = 0;
@@ -152,11 +150,11 @@ it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the
     i % 2 === 0 ? { on: 'otlp' as const, request: 1 + Math.floor(f * 3) } : { on: 'cloudwatch' as const, request: 1 + Math.floor(f * Math.min(90, cleanRequests)) },
   );
   for (const point of points) {
-    const before = faulty.otlp.accepted.length;
+    const before = faulty.otlp.acceptedSpans().length;
     const run = await runChild(config, point);
     if (run.signal === 'SIGKILL') {
       kills++;
-      if (faulty.otlp.accepted.length > before) killsMidDelivery++;
+      if (faulty.otlp.acceptedSpans().length > before) killsMidDelivery++;
     } else if (run.code === 1) failures++;
     else {
       finished = run;
@@ -173,17 +171,17 @@ it.skipIf(!DIST_READY)(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the
   // Some kills landed right after the collector took a batch the child never heard answered.
   expect(killsMidDelivery).toBeGreaterThanOrEqual(KILLS / 4);
   expect(failedOnce).toBe(true);
-  const { duplicates } = expectSameSpans(faulty.otlp.accepted);
+  const { duplicates } = expectSameSpans(faulty.otlp.acceptedSpans());
   const report = JSON.parse(finished!.stderr.split('\n').find((l) => l.startsWith('REPORT '))!.slice(7)) as Record<string, unknown>;
   expect(report['resumed']).toBe(true);
   recordFigures('backfill CloudWatch faults + OTLP outage + SIGKILLs', {
     spansExpected: reference.size,
-    spansDistinctAtCollector: new Set(faulty.otlp.accepted.map((s) => s.spanId)).size,
+    spansDistinctAtCollector: new Set(faulty.otlp.acceptedSpans().map((s) => s.spanId)).size,
     spansResentIdentical: duplicates,
     sigkills: kills,
     sigkillsAfterDelivering: killsMidDelivery,
     failedRunsResumed: failures,
     cloudWatchRequests: faulty.cw.requests.length,
-    otlpRequests: faulty.otlp.requests,
+    otlpRequests: faulty.otlp.requests(),
   });
 }, 300_000);

@@ -1,13 +1,11 @@
 /**
- * Runs test/fixtures/reliability/burst-service.mjs as a real child process (it imports dist/:
- * `npm test` builds first through `pretest`) and collects what it wrote: summary lines on stdout,
+ * Runs test/fixtures/reliability/burst-service.mjs as a real child process (it imports dist/,
+ * which the unit suite's global setup builds: test/unit/harness/global-setup.ts) and collects what it wrote: summary lines on stdout,
  * diag messages and its report on stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
 export const BURST_FIXTURE = new URL('../../fixtures/reliability/burst-service.mjs', import.meta.url).pathname;
-export const DIST_READY = existsSync(new URL('../../../dist/index.js', import.meta.url).pathname);
 
 export interface BurstConfig {
   mode?: 'burst' | 'until-signal';

@@ -19,6 +19,8 @@ import { applyMutation, domainMutation, mutation, realLines } from './hostile-co
 import { recordFigures } from './figures.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
+// CPU-bound work, so a wall-clock bound and not fake timers: a hang (catastrophic backtracking, an
+// endless loop) is far past it; one case normally takes well under a millisecond.
 const HANG_MS = 2000;
 
 /** The reject reasons docs/summary-event-format.md documents (src/contract/reject-reasons.ts). */

@@ -30,6 +30,8 @@ import { sdkFixture } from '../sdk/sdk-fixture.js';
 import { backfillFiles, tempDir } from '../backfill/backfill-fixture.js';
 
 const ONE_MB = 1024 * 1024;
+// CPU-bound work, so a wall-clock bound and not fake timers: catastrophic backtracking on 1 MB takes
+// minutes to hours, far past this; linear work takes milliseconds.
 const HANG_MS = 2000;
 
 function timed<T>(work: () => T): { value: T; ms: number } {

@@ -5,23 +5,28 @@
  * answers, so only `shutdownTimeoutMs` ends the flush, and no summary line may be lost meanwhile.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../../../src/sdk/setup.js';
-import { DIST_READY, runBurstChild, type BurstConfig } from './burst-child.js';
-import { startOtlpCollector, type OtlpCollector } from './fake-otlp-collector.js';
+import { runBurstChild, type BurstConfig } from './burst-child.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 import { recordFigures } from './figures.js';
 
-/** ECS sends SIGKILL this long after SIGTERM unless the task definition's stopTimeout says otherwise. */
+/**
+ * ECS sends SIGKILL this long after SIGTERM unless the task definition's stopTimeout says otherwise.
+ * The exit-time checks below are about real child processes on a shared machine, so they use this
+ * generous bound (20 × the 1.5 s flush bound) rather than fake timers; that the flush bound itself
+ * ended the wait is shown by the diag line, and the in-process bound is timed exactly with fake
+ * timers in test/unit/sdk/loss-accounting.test.ts.
+ */
 const ECS_STOP_TIMEOUT_MS = 30_000;
 const BOUND_MS = 1500;
 
-let collector: OtlpCollector | undefined;
+let collector: OtlpReceiver | undefined;
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
 });
 
 async function signalMidBurst(config: Omit<BurstConfig, 'url' | 'mode'>, signals: NodeJS.Signals[]) {
-  collector = await startOtlpCollector('hang');
+  collector = await startOtlpReceiver('hang');
   return runBurstChild(
     // The exporter's own timeout is far beyond the bound: only the bound can end the flush.
     { mode: 'until-signal', url: collector.url, exporterTimeoutMs: 60_000, exportTimeoutMs: 60_000, concurrency: 50, readyAfter: 500, ...config },
@@ -33,15 +38,7 @@ async function signalMidBurst(config: Omit<BurstConfig, 'url' | 'mode'>, signals
   );
 }
 
-describe('shutdown bound', () => {
-  it('defaults under the ECS stop timeout, even when a service handler adds a second bounded flush', () => {
-    // With a handler of the service's own, SIGTERM costs a bounded flush, then the service's
-    // shutdown() — at most two bounds (see docs/reliability.md).
-    expect(2 * DEFAULT_SHUTDOWN_TIMEOUT_MS).toBeLessThan(ECS_STOP_TIMEOUT_MS);
-  });
-});
-
-describe.skipIf(!DIST_READY)('SIGTERM mid-burst with a collector that never answers (child processes)', () => {
+describe('SIGTERM mid-burst with a collector that never answers (child processes)', () => {
   it('service with its own handler: exits within the configured bound, every slice that ended has its line, every span counted', async () => {
     const result = await signalMidBurst({ ownHandler: true, shutdownTimeoutMs: BOUND_MS }, ['SIGTERM']);
     expect(result.code).toBe(0);

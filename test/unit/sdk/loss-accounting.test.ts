@@ -5,12 +5,32 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../../../src/sdk/setup.js';
 import { DROP_REASONS } from '../../../src/sdk/stats.js';
 import { sdkFixture } from './sdk-fixture.js';
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
 });
+
+/**
+ * The shutdown bound, the batch delay and the export timeout are timers: fake them, so a test says
+ * when the bound ends the wait instead of sleeping through it. Only the timer functions: promises,
+ * setImmediate and the clock stay real.
+ */
+function fakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+}
+
+/** Starts shutdown() and reports whether it has returned. */
+function shutdownOf(f: ReturnType<typeof sdkFixture>): { done: Promise<void>; returned: () => boolean } {
+  let returned = false;
+  const done = f.tracing.shutdown().then(() => {
+    returned = true;
+  });
+  return { done, returned: () => returned };
+}
 
 /** Answers each export as told: 'ok', 'fail', or 'hold' (never). */
 class ScriptedExporter implements SpanExporter {
@@ -45,21 +65,43 @@ describe('every span not exported is counted, with its reason', () => {
 
   it('queue full', async () => {
     quiet();
+    fakeTimers();
     const exporter = new ScriptedExporter(() => 'hold');
     const f = sdkFixture({ exporter, shutdownTimeoutMs: 200, exportQueue: { maxQueueSize: 4, scheduledDelayMillis: 60_000 } });
     await slices(f, 5); // 10 spans: a batch of 4 is held by the exporter, 4 wait, 2 find no room
     expect(f.tracing.stats()).toMatchObject({ spansDropped: 2, droppedBy: { queueFull: 2 } });
-    await f.tracing.shutdown();
+    const shutdown = shutdownOf(f);
+    await vi.advanceTimersByTimeAsync(200);
+    await shutdown.done;
     expect(f.tracing.stats()).toMatchObject({ spansDropped: 10, droppedBy: { queueFull: 2, notSentInTime: 8 } });
   });
 
-  it('not sent before the shutdown bound', async () => {
+  it('not sent before the shutdown bound: shutdown() waits for the exporter until the bound, not longer', async () => {
     quiet();
+    fakeTimers();
     const exporter = new ScriptedExporter(() => 'hold');
     const f = sdkFixture({ exporter, shutdownTimeoutMs: 200 });
     await slices(f, 2);
-    await f.tracing.shutdown();
+    const shutdown = shutdownOf(f);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(shutdown.returned()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await shutdown.done;
     expect(f.tracing.stats()).toMatchObject({ spansDropped: 4, droppedBy: { notSentInTime: 4 } });
+  });
+
+  it(`without shutdownTimeoutMs the bound is the default, ${DEFAULT_SHUTDOWN_TIMEOUT_MS} ms`, async () => {
+    quiet();
+    fakeTimers();
+    const exporter = new ScriptedExporter(() => 'hold');
+    const f = sdkFixture({ exporter });
+    await slices(f, 1);
+    const shutdown = shutdownOf(f);
+    await vi.advanceTimersByTimeAsync(DEFAULT_SHUTDOWN_TIMEOUT_MS - 1);
+    expect(shutdown.returned()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await shutdown.done;
+    expect(f.tracing.stats()).toMatchObject({ spansDropped: 2, droppedBy: { notSentInTime: 2 } });
   });
 
   it('ended after shutdown (the batch processor ignores them without a word)', async () => {
@@ -75,14 +117,17 @@ describe('every span not exported is counted, with its reason', () => {
 
   it('a mix: delivered + dropped = ended, and spansDropped is the sum of droppedBy', async () => {
     quiet();
+    fakeTimers();
     let n = 0;
     const exporter = new ScriptedExporter(() => (['ok', 'fail', 'hold'] as const)[n++ % 3]!);
     const f = sdkFixture({ exporter, shutdownTimeoutMs: 300, exportQueue: { maxQueueSize: 6, maxExportBatchSize: 2, scheduledDelayMillis: 1 } });
     for (let round = 0; round < 10; round++) {
       await slices(f, 4);
-      await new Promise((r) => setTimeout(r, 5));
+      await vi.advanceTimersByTimeAsync(5); // the 1 ms batch delay runs between rounds
     }
-    await f.tracing.shutdown();
+    const shutdown = shutdownOf(f);
+    await vi.advanceTimersByTimeAsync(300);
+    await shutdown.done;
     await slices(f, 1);
     const s = f.tracing.stats();
     expect(exporter.delivered + s.spansDropped).toBe(2 * 41);

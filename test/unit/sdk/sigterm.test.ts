@@ -1,6 +1,6 @@
 /**
- * SIGTERM/SIGINT with real child processes (test/fixtures/sdk/sigterm-service.mjs imports dist/:
- * `npm test` builds first through `pretest`).
+ * SIGTERM/SIGINT with real child processes (test/fixtures/sdk/sigterm-service.mjs imports dist/,
+ * which the unit suite's global setup builds: test/unit/harness/global-setup.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromOtlpRequest } from '../../../src/contract/otlp-json.js';
 
 const FIXTURE = new URL('../../fixtures/sdk/sigterm-service.mjs', import.meta.url).pathname;
-const DIST = new URL('../../../dist/index.js', import.meta.url).pathname;
 
 interface ChildResult {
   code: number | null;
@@ -58,7 +57,7 @@ function exportedSliceIds(): string[] {
     .map((s) => s.spanId);
 }
 
-describe.skipIf(!existsSync(DIST))('shutdown on signals (child processes)', () => {
+describe('shutdown on signals (child processes)', () => {
   it('SIGTERM mid-burst with the service\'s own handler: its handler runs after our flush, no summary line is lost, every slice is exported', async () => {
     const result = await runAndSignal('own-handler', ['SIGTERM']);
     expect(result.code).toBe(0);
