@@ -15,7 +15,7 @@ import { reject, type CheckedField, type RejectReason, type Rejection } from './
 import { sanitizeText } from './sanitize.js';
 import {
   eventMsg,
-  OUTCOMES,
+  isOutcome,
   RESERVED_FIELDS,
   STEP_STATUSES,
   SUMMARY_LEVEL,
@@ -104,7 +104,7 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
   const finalStatus = nameField(raw, 'final_status');
   for (const v of [service, component, event, finalStatus]) if (isRejection(v)) return v;
   const outcome = raw['outcome'];
-  if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) return reject('bad_outcome');
+  if (!isOutcome(outcome)) return reject('bad_outcome');
 
   let duration = raw['duration_ms'];
   if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0 || duration > time.ms) {

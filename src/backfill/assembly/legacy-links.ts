@@ -13,8 +13,6 @@
  * parent, and the waterfall shows the skew as it was logged. Bridged slices keep the parents they
  * were exported with; they only take part as candidates.
  */
-import { ALAKAI_COMPONENT } from '../../contract/attribute-keys.js';
-import type { SpanRecord } from '../../contract/span-record.js';
 
 /** A slice of a trace as its placement sees it: id, times, component, outcome. */
 export interface Slice {
@@ -32,11 +30,6 @@ export function compareSliceOrder(a: Slice, b: Slice): number {
   if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
   if (a.endNs !== b.endNs) return a.endNs < b.endNs ? -1 : 1;
   return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
-}
-
-export function sliceComponent(span: SpanRecord): string {
-  const c = span.attributes[ALAKAI_COMPONENT] ?? span.resource[ALAKAI_COMPONENT];
-  return typeof c === 'string' ? c : '';
 }
 
 /** Orchestrator slice with the latest end; ties by order, so the result never depends on input order. */
