@@ -23,12 +23,11 @@ import { registerExportPaths } from './export-registry.js';
 import { AlakaiIdGenerator } from './id-generator.js';
 import { createDefaultLogger, flushLogger } from './logger.js';
 import { flushOnNaturalExit } from './natural-exit.js';
-import { noticeOnce } from './notice.js';
 import { RecordAllSampler, samplerFromEnv } from './sampler.js';
 import { handleShutdownSignals, type SignalHandling } from './signals.js';
 import { runSlice as runSliceWith, type Slice, type SliceOptions } from './slice.js';
 import { StatsCounter, type TracingStats } from './stats.js';
-import { SummaryEventProcessor, type SummaryProcessorLimits } from './summary-processor.js';
+import { noticeLevelSuppresses, SummaryEventProcessor, type SummaryProcessorLimits } from './summary-processor.js';
 import { PACKAGE_VERSION } from './version.js';
 import { registerZeroCodeConverter, ZeroCodeConverter } from './zero-code.js';
 
@@ -114,17 +113,12 @@ function checkedComponent(component: unknown): void {
   if (problem) throw new TypeError(`alakai-otel: setupAlakaiTracing: ${problem}`);
 }
 
-/** Summary lines are written at info: a logger above it writes none (the processor counts them). */
-function checkLoggerLevel(logger: Logger): void {
-  if (!logger.isLevelEnabled('info')) noticeOnce('logger-level', `the logger level is "${logger.level}", above info, so summary event lines are suppressed`);
-}
-
 export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing {
   checkedComponent(options.component);
   ensureContextManager();
   const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const logger = options.logger ?? createDefaultLogger(options.service, options.component);
-  checkLoggerLevel(logger);
+  noticeLevelSuppresses(logger);
   const stats = new StatsCounter();
   const summary = new SummaryEventProcessor(logger, stats, options.summaryLimits);
   // Not named `exports`: in the CommonJS build that would shadow the module's own `exports`.

@@ -41,6 +41,14 @@ function isSlice(span: { attributes: Record<string, unknown> }): boolean {
   return typeof span.attributes[ALAKAI_EVENT] === 'string';
 }
 
+/**
+ * Summary lines are written at info: a logger above it writes none. Said once per process (at
+ * setup, and again only if the level was raised later), under one key for both places.
+ */
+export function noticeLevelSuppresses(logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) noticeOnce('logger-level', `the logger level is "${logger.level}", above info, so summary event lines are suppressed`);
+}
+
 export class SummaryEventProcessor implements SpanProcessor {
   /** Open slice span id → the finished descendants recorded for it so far. */
   private readonly liveSlices = new Map<string, SpanRecord[]>();
@@ -49,7 +57,6 @@ export class SummaryEventProcessor implements SpanProcessor {
   private readonly maxLiveSlices: number;
   private readonly maxLiveSpans: number;
   private readonly maxDescendants: number;
-  private warnedLevel = false;
   readonly counters: SummaryProcessorCounters = { evictedSlices: 0, evictedSpans: 0, droppedDescendants: 0, suppressedLines: 0 };
 
   constructor(
@@ -114,10 +121,7 @@ export class SummaryEventProcessor implements SpanProcessor {
     // Checked before building the event: a suppressed line should cost nothing.
     if (!this.logger.isLevelEnabled('info')) {
       this.counters.suppressedLines++;
-      if (!this.warnedLevel) {
-        this.warnedLevel = true;
-        noticeOnce('logger-level', `the logger level is "${this.logger.level}", above info, so summary event lines are suppressed`);
-      }
+      noticeLevelSuppresses(this.logger);
       return;
     }
     writeSummaryLine(this.logger, sliceToSummaryEvent(toSpanRecord(span), descendants));

@@ -34,12 +34,6 @@ import { toReadableSpan } from './record-to-readable.js';
 import type { StatsCounter } from './stats.js';
 
 export const MAX_PENDING_LINES = 1000;
-/**
- * The parser's line limit, checked before a line is queued. `length` counts UTF-16 units, never
- * more than the line's UTF-8 bytes, so a line refused here would be refused by the parser too; the
- * parser's byte check decides the rest.
- */
-const MAX_LINE_LENGTH = DEFAULT_MAX_LINE_BYTES;
 /** After this many lines through teed loggers without a single summary event, say so. */
 export const QUIET_LINES_NOTICE = 10_000;
 const EVENT_MARKER = '"[event] ';
@@ -160,7 +154,7 @@ export class ZeroCodeConverter {
     this.linesSeen++;
     if (!line.includes(EVENT_MARKER)) return;
     if (this.closed) return this.countLateLine(line);
-    if (line.length > MAX_LINE_LENGTH) return this.reject('too_large');
+    if (line.length > DEFAULT_MAX_LINE_BYTES) return this.reject('too_large');
     try {
       this.convert(line);
     } catch (error) {
@@ -184,7 +178,10 @@ export class ZeroCodeConverter {
     const text = chunkText(chunk);
     if (text === undefined || !text.includes(EVENT_MARKER)) return;
     if (this.closed) return this.countLateLine(text);
-    if (text.length > MAX_LINE_LENGTH) {
+    // The parser's line limit, checked before a line is queued. `length` counts UTF-16 units, never
+    // more than the line's UTF-8 bytes, so a line refused here would be refused by the parser too;
+    // the parser's byte check decides the rest.
+    if (text.length > DEFAULT_MAX_LINE_BYTES) {
       this.reject('too_large');
       return;
     }
