@@ -15,7 +15,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -118,7 +126,13 @@ async function main(argv: string[]): Promise<number> {
   const parents = new Map<string, { core?: string; orchestrator?: string }>();
   // Step lines wait for the summary event of their slice (it is written when the slice ends).
   const pendingSteps = new Map<string, StepLine[]>();
-  const report = { linesRead: 0, summaryEvents: 0, stepLines: 0, spansWritten: 0, rejected: {} as Record<string, number> };
+  const report = {
+    linesRead: 0,
+    summaryEvents: 0,
+    stepLines: 0,
+    spansWritten: 0,
+    rejected: {} as Record<string, number>,
+  };
   const reject = (reason: string) => (report.rejected[reason] = (report.rejected[reason] ?? 0) + 1);
 
   let sinceFlush = 0;
@@ -153,10 +167,16 @@ async function main(argv: string[]): Promise<number> {
     const traceId = traceUuid.replace(/-/g, '').toLowerCase();
     const spanId = hex16(traceUuid, component, String(obj['event']), String(obj['time']), String(obj['final_status']));
     const family = parents.get(traceId) ?? {};
-    const parentId = component === 'worker' ? family.orchestrator : component === 'orchestrator' ? family.core : undefined;
+    const parentId =
+      component === 'worker' ? family.orchestrator : component === 'orchestrator' ? family.core : undefined;
     let ctx: Context = ROOT_CONTEXT;
     if (parentId) {
-      ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+      ctx = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId,
+        spanId: parentId,
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: true,
+      });
     }
     const attributes: Attributes = {};
     for (const k of Object.keys(obj)) if (!NOT_ATTRIBUTES.has(k)) flatten(`alakai.${k}`, obj[k], attributes);
@@ -174,7 +194,10 @@ async function main(argv: string[]): Promise<number> {
     for (const step of pendingSteps.get(key) ?? []) span.addEvent(step.msg, { 'alakai.step': step.step }, step.timeMs);
     pendingSteps.delete(key);
     if (obj['outcome'] === 'error') {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err && typeof err === 'object' ? String(err.message) : '' });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err && typeof err === 'object' ? String(err.message) : '',
+      });
     }
     span.end(timeMs);
 

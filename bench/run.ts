@@ -19,7 +19,15 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
-import { compareWithBaseline, metricsOf, readBaseline, REGRESSION_LIMIT, withRecorded, writeBaseline, type Comparison } from './lib/baseline.js';
+import {
+  compareWithBaseline,
+  metricsOf,
+  readBaseline,
+  REGRESSION_LIMIT,
+  withRecorded,
+  writeBaseline,
+  type Comparison,
+} from './lib/baseline.js';
 import { fmt } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
 import { devNullSink } from './slice/fixture.js';
@@ -40,7 +48,16 @@ interface Flags {
 const BASELINE = fileURLToPath(new URL('../../baseline.json', import.meta.url));
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, scale: false, naiveAtScale: false, json: false, jsonFile: undefined, sizes: undefined, only: undefined, recordBaseline: false };
+  const flags: Flags = {
+    quick: false,
+    scale: false,
+    naiveAtScale: false,
+    json: false,
+    jsonFile: undefined,
+    sizes: undefined,
+    only: undefined,
+    recordBaseline: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') flags.quick = true;
@@ -49,8 +66,10 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--naive-at-scale') flags.naiveAtScale = true;
     else if (a === '--json') flags.json = true;
     else if (a === '--json-file' && argv[i + 1]) flags.jsonFile = argv[++i];
-    else if (a === '--sizes' && /^[0-9]+(,[0-9]+)*$/.test(argv[i + 1] ?? '')) flags.sizes = argv[++i]!.split(',').map(Number);
-    else if (a === '--only' && (argv[i + 1] === 'slice' || argv[i + 1] === 'backfill')) flags.only = argv[++i] as Flags['only'];
+    else if (a === '--sizes' && /^[0-9]+(,[0-9]+)*$/.test(argv[i + 1] ?? ''))
+      flags.sizes = argv[++i]!.split(',').map(Number);
+    else if (a === '--only' && (argv[i + 1] === 'slice' || argv[i + 1] === 'backfill'))
+      flags.only = argv[++i] as Flags['only'];
     else throw new Error(`unknown flag ${String(a).slice(0, 40)} (see bench/run.ts)`);
   }
   return flags;
@@ -59,7 +78,9 @@ function parseFlags(argv: string[]): Flags {
 function environment(): Record<string, unknown> {
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     // Not a git checkout: leave it unknown.
   }
@@ -85,7 +106,10 @@ function sliceTable(r: SliceOverheadResult): string {
     fmt(s.bytesPerSlice, 3),
   ]);
   let text = `Slice overhead: one 4-step slice, µs per slice (median of ${r.samples} interleaved samples of ${r.batch} slices)\n`;
-  text += formatTable(['scenario', 'µs/slice', 'p10–p90', 'MAD', 'CPU µs/slice', 'samples', 'spans/slice', 'log bytes/slice'], rows);
+  text += formatTable(
+    ['scenario', 'µs/slice', 'p10–p90', 'MAD', 'CPU µs/slice', 'samples', 'spans/slice', 'log bytes/slice'],
+    rows,
+  );
   if (r.target) {
     const t = r.target;
     text += `wall, paired medians: (c)−(a) = ${fmt(t.cMinusA)} µs; 1.25×((b)−(a)) = ${fmt(t.limit)} µs; ratio (c−a)/(b−a) = ${fmt(t.ratio)} (target ≤ 1.25) → ${t.met ? 'MET' : 'MISSED'}\n`;
@@ -105,8 +129,10 @@ function sliceTable(r: SliceOverheadResult): string {
 
 function linePartsTable(parts: LinePartResult[]): string {
   const rows = parts.map((p) => [p.name, fmt(p.usMedian), `±${fmt(p.madPct, 2)}%`, String(p.samples)]);
-  return 'Where (c) spends its extra time: parts of the bridge line path, one real slice, tinybench\n' +
-    formatTable(['part', 'µs (median)', 'MAD', 'samples'], rows);
+  return (
+    'Where (c) spends its extra time: parts of the bridge line path, one real slice, tinybench\n' +
+    formatTable(['part', 'µs (median)', 'MAD', 'samples'], rows)
+  );
 }
 
 function backfillTable(r: BackfillResult): string {
@@ -126,7 +152,20 @@ function backfillTable(r: BackfillResult): string {
   ]);
   let text = 'Backfill: NDJSON → OTLP/JSON lines, one child process per run, pinned to one CPU\n';
   text += formatTable(
-    ['converter', 'events', 'wall s', 'range', 'cpu s', 'events/s', 'events/cpu-s', 'input MB/s', 'peak RSS MB', 'output MB', '1 span/event', 'load'],
+    [
+      'converter',
+      'events',
+      'wall s',
+      'range',
+      'cpu s',
+      'events/s',
+      'events/cpu-s',
+      'input MB/s',
+      'peak RSS MB',
+      'output MB',
+      '1 span/event',
+      'load',
+    ],
     rows,
   );
   if (r.bridgeUnavailable) text += `bridge not measured: ${r.bridgeUnavailable}\n`;
@@ -150,7 +189,8 @@ function backfillTable(r: BackfillResult): string {
 }
 
 function baselineTable(rows: Comparison[]): string {
-  if (rows.length === 0) return 'vs recorded baseline: nothing recorded for these figures (bench/baseline.json; --record-baseline)\n';
+  if (rows.length === 0)
+    return 'vs recorded baseline: nothing recorded for these figures (bench/baseline.json; --record-baseline)\n';
   const table = rows.map((r) => [
     r.name,
     fmt(r.recorded.value),
@@ -160,8 +200,10 @@ function baselineTable(rows: Comparison[]): string {
     r.regressed ? `WORSE by > ${100 * REGRESSION_LIMIT}%` : 'ok',
   ]);
   const regressed = rows.filter((r) => r.regressed).length;
-  return `vs recorded baseline (bench/baseline.json): ${regressed === 0 ? 'no figure' : `${regressed} figure(s)`} more than ${100 * REGRESSION_LIMIT}% worse\n` +
-    formatTable(['figure', 'recorded', 'now', 'change', 'recorded at', 'verdict'], table);
+  return (
+    `vs recorded baseline (bench/baseline.json): ${regressed === 0 ? 'no figure' : `${regressed} figure(s)`} more than ${100 * REGRESSION_LIMIT}% worse\n` +
+    formatTable(['figure', 'recorded', 'now', 'change', 'recorded at', 'verdict'], table)
+  );
 }
 
 async function main(): Promise<number> {
@@ -170,7 +212,9 @@ async function main(): Promise<number> {
   const out: Record<string, unknown> = { environment: environment(), flags };
   if (!flags.json) {
     const e = out['environment'] as Record<string, unknown>;
-    process.stdout.write(`alakai-otel benchmarks — ${String(e['date'])}, Node ${String(e['node'])}, ${String(e['cores'])} cores (${String(e['cpu'])}), commit ${String(e['commit'])}, load ${String(e['loadAverage1m'])}${flags.quick ? ', QUICK' : ''}\n\n`);
+    process.stdout.write(
+      `alakai-otel benchmarks — ${String(e['date'])}, Node ${String(e['node'])}, ${String(e['cores'])} cores (${String(e['cpu'])}), commit ${String(e['commit'])}, load ${String(e['loadAverage1m'])}${flags.quick ? ', QUICK' : ''}\n\n`,
+    );
   }
   if (flags.only !== 'backfill') {
     log('slice overhead: running (a), (b), (c)…');
@@ -186,19 +230,31 @@ async function main(): Promise<number> {
     }
   }
   if (flags.only !== 'slice') {
-    const backfill = await runBackfillThroughput({ quick: flags.quick, scale: flags.scale, naiveAtScale: flags.naiveAtScale, sizes: flags.sizes, log });
+    const backfill = await runBackfillThroughput({
+      quick: flags.quick,
+      scale: flags.scale,
+      naiveAtScale: flags.naiveAtScale,
+      sizes: flags.sizes,
+      log,
+    });
     out['backfill'] = backfill;
     if (!flags.json) process.stdout.write(backfillTable(backfill));
   }
   if (!flags.quick) {
-    const metrics = metricsOf(out['sliceOverhead'] as SliceOverheadResult | undefined, out['backfill'] as BackfillResult | undefined);
+    const metrics = metricsOf(
+      out['sliceOverhead'] as SliceOverheadResult | undefined,
+      out['backfill'] as BackfillResult | undefined,
+    );
     const baseline = readBaseline(BASELINE);
     const comparison = compareWithBaseline(baseline, metrics);
     out['vsBaseline'] = comparison;
     if (!flags.json) process.stdout.write('\n' + baselineTable(comparison));
     if (flags.recordBaseline) {
       const e = out['environment'] as { commit: string; date: string; loadAverage1m: number };
-      writeBaseline(BASELINE, withRecorded(baseline, metrics, { commit: e.commit, date: e.date, load: e.loadAverage1m }));
+      writeBaseline(
+        BASELINE,
+        withRecorded(baseline, metrics, { commit: e.commit, date: e.date, load: e.loadAverage1m }),
+      );
       log(`recorded ${Object.keys(metrics).length} figures in ${BASELINE}`);
     }
   } else if (flags.recordBaseline) {

@@ -40,16 +40,21 @@ function cjsReservedNames() {
     }
   }
   for (const file of files) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (/\b(?:const|let|var|function|class)\s+(?:exports|module|require|__filename|__dirname)\b/.test(line)) found.push(`${relative(root, file)}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/\b(?:const|let|var|function|class)\s+(?:exports|module|require|__filename|__dirname)\b/.test(line))
+          found.push(`${relative(root, file)}:${i + 1}: ${line.trim()}`);
+      });
   }
   return found;
 }
 
 const reserved = cjsReservedNames();
 if (reserved.length > 0) {
-  process.stderr.write(`build: these names shadow CommonJS bindings in dist/cjs/; rename them:\n${reserved.join('\n')}\n`);
+  process.stderr.write(
+    `build: these names shadow CommonJS bindings in dist/cjs/; rename them:\n${reserved.join('\n')}\n`,
+  );
   process.exit(1);
 }
 

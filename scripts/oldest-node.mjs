@@ -20,7 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The lower bound of `engines.node`, which must be of the form `>=MAJOR.MINOR[.PATCH]`. */
 function oldestAdmittedNode(range) {
   const match = /^>=\s*(\d+)\.(\d+)(?:\.(\d+))?$/.exec(String(range ?? '').trim());
-  if (!match) throw new Error(`engines.node is ${JSON.stringify(range)}; scripts/oldest-node.mjs reads only ">=MAJOR.MINOR[.PATCH]"`);
+  if (!match)
+    throw new Error(
+      `engines.node is ${JSON.stringify(range)}; scripts/oldest-node.mjs reads only ">=MAJOR.MINOR[.PATCH]"`,
+    );
   return `${match[1]}.${match[2]}.${match[3] ?? '0'}`;
 }
 

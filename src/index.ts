@@ -4,7 +4,12 @@
  * modules), and the contract's functions a tool builder needs to read summary lines and map
  * them to spans (all of the contract: `alakai-otel/contract`). Named one by one: every name here is a promise (api/ holds the report `npm run api:check` compares against).
  */
-export { setupAlakaiTracing, DEFAULT_SHUTDOWN_TIMEOUT_MS, type AlakaiTracing, type AlakaiTracingOptions } from './sdk/setup.js';
+export {
+  setupAlakaiTracing,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  type AlakaiTracing,
+  type AlakaiTracingOptions,
+} from './sdk/setup.js';
 export type { Slice, SliceOptions } from './sdk/slice.js';
 export { alakaiLogMixin, type AlakaiLogMixin, type AlakaiLogFields } from './sdk/log-mixin.js';
 export type { SummaryProcessorLimits, SummaryProcessorCounters } from './sdk/summary-processor.js';
@@ -14,7 +19,13 @@ export { isoTimestamp } from './sdk/logger.js';
 export { enableZeroCode, type ZeroCodeHandle, type ZeroCodeCounters } from './sdk/zero-code.js';
 export { getAlakaiTracing } from './sdk/global.js';
 export type { DropReason, StatsCounter, TracingStats } from './sdk/stats.js';
-export { injectSqsAttributes, extractSqsContext, sqsAttributesNotFitted, SQS_MAX_MESSAGE_ATTRIBUTES, type SqsMessageAttributeValue } from './sdk/propagation/sqs.js';
+export {
+  injectSqsAttributes,
+  extractSqsContext,
+  sqsAttributesNotFitted,
+  SQS_MAX_MESSAGE_ATTRIBUTES,
+  type SqsMessageAttributeValue,
+} from './sdk/propagation/sqs.js';
 export { injectRedisPayload, extractRedisContext } from './sdk/propagation/redis.js';
 export { withProducerSpan, type ProducerTarget } from './sdk/propagation/producer.js';
 export {

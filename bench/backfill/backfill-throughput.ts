@@ -92,7 +92,12 @@ function readSpansWritten(reportPath: string): number | undefined {
   }
 }
 
-async function measureConverter(converter: Converter, info: EventsFileInfo, runs: number, log: BackfillOptions['log']): Promise<RunFigures> {
+async function measureConverter(
+  converter: Converter,
+  info: EventsFileInfo,
+  runs: number,
+  log: BackfillOptions['log'],
+): Promise<RunFigures> {
   const measures: ChildMeasure[] = [];
   const loadBefore = loadavg()[0]!;
   let outputBytes = 0;
@@ -104,7 +109,9 @@ async function measureConverter(converter: Converter, info: EventsFileInfo, runs
     const report = join(dir, 'report.json');
     try {
       const m = await measureNode(commandFor(converter, info.path, output, report), { cwd: ROOT });
-      log(`  ${converter} ${info.summaryEvents} events, run ${i + 1}/${runs}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMb.toFixed(0)} MB peak RSS`);
+      log(
+        `  ${converter} ${info.summaryEvents} events, run ${i + 1}/${runs}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMb.toFixed(0)} MB peak RSS`,
+      );
       if (m.exitCode !== 0) {
         error = `exit ${String(m.exitCode)}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`;
         break;
@@ -143,7 +150,8 @@ async function measureConverter(converter: Converter, info: EventsFileInfo, runs
 }
 
 export async function runBackfillThroughput(opts: BackfillOptions): Promise<BackfillResult> {
-  const sizes = opts.sizes ?? (opts.quick ? [20_000] : opts.scale ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000]);
+  const sizes =
+    opts.sizes ?? (opts.quick ? [20_000] : opts.scale ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000]);
   const bridgeBuilt = existsSync(join(ROOT, 'dist', 'cli', 'backfill.js'));
   const result: BackfillResult = { inputs: [], runs: [], targets: {}, scaling: [] };
   if (!bridgeBuilt) result.bridgeUnavailable = 'dist/cli/backfill.js not built (is src/cli/backfill.ts in the tree?)';
@@ -155,7 +163,8 @@ export async function runBackfillThroughput(opts: BackfillOptions): Promise<Back
     // Three runs where a run is short (spread); one where a run takes minutes (its own spread is small).
     const repeats = opts.quick || size > 100_000 ? 1 : 3;
     if (bridgeBuilt) result.runs.push(await measureConverter('bridge', info, repeats, opts.log));
-    if (size <= 1_000_000 || opts.naiveAtScale) result.runs.push(await measureConverter('naive', info, repeats, opts.log));
+    if (size <= 1_000_000 || opts.naiveAtScale)
+      result.runs.push(await measureConverter('naive', info, repeats, opts.log));
     if (size <= 1_000_000) result.runs.push(await measureConverter('parse-floor', info, repeats, opts.log));
   }
 
@@ -164,7 +173,8 @@ export async function runBackfillThroughput(opts: BackfillOptions): Promise<Back
   const naiveRuns = result.runs.filter((r) => r.converter === 'naive' && ok(r));
   // Throughput and the naive ratio are judged at the largest size both ran (1M by default).
   const largestBoth = [...bridgeRuns].reverse().find((b) => naiveRuns.some((n) => n.summaryEvents === b.summaryEvents));
-  const headline = bridgeRuns.find((r) => r.summaryEvents >= 1_000_000 && r.summaryEvents < 5_000_000) ?? bridgeRuns.at(-1);
+  const headline =
+    bridgeRuns.find((r) => r.summaryEvents >= 1_000_000 && r.summaryEvents < 5_000_000) ?? bridgeRuns.at(-1);
   if (headline) {
     result.targets.eventsPerS = {
       wall: headline.eventsPerS,
@@ -179,7 +189,14 @@ export async function runBackfillThroughput(opts: BackfillOptions): Promise<Back
     const naive = naiveRuns.find((n) => n.summaryEvents === largestBoth.summaryEvents)!;
     const wallRatio = largestBoth.eventsPerS / naive.eventsPerS;
     const cpuRatio = largestBoth.eventsPerCpuS / naive.eventsPerCpuS;
-    result.targets.vsNaive = { wallRatio, cpuRatio, at: largestBoth.summaryEvents, limit: 3, metWall: wallRatio >= 3, metCpu: cpuRatio >= 3 };
+    result.targets.vsNaive = {
+      wallRatio,
+      cpuRatio,
+      at: largestBoth.summaryEvents,
+      limit: 3,
+      metWall: wallRatio >= 3,
+      metCpu: cpuRatio >= 3,
+    };
   }
   const at5M = bridgeRuns.find((r) => r.summaryEvents >= 5_000_000);
   if (at5M) result.targets.rssAt5M = { valueMb: at5M.maxRssMb, limitMb: 256, met: at5M.maxRssMb <= 256 };

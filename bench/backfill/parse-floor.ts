@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (output) writeFileSync(output, '');
   // `spansWritten` mirrors the converters' report key so the harness's completeness check applies.
-  if (report) writeFileSync(report, JSON.stringify({ linesRead: lines, summaryEvents, spansWritten: summaryEvents }) + '\n');
+  if (report)
+    writeFileSync(report, JSON.stringify({ linesRead: lines, summaryEvents, spansWritten: summaryEvents }) + '\n');
   return 0;
 }
 

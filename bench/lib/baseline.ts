@@ -47,14 +47,18 @@ export interface Comparison {
  * The figures a run is judged by: CPU time is the stable one on a shared machine, so both wall and
  * CPU are kept; peak RSS for the backfill. Keys name the scenario or converter and input size.
  */
-export function metricsOf(slice: SliceOverheadResult | undefined, backfill: BackfillResult | undefined): Record<string, Metric> {
+export function metricsOf(
+  slice: SliceOverheadResult | undefined,
+  backfill: BackfillResult | undefined,
+): Record<string, Metric> {
   const out: Record<string, Metric> = {};
   for (const s of slice?.scenarios ?? []) {
     const id = s.name.slice(0, s.name.indexOf(')') + 1);
     out[`slice ${id} µs/slice`] = { value: s.usPerSlice, better: 'lower', unit: 'µs' };
     out[`slice ${id} CPU µs/slice`] = { value: s.cpuUsPerSlice, better: 'lower', unit: 'µs' };
   }
-  if (slice?.cpuTarget) out['slice ratio (c−a)/(b−a), CPU'] = { value: slice.cpuTarget.ratio, better: 'lower', unit: '×' };
+  if (slice?.cpuTarget)
+    out['slice ratio (c−a)/(b−a), CPU'] = { value: slice.cpuTarget.ratio, better: 'lower', unit: '×' };
   for (const r of backfill?.runs ?? []) {
     if (r.error || !r.complete) continue;
     const id = `backfill ${r.converter} ${r.summaryEvents.toLocaleString('en-US')}`;
@@ -80,7 +84,8 @@ export function compareWithBaseline(baseline: Baseline, now: Record<string, Metr
 export function withRecorded(baseline: Baseline, now: Record<string, Metric>, run: RunInfo): Baseline {
   const metrics: Record<string, RecordedMetric> = { ...baseline.metrics };
   for (const [name, metric] of Object.entries(now)) {
-    if (Number.isFinite(metric.value)) metrics[name] = { ...metric, commit: run.commit, date: run.date, load: run.load };
+    if (Number.isFinite(metric.value))
+      metrics[name] = { ...metric, commit: run.commit, date: run.date, load: run.load };
   }
   return { metrics };
 }

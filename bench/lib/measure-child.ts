@@ -31,12 +31,16 @@ export function pinnedCpu(): number | undefined {
   return Number.isInteger(n) && n > 0 ? n - 1 : undefined;
 }
 
-export async function measureNode(args: readonly string[], opts: { cwd?: string; pin?: boolean } = {}): Promise<ChildMeasure> {
+export async function measureNode(
+  args: readonly string[],
+  opts: { cwd?: string; pin?: boolean } = {},
+): Promise<ChildMeasure> {
   const dir = mkdtempSync(join(tmpdir(), 'alakai-bench-usage-'));
   const usageFile = join(dir, 'usage.json');
   const cpu = opts.pin === false ? undefined : pinnedCpu();
   const nodeArgs = ['--import', preload, ...args];
-  const [cmd, argv] = cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]];
+  const [cmd, argv] =
+    cpu === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]];
   const started = process.hrtime.bigint();
   const child = spawn(cmd, argv, {
     cwd: opts.cwd,

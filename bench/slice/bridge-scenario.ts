@@ -45,11 +45,20 @@ export function bridgeScenario(sink: LogSink): SliceScenario {
 /** One real slice's five spans (slice + four steps), as the summary processor sees them. */
 export async function captureSlice(sink: LogSink): Promise<{ slice: ReadableSpan; steps: ReadableSpan[] }> {
   const exporter = new InMemorySpanExporter();
-  const tracing = setupAlakaiTracing({ service: SERVICE, component: COMPONENT, logger: serviceLogger(sink.stream), exporter, handleSignals: false });
-  await tracing.runSlice({ event: EVENT, kind: SpanKind.CONSUMER, steps: [...STEPS], fields: DOMAIN, traceId: nextTraceId() }, async (slice) => {
-    for (const name of STEPS) await slice.step(name, async () => {});
-    slice.finish('success', 'completed');
+  const tracing = setupAlakaiTracing({
+    service: SERVICE,
+    component: COMPONENT,
+    logger: serviceLogger(sink.stream),
+    exporter,
+    handleSignals: false,
   });
+  await tracing.runSlice(
+    { event: EVENT, kind: SpanKind.CONSUMER, steps: [...STEPS], fields: DOMAIN, traceId: nextTraceId() },
+    async (slice) => {
+      for (const name of STEPS) await slice.step(name, async () => {});
+      slice.finish('success', 'completed');
+    },
+  );
   await tracing.provider.forceFlush();
   const spans = exporter.getFinishedSpans();
   await tracing.shutdown();

@@ -62,6 +62,11 @@ export async function runLineParts(sink: LogSink, quick: boolean): Promise<LineP
   return bench.tasks.map((t) => {
     const r = t.result;
     if (r.state !== 'completed') throw new Error(`${t.name}: ${r.state}`);
-    return { name: t.name, usMedian: r.latency.p50 * 1000, madPct: (100 * r.latency.mad) / r.latency.p50, samples: r.latency.samplesCount };
+    return {
+      name: t.name,
+      usMedian: r.latency.p50 * 1000,
+      madPct: (100 * r.latency.mad) / r.latency.p50,
+      samples: r.latency.samplesCount,
+    };
   });
 }

@@ -9,7 +9,12 @@
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { COMPONENT, DOMAIN, EVENT, SERVICE, STEPS, nextTraceId, serviceLogger, type LogSink } from './fixture.js';
 import type { SliceScenario } from './scenario.js';

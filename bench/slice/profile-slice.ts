@@ -15,13 +15,18 @@ const which = process.argv[2] ?? 'c';
 const slices = Number(process.argv[3] ?? 50_000);
 const sink = await devNullSink();
 const scenario =
-  which === 'c' ? bridgeScenario(sink) : (context.setGlobalContextManager(new AsyncLocalStorageContextManager()), which === 'b' ? handWrittenLineScenario(sink) : otelOnlyScenario(sink));
+  which === 'c'
+    ? bridgeScenario(sink)
+    : (context.setGlobalContextManager(new AsyncLocalStorageContextManager()),
+      which === 'b' ? handWrittenLineScenario(sink) : otelOnlyScenario(sink));
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < slices; i++) {
   await scenario.runSlice();
   if (i % 100 === 99) await scenario.settle();
 }
 await scenario.settle();
-process.stdout.write(`${scenario.name}: ${(Number(process.hrtime.bigint() - t0) / 1000 / slices).toFixed(1)} µs/slice\n`);
+process.stdout.write(
+  `${scenario.name}: ${(Number(process.hrtime.bigint() - t0) / 1000 / slices).toFixed(1)} µs/slice\n`,
+);
 await scenario.shutdown();
 await sink.close();

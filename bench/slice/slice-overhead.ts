@@ -70,7 +70,9 @@ export interface SliceOverheadResult {
 
 type ScenarioFactory = (sink: LogSink) => SliceScenario | Promise<SliceScenario>;
 
-async function loadBridgeScenario(): Promise<{ bridge: ScenarioFactory; otelText: (sink: LogSink) => Promise<string> } | string> {
+async function loadBridgeScenario(): Promise<
+  { bridge: ScenarioFactory; otelText: (sink: LogSink) => Promise<string> } | string
+> {
   try {
     // Loaded lazily: if the SDK fails to load, (a) and (b) still run and the table says why (c) did not.
     const mod = await import('./bridge-scenario.js');
@@ -163,11 +165,22 @@ export async function runSliceOverhead(opts: SliceOverheadOptions): Promise<Slic
     out.target = { cMinusA, bMinusA, limit: 1.25 * bMinusA, ratio: cMinusA / bMinusA, met: cMinusA <= 1.25 * bMinusA };
     out.bridgeLine = lines[2];
     const [ca, cb, cc] = results.map((r) => r.cpuUsPerSlice) as [number, number, number];
-    out.cpuTarget = { cMinusA: cc - ca, bMinusA: cb - ca, limit: 1.25 * (cb - ca), ratio: (cc - ca) / (cb - ca), met: cc - ca <= 1.25 * (cb - ca) };
+    out.cpuTarget = {
+      cMinusA: cc - ca,
+      bMinusA: cb - ca,
+      limit: 1.25 * (cb - ca),
+      ratio: (cc - ca) / (cb - ca),
+      met: cc - ca <= 1.25 * (cb - ca),
+    };
     if (results[3]) {
       const bPrimeMinusA = median(times[3]!.map((x, k) => x - a[k]!));
       const cpuBPrimeMinusA = results[3].cpuUsPerSlice - ca;
-      out.sameSize = { bPrimeMinusA, ratio: cMinusA / bPrimeMinusA, cpuBPrimeMinusA, cpuRatio: (cc - ca) / cpuBPrimeMinusA };
+      out.sameSize = {
+        bPrimeMinusA,
+        ratio: cMinusA / bPrimeMinusA,
+        cpuBPrimeMinusA,
+        cpuRatio: (cc - ca) / cpuBPrimeMinusA,
+      };
     }
   }
   return out;

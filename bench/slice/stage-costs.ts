@@ -34,27 +34,39 @@ const readyEvent = sliceToSummaryEvent(toSpanRecord(slice), steps.map(toSpanReco
 
 const proto = SummaryEventProcessor.prototype as unknown as ProcessorInternals;
 const fullEndSlice = proto.endSlice;
-if (typeof fullEndSlice !== 'function') throw new Error('SummaryEventProcessor has no endSlice: update this diagnostic');
+if (typeof fullEndSlice !== 'function')
+  throw new Error('SummaryEventProcessor has no endSlice: update this diagnostic');
 const stages: [string, ProcessorInternals['endSlice']][] = [
-  ['no line (slice and step tracking only)', function (this: ProcessorInternals, _span, id) {
-    this.liveSlices.delete(id);
-  }],
-  ['build the event, write nothing', function (this: ProcessorInternals, span, id) {
-    const descendants = this.liveSlices.get(id) ?? [];
-    this.liveSlices.delete(id);
-    sliceToSummaryEvent(toSpanRecord(span), descendants);
-  }],
-  ['write a ready-made event, build nothing', function (this: ProcessorInternals, _span, id) {
-    this.liveSlices.delete(id);
-    writeSummaryLine(this.logger, readyEvent);
-  }],
+  [
+    'no line (slice and step tracking only)',
+    function (this: ProcessorInternals, _span, id) {
+      this.liveSlices.delete(id);
+    },
+  ],
+  [
+    'build the event, write nothing',
+    function (this: ProcessorInternals, span, id) {
+      const descendants = this.liveSlices.get(id) ?? [];
+      this.liveSlices.delete(id);
+      sliceToSummaryEvent(toSpanRecord(span), descendants);
+    },
+  ],
+  [
+    'write a ready-made event, build nothing',
+    function (this: ProcessorInternals, _span, id) {
+      this.liveSlices.delete(id);
+      writeSummaryLine(this.logger, readyEvent);
+    },
+  ],
   ['full (what (c) is)', fullEndSlice],
 ];
 
 const bridge = bridgeScenario(sink);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager());
 const plain = otelOnlyScenario(sink);
-process.stdout.write(`(c) − (a) per stage, µs per slice: paired wall medians / CPU means, ${samples} samples of ${BATCH}\n`);
+process.stdout.write(
+  `(c) − (a) per stage, µs per slice: paired wall medians / CPU means, ${samples} samples of ${BATCH}\n`,
+);
 for (const [name, endSlice] of stages) {
   proto.endSlice = endSlice;
   for (let i = 0; i < 30; i++) await sample(i % 2 ? plain : bridge);
@@ -68,7 +80,9 @@ for (const [name, endSlice] of stages) {
     wall.push(c.wall - a.wall);
     cpu += c.cpu - a.cpu;
   }
-  process.stdout.write(`${name.padEnd(42)} ${median(wall).toFixed(1).padStart(6)} wall  ${(cpu / samples).toFixed(1).padStart(6)} CPU\n`);
+  process.stdout.write(
+    `${name.padEnd(42)} ${median(wall).toFixed(1).padStart(6)} wall  ${(cpu / samples).toFixed(1).padStart(6)} CPU\n`,
+  );
 }
 proto.endSlice = fullEndSlice;
 await bridge.shutdown();

@@ -41,7 +41,14 @@ describe('benchmark input generator', () => {
     const info = await smallInput(3000);
     const summaries = linesOf(info.path).filter((l) => typeof l['event'] === 'string');
     expect(new Set(summaries.map((s) => s['event']))).toEqual(
-      new Set(['coding.prompt', 'coding.implementation', 'slack.prompt', 'slack.implementation', 'slack.clickup.ask', 'slack.clickup.task']),
+      new Set([
+        'coding.prompt',
+        'coding.implementation',
+        'slack.prompt',
+        'slack.implementation',
+        'slack.clickup.ask',
+        'slack.clickup.task',
+      ]),
     );
     expect(new Set(summaries.map((s) => s['component']))).toEqual(new Set(['core', 'orchestrator', 'worker']));
     expect(new Set(summaries.map((s) => s['outcome']))).toEqual(new Set(['success', 'error', 'skipped']));

@@ -24,8 +24,19 @@ describe('naive converter (the baseline the backfill must beat 3×)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alakai-bench-naive-'));
     const output = join(dir, 'out.jsonl');
     const reportPath = join(dir, 'report.json');
-    execFileSync(process.execPath, [join(ROOT, 'bench/.build/bench/naive-converter.js'), '--input', info.path, '--output', output, '--report', reportPath]);
-    spans = readFileSync(output, 'utf8').split('\n').filter(Boolean).flatMap((l) => fromOtlpRequest(l));
+    execFileSync(process.execPath, [
+      join(ROOT, 'bench/.build/bench/naive-converter.js'),
+      '--input',
+      info.path,
+      '--output',
+      output,
+      '--report',
+      reportPath,
+    ]);
+    spans = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((l) => fromOtlpRequest(l));
     report = JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown>;
   });
 

@@ -44,7 +44,8 @@ export function runFingerprint(parts: unknown): string {
 function isHint(v: unknown): v is ResumeHint {
   if (typeof v !== 'object' || v === null) return false;
   const h = v as Record<string, unknown>;
-  const okNum = (x: unknown): boolean => x === undefined || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
+  const okNum = (x: unknown): boolean =>
+    x === undefined || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
   return typeof h['ordinal'] === 'number' && okNum(h['ordinal']) && okNum(h['byteOffset']) && okNum(h['windowStartMs']);
 }
 
@@ -72,8 +73,17 @@ export async function loadCheckpoint(path: string, fingerprint: string): Promise
   if (!Array.isArray(sources)) bad('has no sources');
   const checkedSources: CheckpointSource[] = (sources as unknown[]).map((s) => {
     const o = s as Record<string, unknown>;
-    if (typeof o?.['id'] !== 'string' || typeof o['readOrdinal'] !== 'number' || (o['resume'] !== null && !isHint(o['resume']))) bad('has a malformed source');
-    return { id: o['id'] as string, resume: (o['resume'] as ResumeHint | null) ?? null, readOrdinal: o['readOrdinal'] as number };
+    if (
+      typeof o?.['id'] !== 'string' ||
+      typeof o['readOrdinal'] !== 'number' ||
+      (o['resume'] !== null && !isHint(o['resume']))
+    )
+      bad('has a malformed source');
+    return {
+      id: o['id'] as string,
+      resume: (o['resume'] as ResumeHint | null) ?? null,
+      readOrdinal: o['readOrdinal'] as number,
+    };
   });
   const open = raw['openTraces'];
   if (!Array.isArray(open)) bad('has no open-trace list');
@@ -81,7 +91,11 @@ export async function loadCheckpoint(path: string, fingerprint: string): Promise
     (e): e is [string, (number | null)[]] => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]),
   );
   const outputBytes = raw['outputBytes'];
-  if (outputBytes !== null && (typeof outputBytes !== 'number' || !Number.isSafeInteger(outputBytes) || outputBytes < 0)) bad('has a bad output length');
+  if (
+    outputBytes !== null &&
+    (typeof outputBytes !== 'number' || !Number.isSafeInteger(outputBytes) || outputBytes < 0)
+  )
+    bad('has a bad output length');
   return {
     version: CHECKPOINT_VERSION,
     fingerprint,

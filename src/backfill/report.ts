@@ -80,15 +80,29 @@ export function countersFromJson(value: unknown): BackfillCounters {
   const out = newCounters();
   if (typeof value !== 'object' || value === null) return out;
   const v = value as Record<string, unknown>;
-  const numeric = ['linesRead', 'summaryEvents', 'stepLogs', 'ignoredLines', 'traces', 'spansBuilt', 'duplicateEvents', 'duplicateStepLogs', 'unattachedStepLogs', 'forcedEmits', 'peakOpenTraces'] as const;
+  const numeric = [
+    'linesRead',
+    'summaryEvents',
+    'stepLogs',
+    'ignoredLines',
+    'traces',
+    'spansBuilt',
+    'duplicateEvents',
+    'duplicateStepLogs',
+    'unattachedStepLogs',
+    'forcedEmits',
+    'peakOpenTraces',
+  ] as const;
   for (const key of numeric) if (typeof v[key] === 'number' && Number.isFinite(v[key])) out[key] = v[key] as number;
   for (const key of ['rejected', 'notSent', 'retries'] as const) {
     const m = v[key];
     if (typeof m !== 'object' || m === null) continue;
     for (const [k, n] of Object.entries(m)) if (typeof n === 'number' && Number.isFinite(n)) countInto(out[key], k, n);
   }
-  if (Array.isArray(v['missingLogGroups'])) out.missingLogGroups = v['missingLogGroups'].filter((g): g is string => typeof g === 'string');
-  if (Array.isArray(v['partialInputs'])) out.partialInputs = v['partialInputs'].filter((g): g is string => typeof g === 'string').slice(0, 1000);
+  if (Array.isArray(v['missingLogGroups']))
+    out.missingLogGroups = v['missingLogGroups'].filter((g): g is string => typeof g === 'string');
+  if (Array.isArray(v['partialInputs']))
+    out.partialInputs = v['partialInputs'].filter((g): g is string => typeof g === 'string').slice(0, 1000);
   return out;
 }
 
@@ -100,7 +114,14 @@ function sortedCounts(map: Record<string, number>): Record<string, number> {
 
 export function finishReport(
   counters: BackfillCounters,
-  extra: { spansWritten: number; durationMs: number; dryRun: boolean; resumed: boolean; sources: string[]; output: string | null },
+  extra: {
+    spansWritten: number;
+    durationMs: number;
+    dryRun: boolean;
+    resumed: boolean;
+    sources: string[];
+    output: string | null;
+  },
 ): BackfillReport {
   const rejected = sortedCounts(counters.rejected);
   return {
@@ -124,7 +145,10 @@ export function formatReport(report: BackfillReport): string {
     `  rejected lines   ${report.rejectedLines}`,
   ];
   for (const [reason, n] of Object.entries(report.rejected)) lines.push(`    ${reason.padEnd(26)} ${n}`);
-  lines.push(`  traces           ${report.traces}`, `  spans written    ${report.spansWritten}${report.dryRun ? ` (would write ${report.spansBuilt})` : ''}`);
+  lines.push(
+    `  traces           ${report.traces}`,
+    `  spans written    ${report.spansWritten}${report.dryRun ? ` (would write ${report.spansBuilt})` : ''}`,
+  );
   if (report.duplicateEvents > 0) lines.push(`  duplicate events ${report.duplicateEvents}`);
   for (const [reason, n] of Object.entries(report.notSent)) lines.push(`  not sent: ${reason} ${n}`);
   for (const [reason, n] of Object.entries(report.retries)) lines.push(`  retried: ${reason} ${n}`);

@@ -57,7 +57,8 @@ export async function withRetry<T>(
       }
       onRetry?.(decision.reason);
       const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-      const delay = decision.afterMs !== undefined ? Math.min(policy.maxDelayMs, Math.max(0, decision.afterMs)) : backoff;
+      const delay =
+        decision.afterMs !== undefined ? Math.min(policy.maxDelayMs, Math.max(0, decision.afterMs)) : backoff;
       await wait(delay);
     }
   }

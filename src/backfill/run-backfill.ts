@@ -51,7 +51,9 @@ export interface BackfillRunOptions {
 
 export async function runBackfill(options: BackfillRunOptions): Promise<BackfillReport> {
   const started = Date.now();
-  const checkpoint = options.checkpointPath ? await loadCheckpoint(options.checkpointPath, options.fingerprint) : undefined;
+  const checkpoint = options.checkpointPath
+    ? await loadCheckpoint(options.checkpointPath, options.fingerprint)
+    : undefined;
   const counters = options.counters ?? newCounters();
   if (checkpoint) Object.assign(counters, countersFromJson(checkpoint.counters));
   const reportOf = (spansWritten: number, resumed: boolean): BackfillReport =>
@@ -82,7 +84,9 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
   let sink: SpanSink | undefined;
   try {
     await openSources(options.sources, checkpoint, options.checkpointPath, states);
-    sink = await options.openSink(checkpoint ? { bytes: checkpoint.outputBytes ?? 0, spans: checkpoint.spansWritten } : undefined);
+    sink = await options.openSink(
+      checkpoint ? { bytes: checkpoint.outputBytes ?? 0, spans: checkpoint.spansWritten } : undefined,
+    );
     const activeSink = sink;
     // The assembler counts forced emits of this run; the counters hold the earlier runs' too.
     const forcedBefore = counters.forcedEmits;
@@ -97,7 +101,12 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     });
     const checkpointer = options.checkpointPath
       ? new Checkpointer(
-          { path: options.checkpointPath, fingerprint: options.fingerprint, meta: options.checkpointMeta, everyTraces: options.checkpointEveryTraces ?? 5000 },
+          {
+            path: options.checkpointPath,
+            fingerprint: options.fingerprint,
+            meta: options.checkpointMeta,
+            everyTraces: options.checkpointEveryTraces ?? 5000,
+          },
           { states, assembler, sink: activeSink, counters, unwritten: () => writer.unwritten(), syncCounters },
         )
       : undefined;

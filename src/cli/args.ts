@@ -66,11 +66,18 @@ export function hasFlag(args: ParsedArgs, name: string): boolean {
   return args.flags.has(name);
 }
 
-export function intFlag(args: ParsedArgs, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = flag(args, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -87,6 +94,7 @@ export function parseDuration(text: string, what: string): number {
 /** An ISO 8601 date-time or epoch milliseconds → epoch milliseconds. */
 export function parseInstant(text: string, what: string): number {
   const n = /^\d{10,16}$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(n)) throw new UsageError(`${what} must be an ISO 8601 time or epoch milliseconds (got "${text.slice(0, 40)}")`);
+  if (!Number.isFinite(n))
+    throw new UsageError(`${what} must be an ISO 8601 time or epoch milliseconds (got "${text.slice(0, 40)}")`);
   return n;
 }

@@ -6,15 +6,38 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
-import { formatReport, newCounters, notePartialInput, type BackfillCounters, type BackfillReport } from '../backfill/report.js';
+import {
+  formatReport,
+  newCounters,
+  notePartialInput,
+  type BackfillCounters,
+  type BackfillReport,
+} from '../backfill/report.js';
 import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
 import { NullSink, type SpanSink } from '../backfill/sinks/span-sink.js';
 import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
 import { SourceUserError } from '../backfill/source-types.js';
-import { DEFAULT_LOG_GROUPS, cloudWatchSource, fileSources, type CloudWatchChoice, type NamedSource } from '../backfill/sources/open-sources.js';
-import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, parseInstant, UsageError, type FlagSpec, type ParsedArgs } from './args.js';
+import {
+  DEFAULT_LOG_GROUPS,
+  cloudWatchSource,
+  fileSources,
+  type CloudWatchChoice,
+  type NamedSource,
+} from '../backfill/sources/open-sources.js';
+import {
+  flag,
+  flagAll,
+  hasFlag,
+  intFlag,
+  parseArgs,
+  parseDuration,
+  parseInstant,
+  UsageError,
+  type FlagSpec,
+  type ParsedArgs,
+} from './args.js';
 import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
 
@@ -88,7 +111,8 @@ export function chooseSink(args: ParsedArgs, required: boolean): SinkChoice {
   let otlpEndpoint = flag(args, 'otlp-endpoint');
   if (output && otlpEndpoint) throw new UsageError('give --output or --otlp-endpoint, not both');
   if (!output && !otlpEndpoint) otlpEndpoint = defaultOtlpEndpoint();
-  if (required && !output && !otlpEndpoint) throw new UsageError('needs --output FILE or --otlp-endpoint URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
+  if (required && !output && !otlpEndpoint)
+    throw new UsageError('needs --output FILE or --otlp-endpoint URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
   if (otlpEndpoint) {
     let url: URL;
     try {
@@ -96,15 +120,22 @@ export function chooseSink(args: ParsedArgs, required: boolean): SinkChoice {
     } catch {
       throw new UsageError(`--otlp-endpoint is not a URL: "${otlpEndpoint.slice(0, 80)}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--otlp-endpoint must be http:// or https://');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError('--otlp-endpoint must be http:// or https://');
   }
-  const choice: SinkChoice = { xray: hasFlag(args, 'xray') || (otlpEndpoint !== undefined && isXrayEndpoint(otlpEndpoint)) };
+  const choice: SinkChoice = {
+    xray: hasFlag(args, 'xray') || (otlpEndpoint !== undefined && isXrayEndpoint(otlpEndpoint)),
+  };
   if (output) choice.output = output;
   else if (otlpEndpoint) choice.otlpEndpoint = otlpEndpoint;
   return choice;
 }
 
-export function sinkOpener(choice: SinkChoice, dryRun: boolean, onRetry?: (reason: string) => void): (resume?: { bytes: number; spans: number }) => Promise<SpanSink> {
+export function sinkOpener(
+  choice: SinkChoice,
+  dryRun: boolean,
+  onRetry?: (reason: string) => void,
+): (resume?: { bytes: number; spans: number }) => Promise<SpanSink> {
   return async (resume) => {
     if (dryRun) return new NullSink();
     if (choice.output) return OtlpFileSink.open(choice.output, resume);
@@ -148,7 +179,10 @@ export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; end
  * An input that holds only part of what was asked for is said at once on stderr (even with
  * --report or --quiet: the run "succeeds" on less than the user thinks) and in the report.
  */
-export function partialInputNotice(command: string, counters: BackfillCounters): (source: string, message: string) => void {
+export function partialInputNotice(
+  command: string,
+  counters: BackfillCounters,
+): (source: string, message: string) => void {
   return (_source, message) => {
     if (notePartialInput(counters, message)) process.stderr.write(`alakai-otel ${command}: warning: ${message}\n`);
   };
@@ -160,7 +194,8 @@ export function reportFailure(command: string, err: unknown): number {
     process.stderr.write(`alakai-otel ${command}: ${err.message}\n`);
     return 2;
   }
-  const message = err instanceof OtlpExportError ? err.message : `failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
+  const message =
+    err instanceof OtlpExportError ? err.message : `failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
   process.stderr.write(`alakai-otel ${command}: ${message}\n`);
   return 1;
 }
@@ -183,23 +218,33 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     process.stdout.write(BACKFILL_HELP + '\n');
     return 0;
   }
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]!.slice(0, 40)}" (files go after --input)`);
+  if (args.positionals.length > 0)
+    throw new UsageError(`unexpected argument "${args.positionals[0]!.slice(0, 40)}" (files go after --input)`);
   boundHeapGrowth();
   const inputs = flagAll(args, 'input');
   const checkpointPath = flag(args, 'checkpoint');
   const dryRun = hasFlag(args, 'dry-run');
-  const meta = checkpointPath ? ((await peekCheckpointMeta(checkpointPath)) as { startMs?: unknown; endMs?: unknown } | undefined) : undefined;
+  const meta = checkpointPath
+    ? ((await peekCheckpointMeta(checkpointPath)) as { startMs?: unknown; endMs?: unknown } | undefined)
+    : undefined;
   let range = timeRange(args, Date.now());
   // A resumed `--since` run keeps the range it started with (otherwise "now" would have moved).
-  if (range && flag(args, 'since') && typeof meta?.startMs === 'number' && typeof meta.endMs === 'number') range = { startMs: meta.startMs, endMs: meta.endMs };
-  if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range (--since/--start), not both');
+  if (range && flag(args, 'since') && typeof meta?.startMs === 'number' && typeof meta.endMs === 'number')
+    range = { startMs: meta.startMs, endMs: meta.endMs };
+  if (inputs.length > 0 && range)
+    throw new UsageError('give --input or a CloudWatch time range (--since/--start), not both');
   if (inputs.length === 0 && !range) throw new UsageError('needs --input FILE… or --since DURATION (see --help)');
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-  if (inputs.length > 0 && (flagAll(args, 'log-group').length > 0 || flag(args, 'region') || flag(args, 'profile') || flag(args, 'endpoint'))) {
+  if (
+    inputs.length > 0 &&
+    (flagAll(args, 'log-group').length > 0 || flag(args, 'region') || flag(args, 'profile') || flag(args, 'endpoint'))
+  ) {
     throw new UsageError('--log-group/--region/--profile/--endpoint apply to CloudWatch input, not --input');
   }
   const sinkChoice = chooseSink(args, !dryRun);
-  const traceWindowMs = flag(args, 'trace-window') ? parseDuration(flag(args, 'trace-window')!, '--trace-window') : DEFAULT_TRACE_WINDOW_MS;
+  const traceWindowMs = flag(args, 'trace-window')
+    ? parseDuration(flag(args, 'trace-window')!, '--trace-window')
+    : DEFAULT_TRACE_WINDOW_MS;
   const maxLinesPerTrace = intFlag(args, 'max-lines-per-trace', DEFAULT_MAX_LINES_PER_TRACE, 1, 10_000_000);
   const checkpointEveryTraces = intFlag(args, 'checkpoint-every', 5000, 1, 100_000_000);
   const reportPath = flag(args, 'report');
@@ -214,7 +259,9 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   let sources: NamedSource[];
   if (range) {
     // Fetch windows no longer than the trace window, so traces close as windows pass.
-    sources = [cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters)];
+    sources = [
+      cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters),
+    ];
   } else {
     sources = fileSources(inputs, { onPartial: partialInputNotice('backfill', counters) });
   }
@@ -245,7 +292,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       checkpointEveryTraces,
       xray: sinkChoice.xray,
       ...(checkpointPath ? { checkpointPath, checkpointMeta: range ?? null } : {}),
-      onProgress: (c, spansWritten) => progress.update({ linesRead: c.linesRead, summaryEvents: c.summaryEvents, traces: c.traces, spansWritten }),
+      onProgress: (c, spansWritten) =>
+        progress.update({ linesRead: c.linesRead, summaryEvents: c.summaryEvents, traces: c.traces, spansWritten }),
     });
   } catch (err) {
     progress.done();
@@ -256,11 +304,14 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     try {
       await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
     } catch (err) {
-      process.stderr.write(`alakai-otel backfill: cannot write report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? err}\n`);
+      process.stderr.write(
+        `alakai-otel backfill: cannot write report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? err}\n`,
+      );
       return 2;
     }
   }
   // Scripts that ask for --report get a quiet stderr; people at a terminal always see the summary.
-  if (!hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY)) process.stderr.write(formatReport(report) + '\n');
+  if (!hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY))
+    process.stderr.write(formatReport(report) + '\n');
   return 0;
 }

@@ -53,7 +53,8 @@ async function isMissingOrEmpty(dir: string): Promise<boolean> {
 async function chooseOutDir(requested: string | undefined): Promise<string> {
   if (requested !== undefined) {
     const dir = resolve(requested);
-    if (!(await isMissingOrEmpty(dir))) throw new UsageError(`--out ${requested.slice(0, 80)} is not empty; give a new or empty folder`);
+    if (!(await isMissingOrEmpty(dir)))
+      throw new UsageError(`--out ${requested.slice(0, 80)} is not empty; give a new or empty folder`);
     return dir;
   }
   const base = resolve(`alakai-demo-${timestamp(new Date())}`);
@@ -66,7 +67,8 @@ async function chooseOutDir(requested: string | undefined): Promise<string> {
 function parseSeed(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SEED;
   const n = Number(text);
-  if (!/^\d{1,10}$/.test(text) || n > 0xffffffff) throw new UsageError('--seed must be a whole number from 0 to 4294967295');
+  if (!/^\d{1,10}$/.test(text) || n > 0xffffffff)
+    throw new UsageError('--seed must be a whole number from 0 to 4294967295');
   return n;
 }
 

@@ -49,7 +49,8 @@ export async function liveCommand(argv: string[]): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]!.slice(0, 40)}"`);
   const endpoint = flag(args, 'otlp-endpoint') ?? (flag(args, 'output') ? undefined : defaultOtlpEndpoint());
   const output = flag(args, 'output');
-  if (!endpoint && !output) throw new UsageError('needs --otlp-endpoint URL, --output FILE or OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (!endpoint && !output)
+    throw new UsageError('needs --otlp-endpoint URL, --output FILE or OTEL_EXPORTER_OTLP_ENDPOINT');
   if (endpoint) {
     try {
       new URL(endpoint);
@@ -69,7 +70,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
   }
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
   if (endpoint) {
-    const sink = new OtlpHttpSink({ endpoint, batchSpans: BATCH_SPANS, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } });
+    const sink = new OtlpHttpSink({
+      endpoint,
+      batchSpans: BATCH_SPANS,
+      timeoutMs: 5000,
+      retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+    });
     destinations.push({ name: endpoint, sink, exported: 0, failed: 0 });
   }
 
@@ -148,14 +154,20 @@ export async function liveCommand(argv: string[]): Promise<number> {
     for (const d of destinations) await d.sink.close().catch(() => undefined);
   })();
   let timedOut = false;
-  await Promise.race([flushAll, new Promise<void>((r) => setTimeout(() => ((timedOut = true), r()), SHUTDOWN_FLUSH_MS).unref())]);
+  await Promise.race([
+    flushAll,
+    new Promise<void>((r) => setTimeout(() => ((timedOut = true), r()), SHUTDOWN_FLUSH_MS).unref()),
+  ]);
   if (timedOut) dropped += queued;
   const failed = destinations.some((d) => d.failed > 0);
   if (dropped > 0 || failed || timedOut) {
     for (const d of destinations) {
-      process.stderr.write(`alakai-otel live: ${d.name.slice(0, 200)}: ${d.exported} spans exported, ${d.failed} failed to export\n`);
+      process.stderr.write(
+        `alakai-otel live: ${d.name.slice(0, 200)}: ${d.exported} spans exported, ${d.failed} failed to export\n`,
+      );
     }
-    if (dropped > 0 || timedOut) process.stderr.write(`alakai-otel live: ${dropped} spans dropped (queue full or shutdown timeout)\n`);
+    if (dropped > 0 || timedOut)
+      process.stderr.write(`alakai-otel live: ${dropped} spans dropped (queue full or shutdown timeout)\n`);
   }
   // The service's lines always passed through; but when no span reached any destination, the
   // export itself failed, and a script must be able to tell.

@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./trace.js')).traceCommand,
   },
   live: {
-    summary: 'pass a service\'s log lines through unchanged and export its summary events as spans',
+    summary: "pass a service's log lines through unchanged and export its summary events as spans",
     load: async () => (await import('./live.js')).liveCommand,
   },
 };
@@ -33,7 +33,7 @@ export function usage(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'alakai-otel <command> --help shows the command\'s flags; alakai-otel --version the version.',
+    "alakai-otel <command> --help shows the command's flags; alakai-otel --version the version.",
   ].join('\n');
 }
 
@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest);
+    return await (
+      await command.load()
+    )(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`alakai-otel ${name}: ${err.message}\n`);

@@ -90,7 +90,13 @@ async function writableDirectory(out: OutputPath, dir: string): Promise<string> 
     st = await stat(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return fail(code === 'ENOENT' ? `directory ${show(dir)} does not exist` : code === 'ENOTDIR' ? `${show(dir)} is not a directory` : `cannot use directory ${show(dir)} (${why(err)})`);
+    return fail(
+      code === 'ENOENT'
+        ? `directory ${show(dir)} does not exist`
+        : code === 'ENOTDIR'
+          ? `${show(dir)} is not a directory`
+          : `cannot use directory ${show(dir)} (${why(err)})`,
+    );
   }
   if (!st.isDirectory()) fail(`${show(dir)} is not a directory`);
   try {
@@ -134,7 +140,11 @@ async function outputIdentity(out: OutputPath): Promise<string> {
  * Refuses (UsageError: one line, exit 2) outputs that are inputs, outputs that are each other, and
  * outputs that cannot be written. Nothing is created or opened for writing here.
  */
-export async function checkOutputPaths(inputs: readonly string[], outputs: readonly OutputPath[], streams: StreamInputs = {}): Promise<void> {
+export async function checkOutputPaths(
+  inputs: readonly string[],
+  outputs: readonly OutputPath[],
+  streams: StreamInputs = {},
+): Promise<void> {
   const taken = await inputIdentities(inputs, streams);
   const claimed: { key: string; out: OutputPath }[] = [];
   for (const out of outputs) {
@@ -146,4 +156,3 @@ export async function checkOutputPaths(inputs: readonly string[], outputs: reado
     claimed.push({ key, out });
   }
 }
-

@@ -16,7 +16,15 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
 import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { chooseSink, cloudWatchChoice, INPUT_FLAGS, partialInputNotice, reportFailure, sinkOpener, timeRange } from './backfill.js';
+import {
+  chooseSink,
+  cloudWatchChoice,
+  INPUT_FLAGS,
+  partialInputNotice,
+  reportFailure,
+  sinkOpener,
+  timeRange,
+} from './backfill.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -109,12 +117,21 @@ export function sliceRows(events: readonly SummaryEvent[]): SliceRow[] {
     seen.add(key);
     slices.push({ start: Date.parse(e.time) - e.duration_ms, event: e });
   }
-  slices.sort((a, b) => a.start - b.start || (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0) || (a.event.component < b.event.component ? -1 : a.event.component > b.event.component ? 1 : 0));
+  slices.sort(
+    (a, b) =>
+      a.start - b.start ||
+      (a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : 0) ||
+      (a.event.component < b.event.component ? -1 : a.event.component > b.event.component ? 1 : 0),
+  );
   return slices.map((s) => sliceRow(s.event));
 }
 
 function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 60_000).toFixed(1)}m`;
+  return ms < 1000
+    ? `${Math.round(ms)}ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)}s`
+      : `${(ms / 60_000).toFixed(1)}m`;
 }
 
 /** Control characters from log text never reach the terminal. */
@@ -125,33 +142,63 @@ function clean(text: string, max: number): string {
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatTraceText(alakaiId: string, rows: SliceRow[], logs: StepLine[], spans: SpanRecord[], options: { width: number; color: boolean }): string {
-  const out: string[] = [`trace ${alakaiId}  (${rows.length} slice${rows.length === 1 ? '' : 's'}, ${logs.length} step-level line${logs.length === 1 ? '' : 's'})`, ''];
+export function formatTraceText(
+  alakaiId: string,
+  rows: SliceRow[],
+  logs: StepLine[],
+  spans: SpanRecord[],
+  options: { width: number; color: boolean },
+): string {
+  const out: string[] = [
+    `trace ${alakaiId}  (${rows.length} slice${rows.length === 1 ? '' : 's'}, ${logs.length} step-level line${logs.length === 1 ? '' : 's'})`,
+    '',
+  ];
   out.push(
     table(
-      ['time', 'component', 'event', 'outcome', 'final_status', 'duration', 'failed step', 'error', 'repo', 'task', 'PR'],
-      rows.map((r) => [
-        r.time,
-        r.component,
-        r.event,
-        r.outcome,
-        r.final_status,
-        formatMs(r.duration_ms),
-        r.failed_step ?? '-',
-        r.error_type ? clean(`${r.error_type}: ${r.error_message ?? ''}`, 60) : '-',
-        clean(r.repo ?? '-', 40),
-        clean(r.task ?? '-', 24),
-        clean(r.pr_url ?? '-', 60),
-      ].map((c) => clean(c, 80))),
+      [
+        'time',
+        'component',
+        'event',
+        'outcome',
+        'final_status',
+        'duration',
+        'failed step',
+        'error',
+        'repo',
+        'task',
+        'PR',
+      ],
+      rows.map((r) =>
+        [
+          r.time,
+          r.component,
+          r.event,
+          r.outcome,
+          r.final_status,
+          formatMs(r.duration_ms),
+          r.failed_step ?? '-',
+          r.error_type ? clean(`${r.error_type}: ${r.error_message ?? ''}`, 60) : '-',
+          clean(r.repo ?? '-', 40),
+          clean(r.task ?? '-', 24),
+          clean(r.pr_url ?? '-', 60),
+        ].map((c) => clean(c, 80)),
+      ),
     ),
   );
   if (logs.length > 0) {
     out.push('', 'step-level lines:');
-    for (const l of logs) out.push(`  ${l.time}  ${(l.component ?? '-').padEnd(12)} ${String(l.level ?? '-').padEnd(3)} ${clean(l.msg, 160)}`);
+    for (const l of logs)
+      out.push(
+        `  ${l.time}  ${(l.component ?? '-').padEnd(12)} ${String(l.level ?? '-').padEnd(3)} ${clean(l.msg, 160)}`,
+      );
   }
   out.push('', renderWaterfall(spans, options));
   return out.join('\n');
@@ -172,7 +219,10 @@ export function inRecordedOrder(spans: readonly SpanRecord[], lines: readonly Pa
     for (const d of extension.descendants) if (!ordinal.has(d.spanId)) ordinal.set(d.spanId, ordinal.size);
   }
   const rank = (s: SpanRecord): number => ordinal.get(s.spanId) ?? Number.MAX_SAFE_INTEGER;
-  return spans.map((span, index) => ({ span, index })).sort((a, b) => rank(a.span) - rank(b.span) || a.index - b.index).map((x) => x.span);
+  return spans
+    .map((span, index) => ({ span, index }))
+    .sort((a, b) => rank(a.span) - rank(b.span) || a.index - b.index)
+    .map((x) => x.span);
 }
 
 function sortLogs(logs: readonly StepLine[]): StepLine[] {
@@ -213,7 +263,14 @@ export async function traceCommand(argv: string[]): Promise<number> {
         : // The id as a quoted term: the server returns (about) only this execution's lines. An id
           // with a quote or backslash cannot be quoted safely: then every line is fetched and
           // matched here (slower, never wrong).
-          cloudWatchSource({ ...choice, ...(/["\\]/.test(alakaiId) ? {} : { filterPattern: `"${alakaiId}"` }), windowMs: range.endMs - range.startMs }, counters),
+          cloudWatchSource(
+            {
+              ...choice,
+              ...(/["\\]/.test(alakaiId) ? {} : { filterPattern: `"${alakaiId}"` }),
+              windowMs: range.endMs - range.startMs,
+            },
+            counters,
+          ),
     ];
   } else {
     if (hasFlag(args, 'insights')) throw new UsageError('--insights searches CloudWatch Logs, not --input files');
@@ -240,7 +297,9 @@ export async function traceCommand(argv: string[]): Promise<number> {
     return reportFailure('trace', err);
   }
   if (!found) {
-    const where = range ? `CloudWatch Logs (${sources[0]!.id.slice(sources[0]!.id.indexOf(':') + 1)}) between ${new Date(range.startMs).toISOString()} and ${new Date(range.endMs).toISOString()}` : inputs.join(', ');
+    const where = range
+      ? `CloudWatch Logs (${sources[0]!.id.slice(sources[0]!.id.indexOf(':') + 1)}) between ${new Date(range.startMs).toISOString()} and ${new Date(range.endMs).toISOString()}`
+      : inputs.join(', ');
     process.stderr.write(`alakai-otel trace: no lines with trace_id ${alakaiId} in ${where}\n`);
     return 1;
   }
@@ -252,7 +311,13 @@ export async function traceCommand(argv: string[]): Promise<number> {
       traceId: alakaiId,
       otelTraceId: mapped.traceId,
       slices: rows,
-      stepLogs: logs.map((l) => ({ time: l.time, component: l.component ?? null, level: l.level ?? null, msg: l.msg, fields: stepLineFields(l) })),
+      stepLogs: logs.map((l) => ({
+        time: l.time,
+        component: l.component ?? null,
+        level: l.level ?? null,
+        msg: l.msg,
+        fields: stepLineFields(l),
+      })),
       spans: built.spans.map((s) => ({
         spanId: s.spanId,
         parentSpanId: s.parentSpanId ?? null,
@@ -267,10 +332,16 @@ export async function traceCommand(argv: string[]): Promise<number> {
   } else {
     const widthFlag = flag(args, 'width');
     const width = widthFlag ? Number(widthFlag) : (process.stdout.columns ?? 120);
-    if (!Number.isInteger(width) || width < 60 || width > 1000) throw new UsageError('--width must be a whole number from 60 to 1000');
+    if (!Number.isInteger(width) || width < 60 || width > 1000)
+      throw new UsageError('--width must be a whole number from 60 to 1000');
     const color = hasFlag(args, 'color') || (process.stdout.isTTY === true && !process.env['NO_COLOR']);
-    process.stdout.write(formatTraceText(alakaiId, rows, logs, inRecordedOrder(built.spans, trace.events), { width, color }) + '\n');
-    if (sinkChoice) process.stdout.write(`\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`);
+    process.stdout.write(
+      formatTraceText(alakaiId, rows, logs, inRecordedOrder(built.spans, trace.events), { width, color }) + '\n',
+    );
+    if (sinkChoice)
+      process.stdout.write(
+        `\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`,
+      );
   }
   return 0;
 }

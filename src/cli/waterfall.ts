@@ -56,7 +56,8 @@ function formatDuration(ns: bigint): string {
  * ids are random.
  */
 function compareSpans(a: Indexed, b: Indexed): number {
-  if (a.span.startTimeUnixNano !== b.span.startTimeUnixNano) return a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : 1;
+  if (a.span.startTimeUnixNano !== b.span.startTimeUnixNano)
+    return a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : 1;
   return a.index - b.index;
 }
 
@@ -77,7 +78,8 @@ function childrenByParent(spans: readonly Indexed[]): Map<string, Indexed[]> {
   const children = new Map<string, Indexed[]>();
   for (const item of spans) {
     const { span } = item;
-    const key = span.parentSpanId && span.parentSpanId !== span.spanId && ids.has(span.parentSpanId) ? span.parentSpanId : '';
+    const key =
+      span.parentSpanId && span.parentSpanId !== span.spanId && ids.has(span.parentSpanId) ? span.parentSpanId : '';
     let list = children.get(key);
     if (!list) children.set(key, (list = []));
     list.push(item);
@@ -98,14 +100,17 @@ export function renderWaterfall(spans: SpanRecord[], options: WaterfallOptions =
     if (s.endTimeUnixNano > end) end = s.endTimeUnixNano;
   }
   const total = Number(end - start) || 1;
-  const column = (t: bigint): number => Math.min(barWidth - 1, Math.max(0, Math.floor((Number(t - start) / total) * barWidth)));
+  const column = (t: bigint): number =>
+    Math.min(barWidth - 1, Math.max(0, Math.floor((Number(t - start) / total) * barWidth)));
 
   const indexed = spans.map((span, index): Indexed => ({ span, index }));
   const children = childrenByParent(indexed);
   const lines: string[] = [];
   const visited = new Set<string>();
   // Iterative depth-first walk: a hostile or cyclic parent chain cannot blow the stack.
-  const stack: { span: SpanRecord; depth: number }[] = (children.get('') ?? []).map(({ span }) => ({ span, depth: 0 })).reverse();
+  const stack: { span: SpanRecord; depth: number }[] = (children.get('') ?? [])
+    .map(({ span }) => ({ span, depth: 0 }))
+    .reverse();
   const emit = (span: SpanRecord, depth: number): void => {
     const from = column(span.startTimeUnixNano);
     const to = Math.max(from, column(span.endTimeUnixNano));
@@ -113,11 +118,18 @@ export function renderWaterfall(spans: SpanRecord[], options: WaterfallOptions =
     const glyph = isError ? '!' : '█';
     const bar = ' '.repeat(from) + glyph.repeat(to - from + 1) + ' '.repeat(barWidth - to - 1);
     const indent = '  '.repeat(Math.min(depth, 10));
-    const label = printable(`${indent}${span.name}`).slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
-    const component = printable(componentOf(span)).slice(0, COMPONENT_WIDTH - 1).padEnd(COMPONENT_WIDTH - 1);
+    const label = printable(`${indent}${span.name}`)
+      .slice(0, LABEL_WIDTH - 1)
+      .padEnd(LABEL_WIDTH);
+    const component = printable(componentOf(span))
+      .slice(0, COMPONENT_WIDTH - 1)
+      .padEnd(COMPONENT_WIDTH - 1);
     const duration = formatDuration(span.endTimeUnixNano - span.startTimeUnixNano).padStart(DURATION_WIDTH);
     if (!color) lines.push(`${label}${duration} |${bar}| ${component}`);
-    else lines.push(`${isError ? RED : ''}${label}${isError ? RESET : ''}${DIM}${duration}${RESET} |${isError ? RED : CYAN}${bar}${RESET}| ${DIM}${component}${RESET}`);
+    else
+      lines.push(
+        `${isError ? RED : ''}${label}${isError ? RESET : ''}${DIM}${duration}${RESET} |${isError ? RED : CYAN}${bar}${RESET}| ${DIM}${component}${RESET}`,
+      );
   };
   while (stack.length > 0) {
     const { span, depth } = stack.pop()!;
@@ -128,9 +140,10 @@ export function renderWaterfall(spans: SpanRecord[], options: WaterfallOptions =
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!.span, depth: depth + 1 });
   }
   // Spans only reachable through a cycle (a → b → a): shown flat rather than hidden.
-  for (const { span } of [...indexed].sort(compareSpans)) if (!visited.has(span.spanId)) {
-    visited.add(span.spanId);
-    emit(span, 0);
-  }
+  for (const { span } of [...indexed].sort(compareSpans))
+    if (!visited.has(span.spanId)) {
+      visited.add(span.spanId);
+      emit(span, 0);
+    }
   return lines.join('\n');
 }

@@ -32,7 +32,8 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
   let set: Attributes | undefined;
   const actualKeys = Object.keys(actual);
   for (const k of actualKeys) {
-    if (!Object.hasOwn(derived, k) || !sameAttributeValue(actual[k], derived[k])) setOwnAttribute((set ??= {}), k, actual[k]!);
+    if (!Object.hasOwn(derived, k) || !sameAttributeValue(actual[k], derived[k]))
+      setOwnAttribute((set ??= {}), k, actual[k]!);
   }
   const derivedKeys = Object.keys(derived);
   let del: string[] | undefined;
@@ -54,7 +55,12 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
  * derived keys the span has, in derived order, then the span's other keys. Checked in one pass, so
  * the usual slice (no reordering) builds no key lists.
  */
-function inRebuiltOrder(actualKeys: readonly string[], derivedKeys: readonly string[], actual: Attributes, derived: Attributes): boolean {
+function inRebuiltOrder(
+  actualKeys: readonly string[],
+  derivedKeys: readonly string[],
+  actual: Attributes,
+  derived: Attributes,
+): boolean {
   let next = 0;
   let i = 0;
   for (; i < actualKeys.length; i++) {

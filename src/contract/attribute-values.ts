@@ -41,7 +41,8 @@ export function newAttributes(): Attributes {
  * object's prototype instead). For plain objects whose keys may come from outside.
  */
 export function setOwnAttribute(target: Attributes, key: string, value: AttributeValue): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 

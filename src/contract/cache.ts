@@ -65,7 +65,10 @@ export function whenFrozen(key: object): boolean {
  * are built each time. Without `cacheable`, every key is cached: the caller's contract must make
  * its keys immutable (say which in a comment).
  */
-export function identityMemo<K extends object, V>(build: (key: K) => V, cacheable?: (key: K) => boolean): (key: K) => V {
+export function identityMemo<K extends object, V>(
+  build: (key: K) => V,
+  cacheable?: (key: K) => boolean,
+): (key: K) => V {
   const memo = new WeakMap<K, V>();
   return (key) => {
     if (cacheable && !cacheable(key)) return build(key);
@@ -83,7 +86,10 @@ export function identityMemo<K extends object, V>(build: (key: K) => V, cacheabl
  * built again whenever `versionOf(key)` differs from the version it was built for. A version of
  * undefined means the key cannot tell, and nothing is cached for it.
  */
-export function versionedMemo<K extends object, V>(versionOf: (key: K) => unknown, build: (key: K) => V): (key: K) => V {
+export function versionedMemo<K extends object, V>(
+  versionOf: (key: K) => unknown,
+  build: (key: K) => V,
+): (key: K) => V {
   const memo = new WeakMap<K, { version: unknown; value: V }>();
   return (key) => {
     const version = versionOf(key);

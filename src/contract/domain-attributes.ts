@@ -65,8 +65,18 @@ interface PathNode {
 let cachedPaths = 0;
 const topNodes = new Map<string, PathNode>();
 
-function newPathNode(path: string, parent: PathNode | undefined, parentMap: Map<string, PathNode> | undefined, segment: string): PathNode {
-  const node: PathNode = { attributeKey: ALAKAI_PREFIX + path, jsonKey: ALAKAI_JSON_PREFIX + path, children: undefined, cached: false };
+function newPathNode(
+  path: string,
+  parent: PathNode | undefined,
+  parentMap: Map<string, PathNode> | undefined,
+  segment: string,
+): PathNode {
+  const node: PathNode = {
+    attributeKey: ALAKAI_PREFIX + path,
+    jsonKey: ALAKAI_JSON_PREFIX + path,
+    children: undefined,
+    cached: false,
+  };
   if ((parent === undefined || parent.cached) && path.length <= MAX_CACHED_KEY_LENGTH) {
     if (cachedPaths >= MAX_CACHED_ENTRIES) {
       topNodes.clear();

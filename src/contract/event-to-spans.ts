@@ -14,7 +14,13 @@ import { parseNormalizedTime } from './event-time.js';
 import { decodeOtelExtension, type ExtensionEvent } from './otel-extension.js';
 import type { ParsedSummary } from './parsed-line.js';
 import { componentResource, sharedComponentResource } from './resource.js';
-import { DEFAULT_SCOPE, defaultSliceKind, deriveSliceAttributes, derivedStatusCode, derivedStatusMessage } from './slice-fields.js';
+import {
+  DEFAULT_SCOPE,
+  defaultSliceKind,
+  deriveSliceAttributes,
+  derivedStatusCode,
+  derivedStatusMessage,
+} from './slice-fields.js';
 import { compareSpanEvents } from './span-event-order.js';
 import type { Attributes, SpanEventRecord, SpanRecord } from './span-record.js';
 import type { SummaryEvent } from './summary-event.js';
@@ -156,7 +162,8 @@ function bridgedSpans(summary: ParsedSummary): SpanRecord[] | undefined {
     resource,
     scope: ext.scope ?? DEFAULT_SCOPE,
   };
-  if (typeof event.parent_span_id === 'string' && SPAN_ID_RE.test(event.parent_span_id)) slice.parentSpanId = event.parent_span_id;
+  if (typeof event.parent_span_id === 'string' && SPAN_ID_RE.test(event.parent_span_id))
+    slice.parentSpanId = event.parent_span_id;
   const spans: SpanRecord[] = [slice];
   // A descendant's parent is the slice (index 0), another descendant (index i + 1) or an id; all
   // ids are known up front, so a parent listed after its child needs no second pass.

@@ -27,7 +27,10 @@ export function sanitizeExceptionStack(stack: string): string {
  * already clean (sanitizeText is idempotent, so the common case allocates nothing); otherwise a
  * copy made by `copy`, since each caller keeps its own kind of map (null-prototype or plain).
  */
-export function sanitizeExceptionAttributes<A extends Record<string, unknown>>(attributes: A, copy: (original: A) => A): A {
+export function sanitizeExceptionAttributes<A extends Record<string, unknown>>(
+  attributes: A,
+  copy: (original: A) => A,
+): A {
   let out: A | undefined;
   for (const key of EXCEPTION_TEXT_KEYS) {
     const value = attributes[key];

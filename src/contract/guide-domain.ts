@@ -8,10 +8,35 @@ export type GuideDomainField = 'repo' | 'task' | 'agent' | 'pull_request' | 'sla
 type MemberType = 'string' | 'positive_integer';
 
 export const GUIDE_DOMAIN: ReadonlyArray<readonly [GuideDomainField, ReadonlyArray<readonly [string, MemberType]>]> = [
-  ['repo', [['full_name', 'string'], ['base_ref', 'string']]],
-  ['task', [['task_id', 'string'], ['task_type', 'string'], ['source', 'string']]],
-  ['agent', [['provider', 'string'], ['model', 'string']]],
-  ['pull_request', [['url', 'string'], ['number', 'positive_integer']]],
+  [
+    'repo',
+    [
+      ['full_name', 'string'],
+      ['base_ref', 'string'],
+    ],
+  ],
+  [
+    'task',
+    [
+      ['task_id', 'string'],
+      ['task_type', 'string'],
+      ['source', 'string'],
+    ],
+  ],
+  [
+    'agent',
+    [
+      ['provider', 'string'],
+      ['model', 'string'],
+    ],
+  ],
+  [
+    'pull_request',
+    [
+      ['url', 'string'],
+      ['number', 'positive_integer'],
+    ],
+  ],
   ['slack', [['user_id', 'string']]],
 ];
 
@@ -20,7 +45,9 @@ function memberOk(value: unknown, type: MemberType): boolean {
 }
 
 /** The first guide domain field (and member) of the wrong type, if any. */
-export function guideDomainDefect(event: Record<string, unknown>): { field: GuideDomainField; member?: string } | undefined {
+export function guideDomainDefect(
+  event: Record<string, unknown>,
+): { field: GuideDomainField; member?: string } | undefined {
   for (const [field, members] of GUIDE_DOMAIN) {
     const value = event[field];
     if (value === undefined) continue;

@@ -40,8 +40,21 @@ export {
   ALAKAI_TRACE_ID,
 } from './attribute-keys.js';
 export { encodeOtlpJsonLine, fromOtlpRequest, OtlpDecodeError } from './otlp-json.js';
-export { toOtelTraceId, toAlakaiTraceId, newAlakaiTraceId, needsOriginalTraceId, MAX_TRACE_ID_LENGTH, type TraceIdMapping } from './trace-id.js';
-export { sanitizeText, DEFAULT_MAX_TEXT_LENGTH, TRUNCATION_MARKER, redactionMarker, type SecretKind } from './sanitize.js';
+export {
+  toOtelTraceId,
+  toAlakaiTraceId,
+  newAlakaiTraceId,
+  needsOriginalTraceId,
+  MAX_TRACE_ID_LENGTH,
+  type TraceIdMapping,
+} from './trace-id.js';
+export {
+  sanitizeText,
+  DEFAULT_MAX_TEXT_LENGTH,
+  TRUNCATION_MARKER,
+  redactionMarker,
+  type SecretKind,
+} from './sanitize.js';
 export { componentResource, defaultServiceName } from './resource.js';
 export { DEFAULT_MAX_LINE_BYTES, MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 export { parseLogLine, validateSummaryEvent, type RejectReason } from './parse.js';

@@ -142,8 +142,18 @@ function scopeJson(scope: ScopeRecord): string {
 
 function descendantJson(d: ExtensionDescendant): string {
   let text =
-    '[' + valueJson(d.spanId) + ',' + valueJson(d.parent) + ',' + valueJson(d.name) + ',' + valueJson(d.kind) + ',' +
-    nsJson(d.startOffsetNs) + ',' + nsJson(d.durationNs);
+    '[' +
+    valueJson(d.spanId) +
+    ',' +
+    valueJson(d.parent) +
+    ',' +
+    valueJson(d.name) +
+    ',' +
+    valueJson(d.kind) +
+    ',' +
+    nsJson(d.startOffsetNs) +
+    ',' +
+    nsJson(d.durationNs);
   // Positions 6–11 are 0 at their default; trailing defaults cost bytes on every step span, so
   // they are left out.
   const status = d.status.code === 0 ? '0' : valueJson(d.status.code);
@@ -152,7 +162,20 @@ function descendantJson(d: ExtensionDescendant): string {
   const events = d.events.length ? eventsJson(d.events) : '0';
   const scope = d.scope ? scopeJson(d.scope) : '0';
   const resource = d.resource ? diffJson(d.resource) : '0';
-  const last = resource !== '0' ? 6 : scope !== '0' ? 5 : events !== '0' ? 4 : attributes !== '0' ? 3 : message !== '0' ? 2 : status !== '0' ? 1 : 0;
+  const last =
+    resource !== '0'
+      ? 6
+      : scope !== '0'
+        ? 5
+        : events !== '0'
+          ? 4
+          : attributes !== '0'
+            ? 3
+            : message !== '0'
+              ? 2
+              : status !== '0'
+                ? 1
+                : 0;
   if (last >= 1) text += ',' + status;
   if (last >= 2) text += ',' + message;
   if (last >= 3) text += ',' + attributes;
@@ -320,7 +343,8 @@ export function decodeOtelExtension(text: string): DecodedExtension {
     if (ch !== undefined) {
       if (!Array.isArray(ch) || ch.length > MAX_DESCENDANTS) fail('descendants');
       ext.descendants = ch.map(descendantFromJson);
-      for (const d of ext.descendants) if (typeof d.parent === 'number' && d.parent > ch.length) fail('descendant parent');
+      for (const d of ext.descendants)
+        if (typeof d.parent === 'number' && d.parent > ch.length) fail('descendant parent');
     }
     return { ok: true, extension: ext };
   } catch (err) {

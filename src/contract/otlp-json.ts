@@ -70,7 +70,11 @@ function scopeKey(scope: ScopeRecord): string {
 
 /** Identity of a resource by content, so equal resources from different objects group together. */
 export function resourceKey(resource: Attributes): string {
-  return JSON.stringify(Object.keys(resource).sort().map((k) => [k, resource[k]]));
+  return JSON.stringify(
+    Object.keys(resource)
+      .sort()
+      .map((k) => [k, resource[k]]),
+  );
 }
 
 interface ResourceGroup {
@@ -99,7 +103,8 @@ export function toOtlpRequest(spans: readonly SpanRecord[]): { resourceSpans: un
     resourceSpans: [...groupByResourceAndScope(spans)].map((r) => ({
       resource: { attributes: encodeAttributes(r.resource) },
       scopeSpans: [...r.scopes.values()].map((s) => ({
-        scope: s.scope.version === undefined ? { name: s.scope.name } : { name: s.scope.name, version: s.scope.version },
+        scope:
+          s.scope.version === undefined ? { name: s.scope.name } : { name: s.scope.name, version: s.scope.version },
         spans: s.spans.map(encodeSpan),
       })),
     })),
@@ -245,7 +250,7 @@ const resourceJson = identityMemo((resource: Attributes): string => {
 
 /** JSON for the integer enums; anything else falls back to what JSON.stringify writes. */
 function numberJson(n: number): string {
-  return Number.isInteger(n) ? String(n) : JSON.stringify(n) ?? 'null';
+  return Number.isInteger(n) ? String(n) : (JSON.stringify(n) ?? 'null');
 }
 
 function isObjectValue(v: unknown): v is object {
@@ -259,15 +264,27 @@ function isObjectValue(v: unknown): v is object {
  * serializes exactly as it always did.
  */
 function isWellTyped(span: SpanRecord): boolean {
-  if (typeof span.traceId !== 'string' || typeof span.spanId !== 'string' || typeof span.name !== 'string') return false;
+  if (typeof span.traceId !== 'string' || typeof span.spanId !== 'string' || typeof span.name !== 'string')
+    return false;
   if (span.parentSpanId !== undefined && typeof span.parentSpanId !== 'string') return false;
-  if (typeof span.kind !== 'number' || typeof span.startTimeUnixNano !== 'bigint' || typeof span.endTimeUnixNano !== 'bigint') return false;
+  if (
+    typeof span.kind !== 'number' ||
+    typeof span.startTimeUnixNano !== 'bigint' ||
+    typeof span.endTimeUnixNano !== 'bigint'
+  )
+    return false;
   if (!isObjectValue(span.status) || typeof span.status.code !== 'number') return false;
   if (span.status.message !== undefined && typeof span.status.message !== 'string') return false;
   if (!isObjectValue(span.attributes) || !Array.isArray(span.events)) return false;
   for (let i = 0; i < span.events.length; i++) {
     const e = span.events[i];
-    if (!isObjectValue(e) || typeof e.name !== 'string' || typeof e.timeUnixNano !== 'bigint' || !isObjectValue(e.attributes)) return false;
+    if (
+      !isObjectValue(e) ||
+      typeof e.name !== 'string' ||
+      typeof e.timeUnixNano !== 'bigint' ||
+      !isObjectValue(e.attributes)
+    )
+      return false;
   }
   return true;
 }
@@ -290,7 +307,12 @@ function pushSpan(parts: string[], span: SpanRecord): void {
     if (parent) parts.push(',"parentSpanId":', JSON.stringify(parent));
     parts.push(',"name":', JSON.stringify(span.name), ',"kind":', numberJson(span.kind + 1));
   }
-  parts.push(',"startTimeUnixNano":"', span.startTimeUnixNano.toString(), '","endTimeUnixNano":"', span.endTimeUnixNano.toString());
+  parts.push(
+    ',"startTimeUnixNano":"',
+    span.startTimeUnixNano.toString(),
+    '","endTimeUnixNano":"',
+    span.endTimeUnixNano.toString(),
+  );
   parts.push('","attributes":');
   pushAttributes(parts, span.attributes, SPAN_ATTRIBUTES_END);
   for (let i = 0; i < span.events.length; i++) {
@@ -353,7 +375,6 @@ const NANOS = /^[0-9]{1,20}$/;
 export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError';
 }
-
 
 function decodeValue(v: unknown): AttributeValue | undefined {
   if (!isPlainObject(v)) return undefined;

@@ -22,7 +22,14 @@ import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
 /** pino's level labels, for lines written with `formatters.level` returning the label. */
 const PINO_LEVELS: Readonly<Record<string, number>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, number>, { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }),
+  Object.assign(Object.create(null) as Record<string, number>, {
+    trace: 10,
+    debug: 20,
+    info: 30,
+    warn: 40,
+    error: 50,
+    fatal: 60,
+  }),
 );
 function rejected(reason: RejectReason, detail?: string): ParsedLine {
   return detail === undefined ? { kind: 'rejected', reason } : { kind: 'rejected', reason, detail };
@@ -90,7 +97,8 @@ export function parseLogLine(line: string, options?: { maxBytes?: number }): Par
     const result = validateEventRecord(raw, true);
     return 'kind' in result ? result : rejected(result.reason, result.detail);
   }
-  const hasTraceId = raw['trace_id'] !== undefined || (isPlainObject(raw['context']) && raw['context']['trace_id'] !== undefined);
+  const hasTraceId =
+    raw['trace_id'] !== undefined || (isPlainObject(raw['context']) && raw['context']['trace_id'] !== undefined);
   if (!hasTraceId) return { kind: 'ignored' };
   return stepLine(raw);
 }

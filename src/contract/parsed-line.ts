@@ -58,4 +58,11 @@ export type ParsedLine =
   | { readonly kind: 'rejected'; readonly reason: RejectReason; readonly detail?: string };
 
 /** Keys of a step line that parseLogLine reads into StepLine; the line's other keys are its fields. */
-export const STEP_LINE_OWN_FIELDS: ReadonlySet<string> = new Set(['trace_id', 'time', 'level', 'msg', 'component', 'context']);
+export const STEP_LINE_OWN_FIELDS: ReadonlySet<string> = new Set([
+  'trace_id',
+  'time',
+  'level',
+  'msg',
+  'component',
+  'context',
+]);

@@ -3,7 +3,13 @@
  * backfill derives it for legacy events, so both directions produce identical resources (Jaeger
  * dedupes only identical spans, resource included).
  */
-import { ALAKAI_COMPONENT, AWS_LOG_GROUP_NAMES, CLOUD_PLATFORM, SERVICE_NAME, SERVICE_NAMESPACE } from './attribute-keys.js';
+import {
+  ALAKAI_COMPONENT,
+  AWS_LOG_GROUP_NAMES,
+  CLOUD_PLATFORM,
+  SERVICE_NAME,
+  SERVICE_NAMESPACE,
+} from './attribute-keys.js';
 import { BoundedMap } from './cache.js';
 import type { Attributes } from './span-record.js';
 import { LOG_GROUPS, type Component } from './summary-event.js';

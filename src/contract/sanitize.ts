@@ -33,7 +33,10 @@ const RULES: readonly Rule[] = [
     pattern: /\b([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)[^\s:@/]{1,256}:[^\s@/]{1,256}@/g,
     replace: `$1${redactionMarker('url_credentials')}@`,
   },
-  { pattern: /\bBearer[ \t]{1,8}[A-Za-z0-9\-._~+/]{8,4096}={0,2}/g, replace: `Bearer ${redactionMarker('bearer_token')}` },
+  {
+    pattern: /\bBearer[ \t]{1,8}[A-Za-z0-9\-._~+/]{8,4096}={0,2}/g,
+    replace: `Bearer ${redactionMarker('bearer_token')}`,
+  },
   // GitHub: classic (ghp_, gho_, ghs_, ghu_, ghr_ + base62) and fine-grained (github_pat_ + base62/_).
   { pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}/g, replace: redactionMarker('github_token') },
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}/g, replace: redactionMarker('github_token') },
@@ -44,7 +47,8 @@ const RULES: readonly Rule[] = [
   // A 40-character base64 value right after a secret-ish key (`aws_secret_access_key=…`,
   // `"secretAccessKey": "…"`, `secret: …`); the key stays so the reader knows what was there.
   {
-    pattern: /\b((?:aws_?)?secret(?:_?access)?(?:_?key)?["']?[ \t]{0,4}[:=][ \t]{0,4}["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
+    pattern:
+      /\b((?:aws_?)?secret(?:_?access)?(?:_?key)?["']?[ \t]{0,4}[:=][ \t]{0,4}["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
     replace: `$1${redactionMarker('aws_secret_access_key')}`,
   },
 ];
@@ -102,7 +106,9 @@ const SCAN_SLACK = 16 * 1024;
 /** Redacts secrets, then caps the length (the result is at most `maxLength` characters). */
 export function sanitizeText(text: string, maxLength: number = DEFAULT_MAX_TEXT_LENGTH): string {
   if (typeof text !== 'string') return '';
-  const limit = Number.isFinite(maxLength) ? Math.max(TRUNCATION_MARKER.length, Math.floor(maxLength)) : DEFAULT_MAX_TEXT_LENGTH;
+  const limit = Number.isFinite(maxLength)
+    ? Math.max(TRUNCATION_MARKER.length, Math.floor(maxLength))
+    : DEFAULT_MAX_TEXT_LENGTH;
   const precut = text.length > limit + SCAN_SLACK;
   let out = precut ? text.slice(0, limit + SCAN_SLACK) : text;
   if (out.includes(PEM_BEGIN)) out = redactPrivateKeys(out);

@@ -15,7 +15,14 @@ import {
 } from './attribute-keys.js';
 import { boundedMemo, MAX_CACHED_ENTRIES } from './cache.js';
 import { flattenDomain } from './domain-attributes.js';
-import { SPAN_KIND, STATUS_CODE, type Attributes, type ScopeRecord, type SpanKindValue, type StatusCodeValue } from './span-record.js';
+import {
+  SPAN_KIND,
+  STATUS_CODE,
+  type Attributes,
+  type ScopeRecord,
+  type SpanKindValue,
+  type StatusCodeValue,
+} from './span-record.js';
 import type { Outcome, SummaryEvent } from './summary-event.js';
 import { needsOriginalTraceId } from './trace-id.js';
 

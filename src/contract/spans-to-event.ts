@@ -46,8 +46,22 @@ import {
   derivedStatusCode,
   derivedStatusMessage,
 } from './slice-fields.js';
-import { STATUS_CODE, type Attributes, type ScopeRecord, type SpanEventRecord, type SpanRecord } from './span-record.js';
-import { eventMsg, isOutcome, STEP_STATUSES, type Outcome, type StepStatus, type SummaryError, type SummaryEvent } from './summary-event.js';
+import {
+  STATUS_CODE,
+  type Attributes,
+  type ScopeRecord,
+  type SpanEventRecord,
+  type SpanRecord,
+} from './span-record.js';
+import {
+  eventMsg,
+  isOutcome,
+  STEP_STATUSES,
+  type Outcome,
+  type StepStatus,
+  type SummaryError,
+  type SummaryEvent,
+} from './summary-event.js';
 import { toAlakaiTraceId, toOtelTraceId } from './trace-id.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -113,7 +127,10 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
   // Steps usually end, and so arrive, in start order: sort only when they did not.
   let sorted = true;
   for (let i = 1; sorted && i < runs.length; i++) sorted = runs[i - 1]!.startTimeUnixNano <= runs[i]!.startTimeUnixNano;
-  if (!sorted) runs.sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0));
+  if (!sorted)
+    runs.sort((a, b) =>
+      a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
+    );
   const ran = new Map<string, { status: StepStatus; end: bigint }>();
   for (const run of runs) {
     const name = run.attributes[ALAKAI_STEP] as string;
@@ -132,12 +149,14 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
   const steps: Record<string, StepStatus> = {};
   let count = 0;
   const add = (name: unknown, status: StepStatus) => {
-    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name)) return;
+    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name))
+      return;
     steps[name] = status;
     count++;
   };
   const declared = slice.attributes[ALAKAI_STEPS_DECLARED];
-  if (Array.isArray(declared)) for (const name of declared) add(name, ran.get(name as string)?.status ?? recorded.get(name as string) ?? '-');
+  if (Array.isArray(declared))
+    for (const name of declared) add(name, ran.get(name as string)?.status ?? recorded.get(name as string) ?? '-');
   for (const [name, run] of ran) add(name, run.status);
   for (const [name, status] of recorded) add(name, status);
   return steps;
@@ -153,7 +172,9 @@ function sliceError(slice: SpanRecord): SummaryError | null {
   if (slice.status.code !== STATUS_CODE.ERROR) return null;
   const exception = lastException(slice.events);
   const type =
-    (exception && stringAttr(exception.attributes, EXCEPTION_TYPE)) ?? stringAttr(slice.attributes, ERROR_TYPE) ?? 'Error';
+    (exception && stringAttr(exception.attributes, EXCEPTION_TYPE)) ??
+    stringAttr(slice.attributes, ERROR_TYPE) ??
+    'Error';
   const message = (exception && stringAttr(exception.attributes, EXCEPTION_MESSAGE)) ?? slice.status.message ?? '';
   return { type, message: sanitizeExceptionMessage(message) };
 }
@@ -216,7 +237,12 @@ function resourceDiff(actual: Attributes, derived: Attributes): AttributeDiff | 
   return resourceDiffsFrom(actual)(derived);
 }
 
-function bridgeExtension(slice: SpanRecord, descendants: readonly SpanRecord[], event: SummaryEvent, domainKeys: string[]): string {
+function bridgeExtension(
+  slice: SpanRecord,
+  descendants: readonly SpanRecord[],
+  event: SummaryEvent,
+  domainKeys: string[],
+): string {
   const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false);
   const ext: OtelExtension = {
     startNs: slice.startTimeUnixNano,
@@ -269,7 +295,8 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   const attributes = slice.attributes;
   const legacy = attributes[ALAKAI_LEGACY] === true;
   const service = stringAttr(slice.resource, SERVICE_NAME) ?? 'unknown_service';
-  const component = stringAttr(slice.resource, ALAKAI_COMPONENT) ?? stringAttr(attributes, ALAKAI_COMPONENT) ?? 'unknown';
+  const component =
+    stringAttr(slice.resource, ALAKAI_COMPONENT) ?? stringAttr(attributes, ALAKAI_COMPONENT) ?? 'unknown';
   const traceId = sliceTraceId(slice);
   const eventName = stringAttr(attributes, ALAKAI_EVENT) ?? slice.name;
   const outcome = sliceOutcome(slice);

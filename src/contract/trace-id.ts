@@ -12,8 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 export const MAX_TRACE_ID_LENGTH = 256;
 
 export type TraceIdMapping =
-  | { ok: true; traceId: string; exact: boolean }
-  | { ok: false; reason: 'empty' | 'too_long' | 'not_printable_ascii' };
+  { ok: true; traceId: string; exact: boolean } | { ok: false; reason: 'empty' | 'too_long' | 'not_printable_ascii' };
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HEX32_RE = /^[0-9a-fA-F]{32}$/;

@@ -114,8 +114,10 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
   duration = Math.round(duration * 1e6) / 1e6;
 
   if (context) {
-    if (context['trace_id'] !== undefined && context['trace_id'] !== traceIdValue) return reject('context_mismatch', 'trace_id');
-    if (context['component'] !== undefined && context['component'] !== component) return reject('context_mismatch', 'component');
+    if (context['trace_id'] !== undefined && context['trace_id'] !== traceIdValue)
+      return reject('context_mismatch', 'trace_id');
+    if (context['component'] !== undefined && context['component'] !== component)
+      return reject('context_mismatch', 'component');
   }
   const stepMap = steps(raw['steps']);
   if (isRejection(stepMap)) return stepMap;
@@ -127,7 +129,8 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
 
   const msgValue = raw['msg'];
   const msg = eventMsg(event as string, outcome);
-  if (msgValue !== undefined && msgValue !== msg) return reject(typeof msgValue === 'string' ? 'msg_mismatch' : 'bad_type:msg');
+  if (msgValue !== undefined && msgValue !== msg)
+    return reject(typeof msgValue === 'string' ? 'msg_mismatch' : 'bad_type:msg');
 
   // Domain fields (and logger bindings such as pid/hostname) are kept as they are, after the limits.
   for (const key of Object.keys(raw)) {
@@ -167,8 +170,12 @@ function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): OtelExte
   if (spanId === undefined && otel === undefined) {
     return parentSpanId === undefined ? undefined : reject('bad_extension', 'parent_span_id without span_id');
   }
-  if (typeof spanId !== 'string' || !SPAN_ID_RE.test(spanId) || spanId === ZERO_SPAN_ID) return reject('bad_extension', 'span_id');
-  if (parentSpanId !== undefined && (typeof parentSpanId !== 'string' || !SPAN_ID_RE.test(parentSpanId) || parentSpanId === ZERO_SPAN_ID)) {
+  if (typeof spanId !== 'string' || !SPAN_ID_RE.test(spanId) || spanId === ZERO_SPAN_ID)
+    return reject('bad_extension', 'span_id');
+  if (
+    parentSpanId !== undefined &&
+    (typeof parentSpanId !== 'string' || !SPAN_ID_RE.test(parentSpanId) || parentSpanId === ZERO_SPAN_ID)
+  ) {
     return reject('bad_extension', 'parent_span_id');
   }
   if (typeof otel !== 'string') return reject('bad_extension', 'otel missing');

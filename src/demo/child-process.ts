@@ -51,7 +51,10 @@ export interface StartedChild {
 export async function startChild(run: ChildRun): Promise<StartedChild> {
   const out = createWriteStream(run.stdoutFile, { flags: 'a' });
   await once(out, 'open');
-  const child = spawn(process.execPath, [run.entry, ...run.args], { env: run.env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [run.entry, ...run.args], {
+    env: run.env,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
   live.add(child);
   child.stdout!.pipe(out);
   child.stderr!.on('data', prefixLines(run.label));

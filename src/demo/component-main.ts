@@ -20,16 +20,25 @@ const UNUSED_REDIS = { channel: NO_PAYLOAD_CHANNEL, name: '' };
 
 /** True when the environment asks for live OTLP/HTTP export (the SDK's default exporter reads it). */
 function otlpEndpointConfigured(): boolean {
-  return Boolean(process.env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || process.env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim());
+  return Boolean(
+    process.env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || process.env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim(),
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { out: { value: true }, seed: { value: true }, executions: { value: true }, 'run-id': { value: true } });
+  const args = parseArgs(argv, {
+    out: { value: true },
+    seed: { value: true },
+    executions: { value: true },
+    'run-id': { value: true },
+  });
   const component = args.positionals[0] as Component;
   const outDir = flag(args, 'out');
   const runId = flag(args, 'run-id');
   if (!COMPONENTS.includes(component) || !outDir || !runId) {
-    process.stderr.write('usage: component-main.js <core|orchestrator|worker> --out DIR --seed S --executions N --run-id R\n');
+    process.stderr.write(
+      'usage: component-main.js <core|orchestrator|worker> --out DIR --seed S --executions N --run-id R\n',
+    );
     return 2;
   }
   const layout = demoLayout(outDir);

@@ -78,25 +78,48 @@ export async function runCore(env: ComponentEnv): Promise<void> {
     // Both are random UUIDs, so this is the only value that differs between two runs of one seed.
     const traceId = randomUUID();
     const plan = execution.core;
-    await tracing.runSlice({ event: execution.event, traceId, steps: [...plan.steps], kind: SpanKind.SERVER }, (slice) =>
-      runPlannedSlice(slice, plan, {
-        enqueue: async () => {
-          const order: WorkOrder = { run_id: env.runId, task_id: execution.taskId, event: execution.event, repo: plan.fields['repo'], task: plan.fields['task'] };
-          await withProducerSpan(tracing.tracer, { system: 'aws_sqs', destination: env.queueName }, async (context, span) => {
-            const attributes = injectSqsAttributes({ run_id: { DataType: 'String', StringValue: env.runId } }, context);
-            const messageId = await env.sqs.send(JSON.stringify(order), attributes);
-            span.setAttribute('messaging.message.id', messageId);
-            stepLog(env, 'core', slice.traceId, { task_id: execution.taskId, message_id: messageId }, 'work order sent to the orchestrator queue');
-          });
-        },
-      }),
+    await tracing.runSlice(
+      { event: execution.event, traceId, steps: [...plan.steps], kind: SpanKind.SERVER },
+      (slice) =>
+        runPlannedSlice(slice, plan, {
+          enqueue: async () => {
+            const order: WorkOrder = {
+              run_id: env.runId,
+              task_id: execution.taskId,
+              event: execution.event,
+              repo: plan.fields['repo'],
+              task: plan.fields['task'],
+            };
+            await withProducerSpan(
+              tracing.tracer,
+              { system: 'aws_sqs', destination: env.queueName },
+              async (context, span) => {
+                const attributes = injectSqsAttributes(
+                  { run_id: { DataType: 'String', StringValue: env.runId } },
+                  context,
+                );
+                const messageId = await env.sqs.send(JSON.stringify(order), attributes);
+                span.setAttribute('messaging.message.id', messageId);
+                stepLog(
+                  env,
+                  'core',
+                  slice.traceId,
+                  { task_id: execution.taskId, message_id: messageId },
+                  'work order sent to the orchestrator queue',
+                );
+              },
+            );
+          },
+        }),
     );
   }
 }
 
 /** How many deliveries the plan expects a component to handle: it stops when all are done. */
 function expectedTasks(plan: readonly DemoExecution[], component: 'orchestrator' | 'worker'): Set<string> {
-  return new Set(plan.filter((e) => (component === 'worker' ? e.worker : e.orchestrator.length > 0)).map((e) => e.taskId));
+  return new Set(
+    plan.filter((e) => (component === 'worker' ? e.worker : e.orchestrator.length > 0)).map((e) => e.taskId),
+  );
 }
 
 /** orchestrator: consumes the SQS work orders, takes a slot, launches the worker task via Redis. */
@@ -119,27 +142,41 @@ export async function runOrchestrator(env: ComponentEnv): Promise<void> {
     attempts.set(order.task_id, attempt + 1);
     const plan = execution.orchestrator[Math.min(attempt, execution.orchestrator.length - 1)]!;
     const carried = extractSqsContext(delivery.message);
-    await tracing.runSlice({ event: order.event, parent: carried.context, traceId: carried.traceId, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
-      runPlannedSlice(
-        slice,
-        plan,
-        {
-          launch_task: async () => {
-            await withProducerSpan(tracing.tracer, { system: 'redis', destination: env.listKey }, async (context) => {
-              const work: Record<string, unknown> = { ...order, attempt: attempt + 1 };
-              const payload = injectRedisPayload(work, context);
-              await env.redis.push(JSON.stringify(payload));
-            });
-            await env.sqs.delete(delivery);
-            pending.delete(order.task_id);
+    await tracing.runSlice(
+      {
+        event: order.event,
+        parent: carried.context,
+        traceId: carried.traceId,
+        steps: [...plan.steps],
+        kind: SpanKind.CONSUMER,
+      },
+      (slice) =>
+        runPlannedSlice(
+          slice,
+          plan,
+          {
+            launch_task: async () => {
+              await withProducerSpan(tracing.tracer, { system: 'redis', destination: env.listKey }, async (context) => {
+                const work: Record<string, unknown> = { ...order, attempt: attempt + 1 };
+                const payload = injectRedisPayload(work, context);
+                await env.redis.push(JSON.stringify(payload));
+              });
+              await env.sqs.delete(delivery);
+              pending.delete(order.task_id);
+            },
           },
-        },
-        async () => {
-          // No free slot: hand the message back so SQS redelivers it (the retry).
-          await env.sqs.release(delivery);
-          stepLog(env, 'orchestrator', slice.traceId, { task_id: order.task_id, receive_count: delivery.receiveCount }, 'no free slot, message returned to the queue');
-        },
-      ),
+          async () => {
+            // No free slot: hand the message back so SQS redelivers it (the retry).
+            await env.sqs.release(delivery);
+            stepLog(
+              env,
+              'orchestrator',
+              slice.traceId,
+              { task_id: order.task_id, receive_count: delivery.receiveCount },
+              'no free slot, message returned to the queue',
+            );
+          },
+        ),
     );
   }
 }
@@ -157,13 +194,21 @@ export async function runWorker(env: ComponentEnv): Promise<void> {
     const plan = byTask.get(payload.task_id)?.worker;
     if (!plan || !pending.delete(payload.task_id)) continue;
     const carried = extractRedisContext(payload);
-    await tracing.runSlice({ event: payload.event, parent: carried.context, traceId: carried.traceId, steps: [...plan.steps], kind: SpanKind.CONSUMER }, (slice) =>
-      runPlannedSlice(slice, plan, {
-        run_agent: async () => {
-          const agent = plan.fields['agent'];
-          stepLog(env, 'worker', slice.traceId, { task_id: payload.task_id, agent }, 'agent run finished');
-        },
-      }),
+    await tracing.runSlice(
+      {
+        event: payload.event,
+        parent: carried.context,
+        traceId: carried.traceId,
+        steps: [...plan.steps],
+        kind: SpanKind.CONSUMER,
+      },
+      (slice) =>
+        runPlannedSlice(slice, plan, {
+          run_agent: async () => {
+            const agent = plan.fields['agent'];
+            stepLog(env, 'worker', slice.traceId, { task_id: payload.task_id, agent }, 'agent run finished');
+          },
+        }),
     );
   }
 }

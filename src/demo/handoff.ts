@@ -59,8 +59,13 @@ function copyAttributes(raw: unknown): Record<string, SqsMessageAttribute> {
 /** One NDJSON spool line → an SQS message, or an error saying what is wrong with it. */
 export function parseSqsMessage(line: string): SqsMessage {
   const raw = parseJsonObject(line, 'SQS message');
-  if (typeof raw['MessageId'] !== 'string' || typeof raw['Body'] !== 'string') throw new Error('SQS message needs MessageId and Body strings');
-  return { MessageId: raw['MessageId'], Body: raw['Body'], MessageAttributes: copyAttributes(raw['MessageAttributes']) };
+  if (typeof raw['MessageId'] !== 'string' || typeof raw['Body'] !== 'string')
+    throw new Error('SQS message needs MessageId and Body strings');
+  return {
+    MessageId: raw['MessageId'],
+    Body: raw['Body'],
+    MessageAttributes: copyAttributes(raw['MessageAttributes']),
+  };
 }
 
 function requireWorkFields(raw: Record<string, unknown>, what: string): WorkOrder {

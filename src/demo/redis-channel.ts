@@ -11,7 +11,10 @@ export async function openRedisChannel(url: string, listKey: string): Promise<Pa
   // Give up after a few reconnects: the default strategy retries forever, which would hang the demo.
   const client = createClient({
     url,
-    socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => (retries >= 3 ? new Error('Redis unreachable') : 200) },
+    socket: {
+      connectTimeout: 5_000,
+      reconnectStrategy: (retries: number) => (retries >= 3 ? new Error('Redis unreachable') : 200),
+    },
   });
   // node-redis emits 'error' on connection trouble; without a listener that would crash the process.
   client.on('error', () => {});

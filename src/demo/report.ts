@@ -44,7 +44,8 @@ export async function readSummaryRows(layout: DemoLayout): Promise<SummaryRow[]>
         continue; // not JSON: not a summary event
       }
       const row = value as Partial<SummaryRow> & { msg?: unknown };
-      if (typeof row.msg === 'string' && row.msg.startsWith(EVENT_MSG_PREFIX) && typeof row.trace_id === 'string') rows.push(row as SummaryRow);
+      if (typeof row.msg === 'string' && row.msg.startsWith(EVENT_MSG_PREFIX) && typeof row.trace_id === 'string')
+        rows.push(row as SummaryRow);
     }
   }
   return rows;
@@ -82,7 +83,11 @@ function formatRow(row: SummaryRow): string {
 }
 
 /** One block per execution: header, the runbook rows, the waterfall. */
-export function renderExecutions(rows: readonly SummaryRow[], spans: readonly SpanRecord[], options: { width?: number; color?: boolean }): string {
+export function renderExecutions(
+  rows: readonly SummaryRow[],
+  spans: readonly SpanRecord[],
+  options: { width?: number; color?: boolean },
+): string {
   const byTrace = groupBy(rows, (row) => row.trace_id);
   const spansByTrace = groupBy(spans, (span) => span.traceId);
   const blocks: string[] = [];
@@ -105,14 +110,19 @@ export function renderExecutions(rows: readonly SummaryRow[], spans: readonly Sp
   return blocks.join('\n\n');
 }
 
-export function renderNextSteps(layout: DemoLayout, info: { executions: number; spans: number; otlpEndpoint?: string; transports: string }): string {
+export function renderNextSteps(
+  layout: DemoLayout,
+  info: { executions: number; spans: number; otlpEndpoint?: string; transports: string },
+): string {
   const logs = `${layout.logsDir}/*.ndjson`;
   return [
     `Wrote ${info.executions} executions (${info.spans} spans) to ${layout.outDir}`,
     `  logs:      ${logs}   (each service's stdout, one summary event per slice)`,
     `  spans:     ${layout.spansFile}   (OTLP/JSON, one export request per line; per service in spans/)`,
     `  hand-over: ${info.transports}`,
-    info.otlpEndpoint ? `  also exported over OTLP/HTTP to ${info.otlpEndpoint}` : '  set OTEL_EXPORTER_OTLP_ENDPOINT to also export the spans live (e.g. to Jaeger on :4318)',
+    info.otlpEndpoint
+      ? `  also exported over OTLP/HTTP to ${info.otlpEndpoint}`
+      : '  set OTEL_EXPORTER_OTLP_ENDPOINT to also export the spans live (e.g. to Jaeger on :4318)',
     '',
     'Next:',
     `  rebuild the spans from the logs alone (equal to spans.otlp.jsonl, span for span):`,

@@ -97,7 +97,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoLayout> {
     children.push(
       await startChild({
         entry: COMPONENT_ENTRY,
-        args: [component, '--out', options.outDir, '--seed', String(options.seed), '--executions', String(options.executions), '--run-id', runId],
+        args: [
+          component,
+          '--out',
+          options.outDir,
+          '--seed',
+          String(options.seed),
+          '--executions',
+          String(options.executions),
+          '--run-id',
+          runId,
+        ],
         env,
         stdoutFile: layout.logFiles[component],
         label: component,
@@ -111,10 +121,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoLayout> {
     children.map(async (child, i) => {
       const code = await child.exited;
       const component = components[i]!;
-      if (code !== 0) throw new DemoFailure(`${component} exited with code ${code} (its log: ${layout.logFiles[component]})`);
+      if (code !== 0)
+        throw new DemoFailure(`${component} exited with code ${code} (its log: ${layout.logFiles[component]})`);
     }),
   );
   await Promise.all(relays);
-  await mergeSpanFiles(components.map((c) => layout.componentSpansFiles[c]), layout.spansFile);
+  await mergeSpanFiles(
+    components.map((c) => layout.componentSpansFiles[c]),
+    layout.spansFile,
+  );
   return layout;
 }

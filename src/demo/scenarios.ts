@@ -91,7 +91,12 @@ function stepTimes(rng: SeededRandom, steps: readonly string[], slow: readonly s
   return out;
 }
 
-function slice(rng: SeededRandom, steps: readonly string[], rest: Omit<SlicePlan, 'steps' | 'stepMs'>, slow: readonly string[] = []): SlicePlan {
+function slice(
+  rng: SeededRandom,
+  steps: readonly string[],
+  rest: Omit<SlicePlan, 'steps' | 'stepMs'>,
+  slow: readonly string[] = [],
+): SlicePlan {
   return { steps, stepMs: stepTimes(rng, steps, slow), ...rest };
 }
 
@@ -113,101 +118,172 @@ function buildExecution(rng: SeededRandom, kind: ScenarioKind): DemoExecution {
   const pullRequest = { url: `https://github.com/${repoName}/pull/${prNumber}`, number: prNumber };
   const branch = `alakai/${taskId}`;
 
-  const slackImplementation = { repo, task: { task_id: taskId, task_type: 'implementation', source: 'slack_implement' }, slack };
+  const slackImplementation = {
+    repo,
+    task: { task_id: taskId, task_type: 'implementation', source: 'slack_implement' },
+    slack,
+  };
   const coreEnqueued = (fields: Record<string, unknown>, steps = CORE_SLACK_STEPS) =>
     slice(rng, steps, { outcome: 'success', finalStatus: 'enqueued', fields });
   const orchestratorLaunched = () =>
-    slice(rng, ORCHESTRATOR_STEPS, { outcome: 'success', finalStatus: 'task_launched', fields: { repo, task: { task_id: taskId } } });
+    slice(rng, ORCHESTRATOR_STEPS, {
+      outcome: 'success',
+      finalStatus: 'task_launched',
+      fields: { repo, task: { task_id: taskId } },
+    });
   const workerFields = { repo, task: { task_id: taskId, branch }, agent };
 
   switch (kind) {
     case 'implementation_success':
       return {
-        event: 'slack.implementation', taskId,
+        event: 'slack.implementation',
+        taskId,
         core: coreEnqueued(slackImplementation),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(
+          rng,
+          WORKER_STEPS,
+          { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } },
+          ['run_agent'],
+        ),
       };
     case 'implementation_worker_error': {
       const token = fakeGithubToken(rng);
       const fields = { repo, task: { task_id: taskId, task_type: 'implementation', source: 'github_prompt_pr' } };
       return {
-        event: 'coding.implementation', taskId,
+        event: 'coding.implementation',
+        taskId,
         core: coreEnqueued(fields, CORE_GITHUB_STEPS),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, WORKER_STEPS, {
-          outcome: 'error',
-          finalStatus: 'push_failed',
-          failure: {
-            step: 'push_branch',
-            errorType: 'GitPushError',
-            message: `git push failed: remote: Invalid username or password. fatal: Authentication failed for 'https://x-access-token:${token}@github.com/${repoName}.git/'`,
+        worker: slice(
+          rng,
+          WORKER_STEPS,
+          {
+            outcome: 'error',
+            finalStatus: 'push_failed',
+            failure: {
+              step: 'push_branch',
+              errorType: 'GitPushError',
+              message: `git push failed: remote: Invalid username or password. fatal: Authentication failed for 'https://x-access-token:${token}@github.com/${repoName}.git/'`,
+            },
+            fields: workerFields,
           },
-          fields: workerFields,
-        }, ['run_agent']),
+          ['run_agent'],
+        ),
       };
     }
     case 'implementation_slot_contention':
       return {
-        event: 'slack.implementation', taskId,
+        event: 'slack.implementation',
+        taskId,
         core: coreEnqueued(slackImplementation),
         orchestrator: [
           slice(rng, ORCHESTRATOR_STEPS, {
-            outcome: 'skipped', finalStatus: 'slot_unavailable', skipAfter: 'acquire_slot',
+            outcome: 'skipped',
+            finalStatus: 'slot_unavailable',
+            skipAfter: 'acquire_slot',
             fields: { repo, task: { task_id: taskId }, slot: { pool: 'implementation', in_use: 4, capacity: 4 } },
           }),
           slice(rng, ORCHESTRATOR_STEPS, {
-            outcome: 'success', finalStatus: 'task_launched',
+            outcome: 'success',
+            finalStatus: 'task_launched',
             fields: { repo, task: { task_id: taskId }, slot: { pool: 'implementation', in_use: 3, capacity: 4 } },
           }),
         ],
-        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(
+          rng,
+          WORKER_STEPS,
+          { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } },
+          ['run_agent'],
+        ),
       };
     case 'prompt_success':
       return {
-        event: 'slack.prompt', taskId, orchestrator: [],
-        core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'run_prompt', 'reply'], {
-          outcome: 'success', finalStatus: 'answered', fields: { repo, task: { task_id: taskId, task_type: 'prompt', source: 'slack_prompt' }, slack, agent },
-        }, ['run_prompt']),
+        event: 'slack.prompt',
+        taskId,
+        orchestrator: [],
+        core: slice(
+          rng,
+          ['verify_signature', 'parse_command', 'validate_args', 'run_prompt', 'reply'],
+          {
+            outcome: 'success',
+            finalStatus: 'answered',
+            fields: { repo, task: { task_id: taskId, task_type: 'prompt', source: 'slack_prompt' }, slack, agent },
+          },
+          ['run_prompt'],
+        ),
       };
     case 'clickup_ask_skipped':
       return {
-        event: 'slack.clickup.ask', taskId, orchestrator: [],
+        event: 'slack.clickup.ask',
+        taskId,
+        orchestrator: [],
         core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'search_tasks', 'reply'], {
-          outcome: 'skipped', finalStatus: 'duplicate_request', skipAfter: 'parse_command',
+          outcome: 'skipped',
+          finalStatus: 'duplicate_request',
+          skipAfter: 'parse_command',
           fields: { task: { task_id: taskId, task_type: 'clickup_ask', source: 'slack_clickup_ask' }, slack },
         }),
       };
     case 'clickup_task_invalid':
       return {
-        event: 'slack.clickup.task', taskId, orchestrator: [],
+        event: 'slack.clickup.task',
+        taskId,
+        orchestrator: [],
         core: slice(rng, ['verify_signature', 'parse_command', 'validate_args', 'upsert_task', 'reply'], {
-          outcome: 'error', finalStatus: 'invalid_args',
-          failure: { step: 'validate_args', errorType: 'ValidationError', message: 'list_id is required: use /clickup-task <list_id> <title>' },
+          outcome: 'error',
+          finalStatus: 'invalid_args',
+          failure: {
+            step: 'validate_args',
+            errorType: 'ValidationError',
+            message: 'list_id is required: use /clickup-task <list_id> <title>',
+          },
           fields: { task: { task_id: taskId, task_type: 'clickup_task', source: 'slack_clickup_task' }, slack },
         }),
       };
     case 'issue_prompt_success':
       return {
-        event: 'coding.prompt', taskId, orchestrator: [],
+        event: 'coding.prompt',
+        taskId,
+        orchestrator: [],
         core: slice(rng, ['verify_signature', 'parse_event', 'render_prompt', 'commit_prompt'], {
-          outcome: 'success', finalStatus: 'prompt_committed',
-          fields: { repo, task: { task_id: taskId, task_type: 'prompt', source: 'github_issue' }, issue: { number: rng.int(10, 999) } },
+          outcome: 'success',
+          finalStatus: 'prompt_committed',
+          fields: {
+            repo,
+            task: { task_id: taskId, task_type: 'prompt', source: 'github_issue' },
+            issue: { number: rng.int(10, 999) },
+          },
         }),
       };
     case 'github_implementation_success':
       return {
-        event: 'coding.implementation', taskId,
-        core: coreEnqueued({ repo, task: { task_id: taskId, task_type: 'implementation', source: 'github_prompt_pr' } }, CORE_GITHUB_STEPS),
+        event: 'coding.implementation',
+        taskId,
+        core: coreEnqueued(
+          { repo, task: { task_id: taskId, task_type: 'implementation', source: 'github_prompt_pr' } },
+          CORE_GITHUB_STEPS,
+        ),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, WORKER_STEPS, { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } }, ['run_agent']),
+        worker: slice(
+          rng,
+          WORKER_STEPS,
+          { outcome: 'success', finalStatus: 'pr_opened', fields: { ...workerFields, pull_request: pullRequest } },
+          ['run_agent'],
+        ),
       };
     case 'implementation_no_changes':
       return {
-        event: 'slack.implementation', taskId,
+        event: 'slack.implementation',
+        taskId,
         core: coreEnqueued(slackImplementation),
         orchestrator: [orchestratorLaunched()],
-        worker: slice(rng, WORKER_STEPS, { outcome: 'skipped', finalStatus: 'no_changes', skipAfter: 'run_agent', fields: workerFields }, ['run_agent']),
+        worker: slice(
+          rng,
+          WORKER_STEPS,
+          { outcome: 'skipped', finalStatus: 'no_changes', skipAfter: 'run_agent', fields: workerFields },
+          ['run_agent'],
+        ),
       };
   }
 }

@@ -22,7 +22,9 @@ export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
     description: `SQS queue ${queueUrl}`,
 
     async send(body: string, attributes: Record<string, SqsMessageAttributeValue>): Promise<string> {
-      const out = await client.send(new sqs.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }));
+      const out = await client.send(
+        new sqs.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }),
+      );
       return out.MessageId ?? '';
     },
 
@@ -42,7 +44,8 @@ export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
           if (!m.MessageId || m.Body === undefined || !m.ReceiptHandle) continue;
           const attributes: Record<string, SqsMessageAttribute> = Object.create(null);
           for (const [key, a] of Object.entries(m.MessageAttributes ?? {})) {
-            if (a.DataType && a.StringValue !== undefined) attributes[key] = { DataType: a.DataType, StringValue: a.StringValue };
+            if (a.DataType && a.StringValue !== undefined)
+              attributes[key] = { DataType: a.DataType, StringValue: a.StringValue };
           }
           const message: SqsMessage = { MessageId: m.MessageId, Body: m.Body, MessageAttributes: attributes };
           const count = Number(m.Attributes?.ApproximateReceiveCount ?? '1');
@@ -58,7 +61,13 @@ export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
 
     async release(delivery: ReceivedMessage): Promise<void> {
       // Visibility 0: the message is receivable again at once (the demo does not wait out a timeout).
-      await client.send(new sqs.ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: delivery.receipt, VisibilityTimeout: 0 }));
+      await client.send(
+        new sqs.ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: delivery.receipt,
+          VisibilityTimeout: 0,
+        }),
+      );
     },
 
     async close(): Promise<void> {

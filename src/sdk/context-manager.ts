@@ -52,7 +52,10 @@ export function ensureContextManager(): void {
   registered = true;
   const probe = Symbol('alakai-otel.context-probe');
   // If some manager is already active, a value set via `with` is visible inside the callback.
-  const alreadyWorking = context.with(ROOT_CONTEXT.setValue(probe, true), () => context.active().getValue(probe) === true);
+  const alreadyWorking = context.with(
+    ROOT_CONTEXT.setValue(probe, true),
+    () => context.active().getValue(probe) === true,
+  );
   if (alreadyWorking) return;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }

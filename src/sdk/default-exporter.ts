@@ -41,13 +41,17 @@ function parsed(text: string): URL | undefined {
 export function otlpTracesDestination(env: NodeJS.ProcessEnv = process.env): string {
   const specific = set(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const base = set(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  const [name, raw, url] = specific !== undefined
-    ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, parsed(specific)]
-    : base !== undefined
-      ? ['OTEL_EXPORTER_OTLP_ENDPOINT', base, parsed(base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`)]
-      : [undefined, undefined, new URL(DEFAULT_OTLP_TRACES_URL)];
+  const [name, raw, url] =
+    specific !== undefined
+      ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, parsed(specific)]
+      : base !== undefined
+        ? ['OTEL_EXPORTER_OTLP_ENDPOINT', base, parsed(base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`)]
+        : [undefined, undefined, new URL(DEFAULT_OTLP_TRACES_URL)];
   if (url) return shownUrl(url);
-  noticeOnce(`env:${name}`, `${name}=${shownValue(raw)} is not a URL; spans are sent to ${DEFAULT_OTLP_TRACES_URL} instead`);
+  noticeOnce(
+    `env:${name}`,
+    `${name}=${shownValue(raw)} is not a URL; spans are sent to ${DEFAULT_OTLP_TRACES_URL} instead`,
+  );
   return DEFAULT_OTLP_TRACES_URL;
 }
 
@@ -59,10 +63,17 @@ function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 /** The exporter's timeout as the variables set it (the signal-specific one first), or its default. */
 export function otlpTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  return positive(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? positive(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ?? DEFAULT_OTLP_TIMEOUT_MS;
+  return (
+    positive(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ??
+    positive(env, 'OTEL_EXPORTER_OTLP_TIMEOUT') ??
+    DEFAULT_OTLP_TIMEOUT_MS
+  );
 }
 
-export function createDefaultExporter(shutdownTimeoutMs: number, env: NodeJS.ProcessEnv = process.env): { exporter: SpanExporter; destination: string } {
+export function createDefaultExporter(
+  shutdownTimeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): { exporter: SpanExporter; destination: string } {
   const destination = otlpTracesDestination(env);
   const cap = Math.max(1, Math.floor(shutdownTimeoutMs));
   const exporter = otlpTimeoutMs(env) > cap ? new OTLPTraceExporter({ timeoutMillis: cap }) : new OTLPTraceExporter();

@@ -5,7 +5,13 @@
  * https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { ERROR_TYPE, EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE } from '../contract/attribute-keys.js';
+import {
+  ERROR_TYPE,
+  EXCEPTION_EVENT,
+  EXCEPTION_MESSAGE,
+  EXCEPTION_STACKTRACE,
+  EXCEPTION_TYPE,
+} from '../contract/attribute-keys.js';
 import { sanitizeExceptionMessage, sanitizeExceptionStack } from '../contract/exception-text.js';
 import { MAX_NAME_LENGTH } from '../contract/limits.js';
 import { sanitizeText } from '../contract/sanitize.js';

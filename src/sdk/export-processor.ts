@@ -12,7 +12,13 @@
  */
 import { type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { TraceFlags } from '@opentelemetry/api';
 import { sanitizeText } from '../contract/sanitize.js';
 import { resolveExportQueue, type ExportQueueOptions } from './export-queue-config.js';
@@ -49,7 +55,11 @@ class CountingExporter implements SpanExporter {
       this.settled += spans.length;
       if (result.code !== ExportResultCode.SUCCESS && !this.abandoned) {
         this.stats.exportFailures++;
-        this.stats.countDropped(spans.length, 'exportFailed', `cannot export to ${this.destination}: ${errorText(result.error)}`);
+        this.stats.countDropped(
+          spans.length,
+          'exportFailed',
+          `cannot export to ${this.destination}: ${errorText(result.error)}`,
+        );
       }
       done(result);
     };
@@ -79,7 +89,12 @@ export class CountingBatchProcessor implements SpanProcessor {
   /**
    * @param destination where the spans go, for messages (e.g. the OTLP endpoint; never credentials)
    */
-  constructor(exporter: SpanExporter, private readonly stats: StatsCounter, options: ExportQueueOptions = {}, destination = exporter.constructor?.name || 'the exporter') {
+  constructor(
+    exporter: SpanExporter,
+    private readonly stats: StatsCounter,
+    options: ExportQueueOptions = {},
+    destination = exporter.constructor?.name || 'the exporter',
+  ) {
     this.exporter = new CountingExporter(exporter, stats, destination);
     this.queue = resolveExportQueue(options);
     // A fresh object: the BatchSpanProcessor fills in what is missing from OTEL_BSP_* by writing
@@ -105,7 +120,11 @@ export class CountingBatchProcessor implements SpanProcessor {
       return;
     }
     if (this.handed - this.exporter.taken >= this.queue.maxQueueSize) {
-      this.stats.countDropped(1, 'queueFull', `export queue full at ${this.queue.maxQueueSize} spans: the collector is slow or unreachable`);
+      this.stats.countDropped(
+        1,
+        'queueFull',
+        `export queue full at ${this.queue.maxQueueSize} spans: the collector is slow or unreachable`,
+      );
       return;
     }
     this.handed++;
@@ -143,7 +162,11 @@ export class CountingBatchProcessor implements SpanProcessor {
 
   /** Shutdown is over (or gave up waiting): see `close`. */
   abandonPending(timeoutMs?: number): void {
-    this.close('notSentInTime', (n) => `shutdown ended${timeoutMs === undefined ? '' : ` (bound ${timeoutMs} ms)`} before ${n} spans reached the collector`);
+    this.close(
+      'notSentInTime',
+      (n) =>
+        `shutdown ended${timeoutMs === undefined ? '' : ` (bound ${timeoutMs} ms)`} before ${n} spans reached the collector`,
+    );
   }
 
   forceFlush(): Promise<void> {

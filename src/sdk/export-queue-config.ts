@@ -45,18 +45,27 @@ function usable(value: number, min: number): boolean {
 function resolveOne(setting: Setting, option: number | undefined, env: NodeJS.ProcessEnv): number {
   if (option !== undefined) {
     if (usable(option, setting.min)) return option;
-    noticeOnce(`export-queue:${setting.key}`, `exportQueue.${setting.key} ${shownValue(option)} is not an integer >= ${setting.min}; using ${setting.fallback}`);
+    noticeOnce(
+      `export-queue:${setting.key}`,
+      `exportQueue.${setting.key} ${shownValue(option)} is not an integer >= ${setting.min}; using ${setting.fallback}`,
+    );
     return setting.fallback;
   }
   const raw = env[setting.env];
   if (raw === undefined || raw.trim() === '') return setting.fallback;
   const value = Number(raw.trim());
   if (usable(value, setting.min)) return value;
-  noticeOnce(`env:${setting.env}`, `${setting.env}=${shownValue(raw)} is not an integer >= ${setting.min}; using ${setting.fallback}`);
+  noticeOnce(
+    `env:${setting.env}`,
+    `${setting.env}=${shownValue(raw)} is not an integer >= ${setting.min}; using ${setting.fallback}`,
+  );
   return setting.fallback;
 }
 
-export function resolveExportQueue(options: ExportQueueOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedExportQueue {
+export function resolveExportQueue(
+  options: ExportQueueOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedExportQueue {
   const resolved = {} as ResolvedExportQueue;
   for (const setting of SETTINGS) resolved[setting.key] = resolveOne(setting, options[setting.key], env);
   // The BatchSpanProcessor clamps this too (with a diag warning); done here so the bound we count

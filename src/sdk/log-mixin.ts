@@ -25,7 +25,11 @@ export interface AlakaiLogFields {
 export type AlakaiLogMixin = (mergeObject: object, level: number, logger?: Logger) => Partial<AlakaiLogFields>;
 
 function callerSetTraceId(mergeObject: object): boolean {
-  return typeof mergeObject === 'object' && mergeObject !== null && (mergeObject as Record<string, unknown>)['trace_id'] !== undefined;
+  return (
+    typeof mergeObject === 'object' &&
+    mergeObject !== null &&
+    (mergeObject as Record<string, unknown>)['trace_id'] !== undefined
+  );
 }
 
 /**

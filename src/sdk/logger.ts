@@ -40,7 +40,13 @@ interface AsyncDestination {
  * (found by test/unit/reliability/shutdown.test.ts). It emits 'drain' once its queue is empty.
  */
 function writesPending(stream: AsyncDestination | undefined): boolean | undefined {
-  if (!stream || typeof stream._writing !== 'boolean' || typeof stream._len !== 'number' || typeof stream.once !== 'function') return undefined;
+  if (
+    !stream ||
+    typeof stream._writing !== 'boolean' ||
+    typeof stream._len !== 'number' ||
+    typeof stream.once !== 'function'
+  )
+    return undefined;
   return stream._writing || stream._len > 0;
 }
 

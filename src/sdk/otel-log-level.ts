@@ -21,7 +21,8 @@ export function otelLogLevel(env: NodeJS.ProcessEnv = process.env): OtelLogLevel
   const raw = env.OTEL_LOG_LEVEL;
   if (raw === undefined || raw.trim() === '') return { kind: 'unset' };
   const name = raw.trim().toUpperCase();
-  if ((NAMES as readonly string[]).includes(name)) return { kind: 'level', level: DiagLogLevel[name as (typeof NAMES)[number]], name };
+  if ((NAMES as readonly string[]).includes(name))
+    return { kind: 'level', level: DiagLogLevel[name as (typeof NAMES)[number]], name };
   return { kind: 'unknown', level: DiagLogLevel.INFO, raw };
 }
 

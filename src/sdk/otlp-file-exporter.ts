@@ -28,8 +28,8 @@ export class OtlpJsonFileExporter implements SpanExporter {
       done({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
-    this.pending = this.pending.then(
-      () => appendFile(this.path, line).then(
+    this.pending = this.pending.then(() =>
+      appendFile(this.path, line).then(
         () => done({ code: ExportResultCode.SUCCESS }),
         (error: Error) => done({ code: ExportResultCode.FAILED, error }),
       ),

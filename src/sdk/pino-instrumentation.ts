@@ -21,7 +21,11 @@ import type { ZeroCodeConverter } from './zero-code.js';
 /** pino versions whose factory and `symbols.streamSym` behave as relied on here. */
 const PINO_VERSIONS = ['>=7.0.0 <11'];
 
-type PinoFactory = ((...args: unknown[]) => unknown) & { symbols?: { streamSym?: symbol }; pino?: unknown; default?: unknown };
+type PinoFactory = ((...args: unknown[]) => unknown) & {
+  symbols?: { streamSym?: symbol };
+  pino?: unknown;
+  default?: unknown;
+};
 type PinoModule = PinoFactory | { [Symbol.toStringTag]?: string; default?: PinoFactory; pino?: unknown };
 
 export class AlakaiPinoInstrumentation extends InstrumentationBase {
@@ -35,12 +39,17 @@ export class AlakaiPinoInstrumentation extends InstrumentationBase {
   }
 
   protected init() {
-    return [new InstrumentationNodeModuleDefinition('pino', PINO_VERSIONS, (moduleExports: PinoModule) => this.patch(moduleExports))];
+    return [
+      new InstrumentationNodeModuleDefinition('pino', PINO_VERSIONS, (moduleExports: PinoModule) =>
+        this.patch(moduleExports),
+      ),
+    ];
   }
 
   private patch(module: PinoModule): PinoModule {
     const isEsmNamespace = (module as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'Module';
-    const factory = (isEsmNamespace ? (module as { default?: PinoFactory }).default : module) as PinoFactory | undefined;
+    const factory = (isEsmNamespace ? (module as { default?: PinoFactory }).default : module) as
+      PinoFactory | undefined;
     if (typeof factory !== 'function') return module;
     const instrumentation = this;
     const wrapped: PinoFactory = Object.assign(function pino(this: unknown, ...args: unknown[]) {
@@ -63,7 +72,9 @@ export class AlakaiPinoInstrumentation extends InstrumentationBase {
     try {
       const streamSym = factory.symbols?.streamSym;
       if (!streamSym || typeof logger !== 'object' || logger === null) return;
-      const stream = (logger as Record<symbol, { write: (chunk: unknown, ...rest: unknown[]) => unknown } | undefined>)[streamSym];
+      const stream = (logger as Record<symbol, { write: (chunk: unknown, ...rest: unknown[]) => unknown } | undefined>)[
+        streamSym
+      ];
       this.converter.serviceLoggers++;
       this.converter.tee(stream);
     } catch (error) {

@@ -78,7 +78,10 @@ function withDefaults(line: string, options: AlakaiPinoTransportOptions): string
 export default async function alakaiPinoTransport(options: AlakaiPinoTransportOptions = {}) {
   const stats = new StatsCounter();
   const url = tracesUrl(options);
-  const exporter = new OTLPTraceExporter({ ...(url ? { url } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+  const exporter = new OTLPTraceExporter({
+    ...(url ? { url } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
   const path = new CountingBatchProcessor(exporter, stats);
   const converter = new ZeroCodeConverter([path], stats);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -86,7 +89,8 @@ export default async function alakaiPinoTransport(options: AlakaiPinoTransportOp
 
   return build(
     async (source: AsyncIterable<string>) => {
-      for await (const line of source) converter.convertLine(line.includes(marker) ? withDefaults(line, options) : line);
+      for await (const line of source)
+        converter.convertLine(line.includes(marker) ? withDefaults(line, options) : line);
     },
     {
       parse: 'lines',
@@ -100,7 +104,11 @@ export default async function alakaiPinoTransport(options: AlakaiPinoTransportOp
         }
         path.abandonPending();
         const { spansDropped, exportFailures } = stats.snapshot();
-        if (spansDropped > 0) noticeOnce('pino-transport-dropped', `pino transport: ${spansDropped} spans were not exported (${exportFailures} failed exports)`);
+        if (spansDropped > 0)
+          noticeOnce(
+            'pino-transport-dropped',
+            `pino transport: ${spansDropped} spans were not exported (${exportFailures} failed exports)`,
+          );
       },
     },
   );

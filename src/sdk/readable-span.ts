@@ -51,7 +51,11 @@ const recordResource = identityMemo(
 );
 
 function recordEvents(events: readonly TimedEvent[]): SpanRecord['events'] {
-  return events.map((e) => ({ name: e.name, timeUnixNano: hrTimeToBigInt(e.time), attributes: toRecordAttributes(e.attributes) }));
+  return events.map((e) => ({
+    name: e.name,
+    timeUnixNano: hrTimeToBigInt(e.time),
+    attributes: toRecordAttributes(e.attributes),
+  }));
 }
 
 export function toSpanRecord(span: ReadableSpan): SpanRecord {

@@ -36,7 +36,11 @@ export function toReadableSpan(record: SpanRecord): ReadableSpan {
     status: { code: record.status.code as number as SpanStatusCode, message: record.status.message },
     attributes: { ...record.attributes },
     links: [],
-    events: record.events.map((e) => ({ name: e.name, time: toHrTime(e.timeUnixNano), attributes: { ...e.attributes } })),
+    events: record.events.map((e) => ({
+      name: e.name,
+      time: toHrTime(e.timeUnixNano),
+      attributes: { ...e.attributes },
+    })),
     duration: toHrTime(durationNs > 0n ? durationNs : 0n),
     ended: true,
     resource: sdkResource(record.resource),

@@ -45,7 +45,10 @@ function installDiagLogger(env: NodeJS.ProcessEnv): void {
     noticesGoThroughDiag();
   }
   if (parsed.kind === 'unknown') {
-    noticeOnce('env:OTEL_LOG_LEVEL', `OTEL_LOG_LEVEL=${shownValue(parsed.raw)} is not one of ${OTEL_LOG_LEVEL_NAMES.join(', ')}; using INFO`);
+    noticeOnce(
+      'env:OTEL_LOG_LEVEL',
+      `OTEL_LOG_LEVEL=${shownValue(parsed.raw)} is not one of ${OTEL_LOG_LEVEL_NAMES.join(', ')}; using INFO`,
+    );
   }
 }
 
@@ -71,5 +74,8 @@ try {
   registerFromEnv(process.env);
 } catch (error) {
   // Tracing must never keep the service from starting.
-  noticeOnce('register:failed', `setup failed, tracing is not set up (the service runs without it): ${sanitizeText((error as Error)?.message ?? String(error), 300)}`);
+  noticeOnce(
+    'register:failed',
+    `setup failed, tracing is not set up (the service runs without it): ${sanitizeText((error as Error)?.message ?? String(error), 300)}`,
+  );
 }

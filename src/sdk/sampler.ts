@@ -53,7 +53,14 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv = process.env): Sampler {
 export class RecordAllSampler implements Sampler {
   constructor(private readonly delegate: Sampler) {}
 
-  shouldSample(ctx: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+  shouldSample(
+    ctx: Context,
+    traceId: string,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
     const result = this.delegate.shouldSample(ctx, traceId, name, kind, attributes, links);
     if (result.decision !== SamplingDecision.NOT_RECORD) return result;
     return { ...result, decision: SamplingDecision.RECORD };

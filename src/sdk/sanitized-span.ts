@@ -30,7 +30,8 @@ export function sanitizedForExport(span: ReadableSpan): ReadableSpan {
   if (cleanMessage === message && !events) return span;
   // A view over the original: everything else (ids, times, resource, getters) is read through it.
   const overrides: PropertyDescriptorMap = {};
-  if (cleanMessage !== message) overrides.status = { value: { ...span.status, message: cleanMessage }, enumerable: true };
+  if (cleanMessage !== message)
+    overrides.status = { value: { ...span.status, message: cleanMessage }, enumerable: true };
   if (events) overrides.events = { value: events, enumerable: true };
   return Object.create(span, overrides) as ReadableSpan;
 }

@@ -82,7 +82,11 @@ function serviceResource(options: AlakaiTracingOptions) {
   // OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME first; the component's own keys win over them so
   // the resource matches what the backfill derives from the same line (Jaeger dedupes on it).
   const fromEnv = detectResources({ detectors: [envDetector] }).attributes;
-  return resourceFromAttributes({ ...fromEnv, ...componentResource(options.service, options.component), ...options.resourceAttributes });
+  return resourceFromAttributes({
+    ...fromEnv,
+    ...componentResource(options.service, options.component),
+    ...options.resourceAttributes,
+  });
 }
 
 /**
@@ -97,10 +101,18 @@ function spanLimits(env: NodeJS.ProcessEnv = process.env): { spanLimits?: { attr
   return { spanLimits: { attributeValueLengthLimit: MAX_DOMAIN_STRING } };
 }
 
-function exportProcessors(options: AlakaiTracingOptions, stats: StatsCounter, timeoutMs: number): CountingBatchProcessor[] {
-  const main = options.exporter ? { exporter: options.exporter, destination: undefined } : createDefaultExporter(timeoutMs);
+function exportProcessors(
+  options: AlakaiTracingOptions,
+  stats: StatsCounter,
+  timeoutMs: number,
+): CountingBatchProcessor[] {
+  const main = options.exporter
+    ? { exporter: options.exporter, destination: undefined }
+    : createDefaultExporter(timeoutMs);
   const paths = [main, ...(options.extraExporters ?? []).map((exporter) => ({ exporter, destination: undefined }))];
-  return paths.map(({ exporter, destination }) => new CountingBatchProcessor(exporter, stats, options.exportQueue, destination));
+  return paths.map(
+    ({ exporter, destination }) => new CountingBatchProcessor(exporter, stats, options.exportQueue, destination),
+  );
 }
 
 /**
@@ -159,7 +171,9 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
       if (!signals?.handling) signals?.dispose();
       zeroCode.close(); // converts what waits; later summary lines are counted as dropped
       const work = (async () => {
-        const spans = provider.shutdown().catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
+        const spans = provider
+          .shutdown()
+          .catch((error: unknown) => diag.error(`alakai-otel: shutdown: ${(error as Error)?.message ?? error}`));
         await Promise.all([spans, flushLogger(logger)]);
         await flushLogger(logger); // lines of slices that ended while the spans were exported
       })();
@@ -170,7 +184,10 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
       for (const path of exportPaths) path.abandonPending(timeoutMs);
       leaveNaturalExit?.(); // only now: an exit during shutdown still counts what was unsent
       const s = stats.snapshot();
-      if (s.spansDropped > 0) diag.warn(`alakai-otel: ${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`);
+      if (s.spansDropped > 0)
+        diag.warn(
+          `alakai-otel: ${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`,
+        );
     })();
     return shutdownPromise;
   };
@@ -180,16 +197,28 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   let queuedAtExitFlush = -1;
   const queuedTotal = (): number => exportPaths.reduce((n, path) => n + path.queued, 0);
   const exitParticipant = {
-    wantsExitFlush: () => shutdownPromise === undefined && queuedTotal() !== queuedAtExitFlush && exportPaths.some((path) => path.pending > 0),
+    wantsExitFlush: () =>
+      shutdownPromise === undefined &&
+      queuedTotal() !== queuedAtExitFlush &&
+      exportPaths.some((path) => path.pending > 0),
     exitFlush: async () => {
       queuedAtExitFlush = queuedTotal();
       if ((await flush()) === 'timeout') {
-        for (const path of exportPaths) path.close('notSentInTime', (n) => `the process ended on its own and ${n} spans were not exported within shutdownTimeoutMs (${timeoutMs} ms)`);
+        for (const path of exportPaths)
+          path.close(
+            'notSentInTime',
+            (n) =>
+              `the process ended on its own and ${n} spans were not exported within shutdownTimeoutMs (${timeoutMs} ms)`,
+          );
       }
     },
     exiting: () => {
       for (const path of exportPaths) {
-        path.close('processExit', (n) => `the process exited with ${n} spans not yet exported, so they are lost: call \`await tracing.shutdown()\` before process.exit()`);
+        path.close(
+          'processExit',
+          (n) =>
+            `the process exited with ${n} spans not yet exported, so they are lost: call \`await tracing.shutdown()\` before process.exit()`,
+        );
       }
     },
   };
@@ -205,7 +234,10 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
   };
   registerExportPaths(tracing, exportPaths);
   registerZeroCodeConverter(tracing, zeroCode);
-  if (options.zeroCode) zeroCode.tee((logger as unknown as Record<symbol, Parameters<ZeroCodeConverter['tee']>[0]>)[pino.symbols.streamSym]);
+  if (options.zeroCode)
+    zeroCode.tee(
+      (logger as unknown as Record<symbol, Parameters<ZeroCodeConverter['tee']>[0]>)[pino.symbols.streamSym],
+    );
   if (options.handleSignals ?? true) signals = handleShutdownSignals({ flush: forceFlush, shutdown });
   if (options.flushOnExit ?? true) leaveNaturalExit = flushOnNaturalExit(exitParticipant);
   return tracing;

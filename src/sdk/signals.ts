@@ -80,7 +80,9 @@ export function handleShutdownSignals(actions: SignalActions): SignalHandling {
     flushing = true;
     const alone = heldBack.get(signal)!.length === 0;
     (alone ? actions.shutdown() : actions.flush())
-      .catch((error: unknown) => diag.error(`alakai-otel: flush on ${signal} failed: ${(error as Error)?.message ?? error}`))
+      .catch((error: unknown) =>
+        diag.error(`alakai-otel: flush on ${signal} failed: ${(error as Error)?.message ?? error}`),
+      )
       .finally(() => runHeldBack(signal));
   };
 

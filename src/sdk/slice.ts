@@ -3,9 +3,28 @@
  * carrying `alakai.step`. The SummaryEventProcessor turns the slice into its summary line when the
  * slice span ends, so this file only shapes spans and never writes logs itself.
  */
-import { context, diag, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { ALAKAI_EVENT, ALAKAI_FINAL_STATUS, ALAKAI_OUTCOME, ALAKAI_STEP, ALAKAI_STEPS_DECLARED, ALAKAI_TRACE_ID } from '../contract/attribute-keys.js';
+import {
+  ALAKAI_EVENT,
+  ALAKAI_FINAL_STATUS,
+  ALAKAI_OUTCOME,
+  ALAKAI_STEP,
+  ALAKAI_STEPS_DECLARED,
+  ALAKAI_TRACE_ID,
+} from '../contract/attribute-keys.js';
 import { flattenDomain } from '../contract/domain-attributes.js';
 import type { Attributes as RecordAttributes } from '../contract/span-record.js';
 import { MAX_NAME_LENGTH } from '../contract/limits.js';
@@ -201,15 +220,25 @@ function startSliceSpan(tracer: Tracer, options: SliceOptions, attributes: Attri
     return { span: started.value, parent: ROOT_CONTEXT };
   }
   const span = started.value;
-  return span.spanContext().traceId === otelId ? { span, parent: ROOT_CONTEXT, alakaiTraceId: alakaiId } : { span, parent: ROOT_CONTEXT };
+  return span.spanContext().traceId === otelId
+    ? { span, parent: ROOT_CONTEXT, alakaiTraceId: alakaiId }
+    : { span, parent: ROOT_CONTEXT };
 }
 
 /**
  * `logger` is the service's logger, the parent of `slice.logger` (setupAlakaiTracing passes its
  * own); without it, the registered tracing's logger is used, else a plain stdout logger.
  */
-export async function runSlice<T>(tracer: Tracer, options: SliceOptions, fn: (slice: Slice) => Promise<T> | T, logger?: Logger): Promise<T> {
-  const attributes: Attributes = { ...options.attributes, [ALAKAI_EVENT]: String(options.event).slice(0, MAX_NAME_LENGTH) };
+export async function runSlice<T>(
+  tracer: Tracer,
+  options: SliceOptions,
+  fn: (slice: Slice) => Promise<T> | T,
+  logger?: Logger,
+): Promise<T> {
+  const attributes: Attributes = {
+    ...options.attributes,
+    [ALAKAI_EVENT]: String(options.event).slice(0, MAX_NAME_LENGTH),
+  };
   if (options.steps && options.steps.length > 0) attributes[ALAKAI_STEPS_DECLARED] = options.steps.map(String);
   addDomainAttributes(options.fields, attributes as RecordAttributes);
   const { span, parent, alakaiTraceId } = startSliceSpan(tracer, options, attributes);

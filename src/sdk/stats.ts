@@ -14,7 +14,13 @@ export type DropReason =
   /** The process exited (process.exit(), an uncaught error) while it was still queued or in flight. */
   | 'processExit';
 
-export const DROP_REASONS: readonly DropReason[] = ['queueFull', 'exportFailed', 'notSentInTime', 'afterShutdown', 'processExit'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'queueFull',
+  'exportFailed',
+  'notSentInTime',
+  'afterShutdown',
+  'processExit',
+];
 
 export interface TracingStats {
   /** Summary event lines written by the processor. */
@@ -49,10 +55,19 @@ export class StatsCounter {
     this.spansDropped += n;
     this.droppedBy[reason] += n;
     if (reason === 'processExit') noticeOnce('spans-dropped:exit', `${why} (counted in stats().spansDropped)`);
-    else noticeOnce('spans-dropped', `dropping spans (${why}); further drops are counted silently in stats().spansDropped, total reported at shutdown`);
+    else
+      noticeOnce(
+        'spans-dropped',
+        `dropping spans (${why}); further drops are counted silently in stats().spansDropped, total reported at shutdown`,
+      );
   }
 
   snapshot(): TracingStats {
-    return { slicesLogged: this.slicesLogged, spansDropped: this.spansDropped, droppedBy: { ...this.droppedBy }, exportFailures: this.exportFailures };
+    return {
+      slicesLogged: this.slicesLogged,
+      spansDropped: this.spansDropped,
+      droppedBy: { ...this.droppedBy },
+      exportFailures: this.exportFailures,
+    };
   }
 }

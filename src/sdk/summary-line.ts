@@ -36,10 +36,12 @@ function summaryTimestamp(): string {
  * new serialized bindings string: cache.ts, versionedMemo).
  */
 const summaryLogger = versionedMemo(
-  (logger: Logger): unknown => (logger as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).chindingsSym!],
+  (logger: Logger): unknown =>
+    (logger as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).chindingsSym!],
   (logger: Logger): Logger => {
     const child = logger.child({});
-    (child as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).timeSym!] = summaryTimestamp;
+    (child as unknown as Record<symbol, unknown>)[(pino.symbols as unknown as Record<string, symbol>).timeSym!] =
+      summaryTimestamp;
     return child;
   },
 );

@@ -46,7 +46,11 @@ function isSlice(span: { attributes: Record<string, unknown> }): boolean {
  * setup, and again only if the level was raised later), under one key for both places.
  */
 export function noticeLevelSuppresses(logger: Logger): void {
-  if (!logger.isLevelEnabled('info')) noticeOnce('logger-level', `the logger level is "${logger.level}", above info, so summary event lines are suppressed`);
+  if (!logger.isLevelEnabled('info'))
+    noticeOnce(
+      'logger-level',
+      `the logger level is "${logger.level}", above info, so summary event lines are suppressed`,
+    );
 }
 
 export class SummaryEventProcessor implements SpanProcessor {
@@ -57,7 +61,12 @@ export class SummaryEventProcessor implements SpanProcessor {
   private readonly maxLiveSlices: number;
   private readonly maxLiveSpans: number;
   private readonly maxDescendants: number;
-  readonly counters: SummaryProcessorCounters = { evictedSlices: 0, evictedSpans: 0, droppedDescendants: 0, suppressedLines: 0 };
+  readonly counters: SummaryProcessorCounters = {
+    evictedSlices: 0,
+    evictedSpans: 0,
+    droppedDescendants: 0,
+    suppressedLines: 0,
+  };
 
   constructor(
     private readonly logger: Logger,

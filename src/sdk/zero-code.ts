@@ -62,7 +62,8 @@ interface WritableLike {
 
 function chunkText(chunk: unknown): string | undefined {
   if (typeof chunk === 'string') return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  if (chunk instanceof Uint8Array)
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
   return undefined;
 }
 
@@ -89,7 +90,10 @@ export class ZeroCodeConverter {
   /** Something was teed or fed: only then is finding nothing worth saying. */
   private active = false;
 
-  constructor(private readonly targets: readonly CountingBatchProcessor[], private readonly stats?: StatsCounter) {}
+  constructor(
+    private readonly targets: readonly CountingBatchProcessor[],
+    private readonly stats?: StatsCounter,
+  ) {}
 
   /** The pino instrumentation watches for the service's loggers: none by exit is worth saying. */
   expectServiceLoggers(): void {
@@ -200,7 +204,8 @@ export class ZeroCodeConverter {
   private convert(line: string): void {
     const parsed = parseLogLine(line);
     if (parsed.kind !== 'summary') {
-      if (parsed.kind === 'rejected') this.reject(parsed.detail ? `${parsed.reason} (${parsed.detail})` : parsed.reason);
+      if (parsed.kind === 'rejected')
+        this.reject(parsed.detail ? `${parsed.reason} (${parsed.detail})` : parsed.reason);
       return;
     }
     const spans = summaryLineToSpans(parsed);
@@ -230,7 +235,11 @@ export class ZeroCodeConverter {
       const parsed = parseLogLine(line);
       if (parsed.kind !== 'summary') continue;
       this.counters.skipped++;
-      this.stats?.countDropped(summaryLineToSpans(parsed).length, 'afterShutdown', 'zero-code mode: summary line logged after shutdown');
+      this.stats?.countDropped(
+        summaryLineToSpans(parsed).length,
+        'afterShutdown',
+        'zero-code mode: summary line logged after shutdown',
+      );
     }
   }
 
@@ -242,7 +251,8 @@ export class ZeroCodeConverter {
     if ((this.stats?.slicesLogged ?? 0) > 0) return;
     let why: string;
     if (this.watchingServiceLoggers && this.serviceLoggers === 0) {
-      why = 'the service created no pino logger after alakai-otel/register loaded (a bundled pino, or a logger made before it, is not seen)';
+      why =
+        'the service created no pino logger after alakai-otel/register loaded (a bundled pino, or a logger made before it, is not seen)';
     } else if (this.linesSeen === 0) {
       why = 'nothing was logged through pino';
     } else {
@@ -288,7 +298,11 @@ export function zeroCodeConverterOf(tracing: object): ZeroCodeConverter | undefi
 }
 
 /** Tees `logger`'s destination into `tracing`'s export paths. */
-export function enableZeroCode(logger: Logger, tracing: object, processors?: readonly CountingBatchProcessor[]): ZeroCodeHandle {
+export function enableZeroCode(
+  logger: Logger,
+  tracing: object,
+  processors?: readonly CountingBatchProcessor[],
+): ZeroCodeHandle {
   let converter = processors ? undefined : zeroCodeConverterOf(tracing);
   if (!converter) {
     const targets = processors ?? exportPathsOf(tracing) ?? [];
@@ -300,7 +314,9 @@ export function enableZeroCode(logger: Logger, tracing: object, processors?: rea
     if (converter && stream && teedStreams.has(stream)) {
       return { counters: converter.counters, disable() {}, drain: () => converter.drain() }; // teed already
     }
-    diag.warn('alakai-otel: zero-code mode needs a pino logger with a stream and an AlakaiTracing instance; not enabled');
+    diag.warn(
+      'alakai-otel: zero-code mode needs a pino logger with a stream and an AlakaiTracing instance; not enabled',
+    );
     return { counters: converter?.counters ?? { converted: 0, rejected: 0, skipped: 0 }, disable() {}, drain() {} };
   }
   return { counters: converter.counters, disable: undo, drain: () => converter.drain() };

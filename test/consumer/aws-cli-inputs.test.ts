@@ -32,7 +32,10 @@ let summaryCount: number;
 let spansWritten: number;
 
 async function aws(args: string[]): Promise<string> {
-  const { stdout } = await run(awsBin, [...args, '--endpoint-url', endpoint, '--output', 'json'], { env: awsEnv, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(awsBin, [...args, '--endpoint-url', endpoint, '--output', 'json'], {
+    env: awsEnv,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -76,7 +79,16 @@ beforeAll(async () => {
   await aws(['logs', 'create-log-group', '--log-group-name', GROUP]);
   await aws(['logs', 'create-log-stream', '--log-group-name', GROUP, '--log-stream-name', 'ecs/core/1']);
   const events = save('events.json', JSON.stringify(lines.map((l, i) => ({ timestamp: now + i, message: l.text }))));
-  await aws(['logs', 'put-log-events', '--log-group-name', GROUP, '--log-stream-name', 'ecs/core/1', '--log-events', `file://${events}`]);
+  await aws([
+    'logs',
+    'put-log-events',
+    '--log-group-name',
+    GROUP,
+    '--log-stream-name',
+    'ecs/core/1',
+    '--log-events',
+    `file://${events}`,
+  ]);
 }, 120_000);
 
 describe('aws logs filter-log-events', () => {
@@ -86,12 +98,17 @@ describe('aws logs filter-log-events', () => {
     const r = await backfill(save('max-items.json', text), 'max-items');
     expect(r.code).toBe(0);
     expect(r.report).toMatchObject({ linesRead: 3 });
-    expect(r.report!['partialInputs']).toEqual([expect.stringMatching(/max-items\.json is partial: .*NextToken.*--starting-token/)]);
+    expect(r.report!['partialInputs']).toEqual([
+      expect.stringMatching(/max-items\.json is partial: .*NextToken.*--starting-token/),
+    ]);
     expect(r.stderr).toMatch(/^alakai-otel backfill: warning: .*max-items\.json is partial/m);
   });
 
   it("--query 'events[].message' (an array of strings) gives the same spans as the whole output", async () => {
-    const whole = await backfill(save('all.json', await aws(['logs', 'filter-log-events', '--log-group-name', GROUP])), 'all');
+    const whole = await backfill(
+      save('all.json', await aws(['logs', 'filter-log-events', '--log-group-name', GROUP])),
+      'all',
+    );
     expect(whole.code).toBe(0);
     expect(whole.report).toMatchObject({ linesRead: lineCount, partialInputs: [] });
     expect(whole.report!['spansWritten']).toBeGreaterThanOrEqual(summaryCount / 2);
@@ -106,11 +123,22 @@ describe('aws logs filter-log-events', () => {
   });
 });
 
-describe('aws logs start-query + get-query-results (the runbook\'s CLI path)', () => {
+describe("aws logs start-query + get-query-results (the runbook's CLI path)", () => {
   async function queryResults(queryString: string): Promise<string> {
     const nowS = Math.floor(Date.now() / 1000);
     const started = JSON.parse(
-      await aws(['logs', 'start-query', '--log-group-names', GROUP, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 60), '--query-string', queryString]),
+      await aws([
+        'logs',
+        'start-query',
+        '--log-group-names',
+        GROUP,
+        '--start-time',
+        String(nowS - 3600),
+        '--end-time',
+        String(nowS + 60),
+        '--query-string',
+        queryString,
+      ]),
     ) as { queryId: string };
     for (let i = 0; i < 30; i++) {
       const text = await aws(['logs', 'get-query-results', '--query-id', started.queryId]);
@@ -131,10 +159,14 @@ describe('aws logs start-query + get-query-results (the runbook\'s CLI path)', (
   });
 
   it("the guide's runbook query (no @message) is refused with the advice to add @message to its fields", async () => {
-    const text = await queryResults('fields @timestamp, context.component, event, outcome, final_status, duration_ms, error.type, error.message | sort @timestamp asc');
+    const text = await queryResults(
+      'fields @timestamp, context.component, event, outcome, final_status, duration_ms, error.type, error.message | sort @timestamp asc',
+    );
     const r = await backfill(save('runbook-results.json', text), 'runbook-results');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/runbook-results\.json is `aws logs get-query-results` output without @message: add @message to the query's fields/);
+    expect(r.stderr).toMatch(
+      /runbook-results\.json is `aws logs get-query-results` output without @message: add @message to the query's fields/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -55,20 +55,47 @@ await import(new URL('../node_modules/alakai-otel/bin/alakai-otel.js', import.me
 
 async function backfill(args: string[]) {
   const before = new Set(readdirSync(work));
-  const r = await cliInWork(['backfill', '--input', 'logs/core.ndjson', 'logs/orchestrator.ndjson', 'logs/worker.ndjson', ...args]);
+  const r = await cliInWork([
+    'backfill',
+    '--input',
+    'logs/core.ndjson',
+    'logs/orchestrator.ndjson',
+    'logs/worker.ndjson',
+    ...args,
+  ]);
   const created = readdirSync(work).filter((f) => !before.has(f));
   return { ...r, created };
 }
 
 describe('backfill refuses outputs that are its input, before opening anything', () => {
   it.each([
-    ['--output = --input, as typed', ['--output', 'logs/core.ndjson'], /--output "logs\/core\.ndjson" is the input file/],
-    ['--output as ./path', ['--output', './logs/orchestrator.ndjson'], /--output "\.\/logs\/orchestrator\.ndjson" is the input file/],
+    [
+      '--output = --input, as typed',
+      ['--output', 'logs/core.ndjson'],
+      /--output "logs\/core\.ndjson" is the input file/,
+    ],
+    [
+      '--output as ./path',
+      ['--output', './logs/orchestrator.ndjson'],
+      /--output "\.\/logs\/orchestrator\.ndjson" is the input file/,
+    ],
     ['--output as an absolute path', ['--output', '<abs-worker>'], /--output ".*worker\.ndjson" is the input file/],
     ['--output through a symlink', ['--output', 'core-link.ndjson'], /--output "core-link\.ndjson" is the input file/],
-    ['--output through a hard link', ['--output', 'core-hard.ndjson'], /--output "core-hard\.ndjson" is the input file/],
-    ['--report = an input', ['--output', 'spans.jsonl', '--report', 'logs/worker.ndjson'], /--report "logs\/worker\.ndjson" is the input file/],
-    ['--checkpoint = an input', ['--output', 'spans.jsonl', '--checkpoint', './logs/core.ndjson'], /--checkpoint "\.\/logs\/core\.ndjson" is the input file/],
+    [
+      '--output through a hard link',
+      ['--output', 'core-hard.ndjson'],
+      /--output "core-hard\.ndjson" is the input file/,
+    ],
+    [
+      '--report = an input',
+      ['--output', 'spans.jsonl', '--report', 'logs/worker.ndjson'],
+      /--report "logs\/worker\.ndjson" is the input file/,
+    ],
+    [
+      '--checkpoint = an input',
+      ['--output', 'spans.jsonl', '--checkpoint', './logs/core.ndjson'],
+      /--checkpoint "\.\/logs\/core\.ndjson" is the input file/,
+    ],
   ])('%s: exit 2, one line, input unchanged', async (_what, args, message) => {
     const r = await backfill(args.map((a) => (a === '<abs-worker>' ? join(work, 'logs/worker.ndjson') : a)));
     expect(r.code).toBe(2);
@@ -82,11 +109,31 @@ describe('backfill refuses outputs that are its input, before opening anything',
 describe('backfill refuses outputs it cannot write, naming the path, before the run', () => {
   it.each([
     ['--output is a directory', ['--output', 'out-dir'], /--output "out-dir" is a directory/],
-    ['--report in a missing directory', ['--output', 'spans.jsonl', '--report', 'no-such-dir/report.json'], /--report "no-such-dir\/report\.json": directory ".*no-such-dir" does not exist/],
-    ['--checkpoint is a directory', ['--output', 'spans.jsonl', '--checkpoint', 'out-dir'], /--checkpoint "out-dir" is a directory/],
-    ['--report under a file', ['--output', 'spans.jsonl', '--report', 'logs/core.ndjson/report.json'], /--report "logs\/core\.ndjson\/report\.json" cannot be written/],
-    ['--output and --report the same file', ['--output', 'spans.jsonl', '--report', './spans.jsonl'], /--output and --report name the same file/],
-    ['--report and --checkpoint the same file', ['--output', 'spans.jsonl', '--report', 'state.json', '--checkpoint', 'state.json'], /--report and --checkpoint name the same file/],
+    [
+      '--report in a missing directory',
+      ['--output', 'spans.jsonl', '--report', 'no-such-dir/report.json'],
+      /--report "no-such-dir\/report\.json": directory ".*no-such-dir" does not exist/,
+    ],
+    [
+      '--checkpoint is a directory',
+      ['--output', 'spans.jsonl', '--checkpoint', 'out-dir'],
+      /--checkpoint "out-dir" is a directory/,
+    ],
+    [
+      '--report under a file',
+      ['--output', 'spans.jsonl', '--report', 'logs/core.ndjson/report.json'],
+      /--report "logs\/core\.ndjson\/report\.json" cannot be written/,
+    ],
+    [
+      '--output and --report the same file',
+      ['--output', 'spans.jsonl', '--report', './spans.jsonl'],
+      /--output and --report name the same file/,
+    ],
+    [
+      '--report and --checkpoint the same file',
+      ['--output', 'spans.jsonl', '--report', 'state.json', '--checkpoint', 'state.json'],
+      /--report and --checkpoint name the same file/,
+    ],
   ])('%s: exit 2, one line, nothing written', async (_what, args, message) => {
     const r = await backfill(args);
     expect(r.code).toBe(2);
@@ -100,7 +147,9 @@ describe('backfill refuses outputs it cannot write, naming the path, before the 
     const r = await backfill(['--output', 'spans.jsonl', '--report', 'report.json', '--checkpoint', 'run.checkpoint']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(work, 'report.json'), 'utf8'))).toMatchObject({ spansWritten: expect.any(Number) });
+    expect(JSON.parse(readFileSync(join(work, 'report.json'), 'utf8'))).toMatchObject({
+      spansWritten: expect.any(Number),
+    });
     expect(readFileSync(join(work, 'spans.jsonl'), 'utf8').length).toBeGreaterThan(0);
     expectInputsIntact();
   });

@@ -25,7 +25,10 @@ const installed = JSON.parse(readFileSync(join(app.dir, 'node_modules/alakai-ote
 
 /** The oldest admitted Node's binary (installed on first use; a few seconds once cached). */
 function oldestNode(): string {
-  return execFileSync(process.execPath, [join(REPO_DIR, 'scripts/oldest-node.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync(process.execPath, [join(REPO_DIR, 'scripts/oldest-node.mjs')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 const NODES: Array<{ label: string; binary: () => string }> = [
@@ -81,7 +84,11 @@ const tracing = setupAlakaiTracing({ service: 'alakai-core', component: 'core', 
     const result = await app.run(script, { node, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(summaryLine(result)).toMatchObject({ trace_id: traceId, msg: '[event] slack.implementation -> success', steps: { enqueue: 'ok' } });
+    expect(summaryLine(result)).toMatchObject({
+      trace_id: traceId,
+      msg: '[event] slack.implementation -> success',
+      steps: { enqueue: 'ok' },
+    });
     const spans = spansOf(traceId);
     expect(spans.map((s) => s.name).sort()).toEqual(['enqueue', 'slack.implementation']);
     // The CommonJS build reports the package version as the scope's, like the ESM one.
@@ -109,7 +116,11 @@ ${REQUIRE_REGISTERED}
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // The register entry's default logger writes the line, with the component it was given.
-    expect(summaryLine(result)).toMatchObject({ trace_id: traceId, component: 'worker', msg: '[event] slack.implementation -> success' });
+    expect(summaryLine(result)).toMatchObject({
+      trace_id: traceId,
+      component: 'worker',
+      msg: '[event] slack.implementation -> success',
+    });
     const spans = spansOf(traceId);
     expect(spans.map((s) => s.name).sort()).toEqual(['enqueue', 'slack.implementation']);
     expect(spans[0]!.resource['service.name']).toBe('alakai-worker-implementation'); // the guide's log group name (defaultServiceName)
@@ -117,8 +128,18 @@ ${REQUIRE_REGISTERED}
 
   // One process, both builds: each has its own module state, so the instance must be shared.
   it.each([
-    { how: 'node -r alakai-otel/register with an ESM app', nodeArgs: ['-r', 'alakai-otel/register'], file: 'cjs/mixed-app.mjs', esm: true },
-    { how: 'node --import alakai-otel/register with a CommonJS app', nodeArgs: ['--import', 'alakai-otel/register'], file: 'cjs/mixed-app.cjs', esm: false },
+    {
+      how: 'node -r alakai-otel/register with an ESM app',
+      nodeArgs: ['-r', 'alakai-otel/register'],
+      file: 'cjs/mixed-app.mjs',
+      esm: true,
+    },
+    {
+      how: 'node --import alakai-otel/register with a CommonJS app',
+      nodeArgs: ['--import', 'alakai-otel/register'],
+      file: 'cjs/mixed-app.cjs',
+      esm: false,
+    },
   ])('$how: the app sees the same AlakaiTracing', async ({ nodeArgs, file, esm }) => {
     const traceId = randomUUID();
     const script = app.write(
@@ -127,7 +148,11 @@ ${REQUIRE_REGISTERED}
         ? `import { getAlakaiTracing } from 'alakai-otel';\n${REQUIRE_REGISTERED}\n${sliceBody(traceId)}\n`
         : `'use strict';\nconst { getAlakaiTracing } = require('alakai-otel');\n${REQUIRE_REGISTERED}\n(async () => {\n${sliceBody(traceId)}\n})().catch((error) => { process.stderr.write(String(error && error.stack) + "\\n"); process.exitCode = 1; });\n`,
     );
-    const result = await app.run(script, { node, nodeArgs, env: { ALAKAI_COMPONENT: 'orchestrator', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url } });
+    const result = await app.run(script, {
+      node,
+      nodeArgs,
+      env: { ALAKAI_COMPONENT: 'orchestrator', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url },
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(summaryLine(result)).toMatchObject({ trace_id: traceId, component: 'orchestrator' });
@@ -135,7 +160,9 @@ ${REQUIRE_REGISTERED}
   });
 
   it('every exports subpath resolves for require to dist/cjs/ and for import to the ESM build, and loads', async () => {
-    const subpaths = Object.keys(installed.exports).map((key) => (key === '.' ? 'alakai-otel' : `alakai-otel/${key.slice(2)}`));
+    const subpaths = Object.keys(installed.exports).map((key) =>
+      key === '.' ? 'alakai-otel' : `alakai-otel/${key.slice(2)}`,
+    );
     const list = JSON.stringify(subpaths);
     // Paths are printed relative to the package folder, so the expectations read as package paths.
     const requirer = app.write(
@@ -165,7 +192,10 @@ process.stdout.write(JSON.stringify(out));
     );
     // OTEL_SDK_DISABLED: loading alakai-otel/register then sets nothing up and says nothing.
     const env = { OTEL_SDK_DISABLED: 'true' };
-    const [required, imported] = await Promise.all([app.run(requirer, { node, env }), app.run(importer, { node, env })]);
+    const [required, imported] = await Promise.all([
+      app.run(requirer, { node, env }),
+      app.run(importer, { node, env }),
+    ]);
     expect(required.stderr).toBe('');
     expect(imported.stderr).toBe('');
     const requireTargets = JSON.parse(required.stdout) as Record<string, string>;

@@ -45,7 +45,9 @@ await tracing.shutdown();
 
 describe('alakai-otel --version', () => {
   it('prints the installed package version', async () => {
-    const version = (JSON.parse(readFileSync(join(app.dir, 'node_modules/alakai-otel/package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(app.dir, 'node_modules/alakai-otel/package.json'), 'utf8')) as { version: string }
+    ).version;
     const r = await app.cli(['--version']);
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
@@ -55,7 +57,9 @@ describe('trace and the waterfall on lines a service wrote', () => {
   let logFile: string;
   const ID = 'slack-cmd:T024BE7LD/C1234/1715000000.000100';
   beforeAll(async () => {
-    const r = await app.run(sliceScript('non-uuid', 'core', ID), { env: { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}` } });
+    const r = await app.run(sliceScript('non-uuid', 'core', ID), {
+      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}` },
+    });
     expect(r.code).toBe(0);
     logFile = app.write('small/non-uuid.ndjson', r.stdout);
     expect(r.stdout).toContain(`"trace_id":${JSON.stringify(ID)}`);
@@ -65,12 +69,18 @@ describe('trace and the waterfall on lines a service wrote', () => {
     const r = await app.cli(['trace', ID, '--input', logFile, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { traceId: string; slices: { component: string; event: string }[]; spans: { name: string }[] };
+    const json = JSON.parse(r.stdout) as {
+      traceId: string;
+      slices: { component: string; event: string }[];
+      spans: { name: string }[];
+    };
     expect(json.traceId).toBe(ID);
     expect(json.slices).toMatchObject([{ component: 'core', event: 'slack.implementation' }]);
     expect(json.spans).toHaveLength(1 + STEPS.length);
     // The case the waterfall test is about: steps that share their (whole-millisecond) start.
-    const starts = (json.spans as unknown as { name: string; start: string }[]).filter((s) => STEPS.includes(s.name)).map((s) => s.start);
+    const starts = (json.spans as unknown as { name: string; start: string }[])
+      .filter((s) => STEPS.includes(s.name))
+      .map((s) => s.start);
     expect(new Set(starts).size).toBeLessThan(STEPS.length);
   });
 
@@ -102,7 +112,10 @@ await tracing.runSlice({ event: 'slack.implementation', traceId: '6f0c2a4e-1b3d-
 await tracing.shutdown();
 `,
     );
-    const r = await app.run(script, { nodeArgs: ['--import', 'alakai-otel/register'], env: { ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url } });
+    const r = await app.run(script, {
+      nodeArgs: ['--import', 'alakai-otel/register'],
+      env: { ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url },
+    });
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(line).toMatchObject({ service: 'alakai-worker-implementation', component: 'worker' });
@@ -115,7 +128,9 @@ await tracing.shutdown();
 describe('live with two destinations', () => {
   let lines: string;
   beforeAll(async () => {
-    const r = await app.run(sliceScript('live-input', 'orchestrator', '0b8e6c3a-7d2f-4a1e-9c5b-3f4a2e1d0c9b'), { env: { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}` } });
+    const r = await app.run(sliceScript('live-input', 'orchestrator', '0b8e6c3a-7d2f-4a1e-9c5b-3f4a2e1d0c9b'), {
+      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}` },
+    });
     expect(r.code).toBe(0);
     lines = r.stdout;
   });
@@ -153,7 +168,10 @@ describe('no AWS SDK Node-version warning from our commands', () => {
   });
 
   it('backfill --since against CloudWatch: one line of its own on stderr, no SDK warning', async () => {
-    const r = await app.cli(['backfill', '--since', '1h', '--dry-run'], { env: awsEnv(await closedPort()), timeoutMs: 90_000 });
+    const r = await app.cli(['backfill', '--since', '1h', '--dry-run'], {
+      env: awsEnv(await closedPort()),
+      timeoutMs: 90_000,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK for JavaScript/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -70,18 +70,34 @@ describe('register entry: a configuration mistake is never silent, and never sto
 
   it('a logger level above info: one line says summary lines are suppressed', async () => {
     collector = await startOtlpReceiver('ok');
-    const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, APP_LOG_LEVEL: 'warn', APP_SLICES: '3' });
+    const o = await run({
+      ALAKAI_COMPONENT: 'worker',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      APP_LOG_LEVEL: 'warn',
+      APP_SLICES: '3',
+    });
     expectStarted(o, true);
-    expect(o.stderrLines).toEqual(['alakai-otel: the logger level is "warn", above info, so summary event lines are suppressed']);
+    expect(o.stderrLines).toEqual([
+      'alakai-otel: the logger level is "warn", above info, so summary event lines are suppressed',
+    ]);
     expect(o.result.stdout).not.toContain('[event]');
   });
 
   it('a collector that cannot be reached: one line names the endpoint and the error', async () => {
     collector = await startOtlpReceiver('refuse');
-    const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000', APP_SLICES: '3' });
+    const o = await run({
+      ALAKAI_COMPONENT: 'worker',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+      APP_SLICES: '3',
+    });
     expectStarted(o, true);
     expect(o.stderrLines).toHaveLength(1);
-    expect(o.stderrLines[0]).toMatch(new RegExp(`^alakai-otel: dropping spans \\(cannot export to ${collector.url.replaceAll('.', '\\.')}: connect ECONNREFUSED `));
+    expect(o.stderrLines[0]).toMatch(
+      new RegExp(
+        `^alakai-otel: dropping spans \\(cannot export to ${collector.url.replaceAll('.', '\\.')}: connect ECONNREFUSED `,
+      ),
+    );
     expect(o.stdoutLines.at(-1)).toMatchObject({ stats: { spansDropped: 6, droppedBy: { exportFailed: 6 } } });
   });
 
@@ -95,7 +111,8 @@ describe('register entry: a configuration mistake is never silent, and never sto
     expect(capped.stderrLines).toEqual([
       'alakai-otel: dropping spans (export queue full at 4 spans: the collector is slow or unreachable); further drops are counted silently in stats().spansDropped, total reported at shutdown',
     ]);
-    const stats = (capped.stdoutLines.at(-1) as { stats: { spansDropped: number; droppedBy: { queueFull: number } } }).stats;
+    const stats = (capped.stdoutLines.at(-1) as { stats: { spansDropped: number; droppedBy: { queueFull: number } } })
+      .stats;
     expect(stats.droppedBy.queueFull).toBe(stats.spansDropped);
     expect(stats.spansDropped).toBe(40 - 8);
     expect(collector.acceptedSpans()).toHaveLength(8);
@@ -109,7 +126,11 @@ describe('register entry: a configuration mistake is never silent, and never sto
 
   it('an OTEL_BSP_* value that is not a number is said, and the default used', async () => {
     collector = await startOtlpReceiver('ok');
-    const o = await run({ ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_BSP_MAX_QUEUE_SIZE: '2k' });
+    const o = await run({
+      ALAKAI_COMPONENT: 'worker',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      OTEL_BSP_MAX_QUEUE_SIZE: '2k',
+    });
     expectStarted(o, true);
     expect(o.stderrLines).toEqual(['alakai-otel: OTEL_BSP_MAX_QUEUE_SIZE="2k" is not an integer >= 1; using 2048']);
     expect(collector.acceptedSpans()).toHaveLength(2);
@@ -121,7 +142,11 @@ describe('register entry: a configuration mistake is never silent, and never sto
         expect((await run({ ALAKAI_COMPONENT: 'wroker' })).stderrLines).toHaveLength(1);
         expect((await run({ ALAKAI_COMPONENT: 'wroker', OTEL_LOG_LEVEL: level })).stderrLines).toEqual([]);
         collector = await startOtlpReceiver('refuse');
-        const env = { ALAKAI_COMPONENT: 'worker', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TIMEOUT: '500' };
+        const env = {
+          ALAKAI_COMPONENT: 'worker',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+        };
         expect((await run(env)).stderrLines).toHaveLength(1);
         const o = await run({ ...env, OTEL_LOG_LEVEL: level });
         expectStarted(o, true);

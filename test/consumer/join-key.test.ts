@@ -89,27 +89,44 @@ describe('packed package: a hand-over from an upstream that sends only trace_id'
   });
   afterAll(() => collector.close());
 
-  async function handOver(name: string, env: Record<string, string>): Promise<{ lines: Record<string, unknown>[]; stdout: string }> {
+  async function handOver(
+    name: string,
+    env: Record<string, string>,
+  ): Promise<{ lines: Record<string, unknown>[]; stdout: string }> {
     const upstream = app.write(`join-key/${name}-upstream.mjs`, UPSTREAM);
     const consumer = app.write(`join-key/${name}-consumer.mjs`, CONSUMER);
     const handed = `${app.dir}/join-key/${name}-handover.json`;
     const peerEnv: Record<string, string> = peersUp
-      ? { ...peersChildEnv(loadPeersEnv()), REDIS_URL: loadPeersEnv().redisUrl, QUEUE: `join-key-${name}-${process.pid}`, REDIS_KEY: `join-key:${name}:${process.pid}` }
+      ? {
+          ...peersChildEnv(loadPeersEnv()),
+          REDIS_URL: loadPeersEnv().redisUrl,
+          QUEUE: `join-key-${name}-${process.pid}`,
+          REDIS_KEY: `join-key:${name}:${process.pid}`,
+        }
       : {};
     const args = peersUp ? ['peers'] : ['files', handed];
     const sent = await app.run(upstream, { args, env: { ...peerEnv, ...env } });
     expect(problems(sent.stderr)).toEqual([]);
     expect(sent.code).toBe(0);
-    const result = await app.run(consumer, { args, env: { ...peerEnv, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url } });
+    const result = await app.run(consumer, {
+      args,
+      env: { ...peerEnv, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url },
+    });
     expect(problems(result.stderr)).toEqual([]);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { lines, stdout: result.stdout };
   }
 
   it('SQS attribute and Redis field with only trace_id: both lines write it, both slices are roots in its trace', async () => {
     const { lines, stdout } = await handOver('only-trace-id', { UPSTREAM_TRACE_ID: TRACE_ID });
-    expect(lines.map((l) => l.msg)).toEqual(['[event] slack.implementation -> success', '[event] coding.implementation -> success']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      '[event] slack.implementation -> success',
+      '[event] coding.implementation -> success',
+    ]);
     for (const line of lines) {
       expect(line.trace_id).toBe(TRACE_ID);
       expect((line.context as Record<string, unknown>).trace_id).toBe(TRACE_ID);
@@ -129,7 +146,10 @@ describe('packed package: a hand-over from an upstream that sends only trace_id'
   });
 
   it('a traceparent of another trace beside trace_id: the line keeps trace_id, the slice is a root in its trace', async () => {
-    const { lines } = await handOver('disagree', { UPSTREAM_TRACE_ID: TRACE_ID, UPSTREAM_TRACEPARENT: OTHER_TRACEPARENT });
+    const { lines } = await handOver('disagree', {
+      UPSTREAM_TRACE_ID: TRACE_ID,
+      UPSTREAM_TRACEPARENT: OTHER_TRACEPARENT,
+    });
     const worker = lines.find((l) => l.event === 'coding.implementation')!;
     expect(worker.trace_id).toBe(TRACE_ID);
     expect(worker.parent_span_id).toBeUndefined();

@@ -97,7 +97,10 @@ ${WORK}`,
 const tracing = setupAlakaiTracing({ service: 'alakai-worker-implementation', component: 'worker', shutdownTimeoutMs: ${boundMs} });
 ${WORK}`,
     );
-    const result = await app.run(script, { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url }, timeoutMs: 30_000 });
+    const result = await app.run(script, {
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url },
+      timeoutMs: 30_000,
+    });
     expect(result.code).toBe(0);
     expect(summaryLines(result)).toHaveLength(SLICES); // the lines never wait for the collector
     const workDone = Number(marker(result, 'WORK_DONE')[0]);
@@ -113,7 +116,9 @@ ${WORK}`,
     expect(stats.droppedBy.notSentInTime).toBe(2 * SLICES);
     const said = sdkLines(result);
     expect(said).toHaveLength(1);
-    expect(said[0]).toMatch(/^alakai-otel: dropping spans \(the process ended on its own and 10 spans were not exported within shutdownTimeoutMs \(1500 ms\)\)/);
+    expect(said[0]).toMatch(
+      /^alakai-otel: dropping spans \(the process ended on its own and 10 spans were not exported within shutdownTimeoutMs \(1500 ms\)\)/,
+    );
   });
 
   it('process.exit() called by the app: summary lines are flushed, the queued spans are lost, counted and said once', async () => {
@@ -129,7 +134,10 @@ process.exit(3);`,
     expect(result.code).toBe(3);
     expect(summaryLines(result)).toHaveLength(SLICES);
     expect(collector.acceptedSpans()).toHaveLength(0);
-    const stats = JSON.parse(marker(result, 'EXIT').slice(1).join(' ')) as { spansDropped: number; droppedBy: Record<string, number> };
+    const stats = JSON.parse(marker(result, 'EXIT').slice(1).join(' ')) as {
+      spansDropped: number;
+      droppedBy: Record<string, number>;
+    };
     expect(stats.droppedBy.processExit).toBe(2 * SLICES);
     expect(sdkLines(result)).toEqual([
       'alakai-otel: the process exited with 10 spans not yet exported, so they are lost: call `await tracing.shutdown()` before process.exit() (counted in stats().spansDropped)',

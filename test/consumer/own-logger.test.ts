@@ -15,7 +15,7 @@ const TRACE_ID = '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 describe("packed package: the service's own pino() with default options", () => {
   const app = consumerApp();
 
-  it('summary lines carry one ISO time and pass the shipped schema; the service\'s other lines keep epoch ms', async () => {
+  it("summary lines carry one ISO time and pass the shipped schema; the service's other lines keep epoch ms", async () => {
     const script = app.write(
       'own-logger/service.mjs',
       `import pino from 'pino';
@@ -46,12 +46,20 @@ await tracing.shutdown();
     expect(summary.split('"time":').length - 1).toBe(1);
     const line = JSON.parse(summary) as Record<string, unknown>;
     expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(line).toMatchObject({ level: 30, trace_id: TRACE_ID, outcome: 'skipped', final_status: 'nothing_to_do', module: 'worker' });
+    expect(line).toMatchObject({
+      level: 30,
+      trace_id: TRACE_ID,
+      outcome: 'skipped',
+      final_status: 'nothing_to_do',
+      module: 'worker',
+    });
     expect(typeof line.pid).toBe('number');
     expect(typeof line.hostname).toBe('string');
 
     const schemaPath = join(app.dir, 'node_modules/alakai-otel/schema/summary-event.schema.json');
-    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(
+      JSON.parse(readFileSync(schemaPath, 'utf8')),
+    );
     expect(validate(line), JSON.stringify(validate.errors)).toBe(true);
 
     for (const text of texts.filter((t) => t !== summary)) {

@@ -19,7 +19,10 @@ import { consumerApp } from './harness/app.js';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const packDir = join(inject('consumerRoot'), 'pack');
-const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!);
+const tarball = join(
+  packDir,
+  readdirSync(packDir).find((f) => f.endsWith('.tgz'))!,
+);
 const app = consumerApp();
 // Asynchronous on purpose: a tsc run takes seconds, and a blocked worker misses vitest's RPC calls.
 const run = promisify(execFile);
@@ -31,7 +34,11 @@ async function node(args: string[]): Promise<{ code: number; stdout: string; std
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? String(error),
+    };
   }
 }
 
@@ -45,17 +52,26 @@ describe('the packed package', () => {
   it('@arethetypeswrong/cli finds no problem for any entry point and resolution mode', async () => {
     const attw = join(REPO_DIR, 'node_modules/@arethetypeswrong/cli/dist/index.js');
     const result = await node([attw, tarball, '--format', 'json']);
-    const report = JSON.parse(result.stdout) as { analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string }> } };
+    const report = JSON.parse(result.stdout) as {
+      analysis: { entrypoints: Record<string, unknown>; problems: Array<{ kind: string }> };
+    };
     expect(report.analysis.problems.map((p) => JSON.stringify(p))).toEqual([]);
     expect(result.code).toBe(0);
     // attw checked each subpath of `exports`, not just the root.
-    const exportsKeys = Object.keys((JSON.parse(readFileSync(join(app.dir, 'node_modules/alakai-otel/package.json'), 'utf8')) as { exports: object }).exports);
+    const exportsKeys = Object.keys(
+      (JSON.parse(readFileSync(join(app.dir, 'node_modules/alakai-otel/package.json'), 'utf8')) as { exports: object })
+        .exports,
+    );
     expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(exportsKeys.sort());
   });
 
   it('publint (strict) reports nothing', async () => {
     const tgz = readFileSync(tarball);
-    const { messages, pkg } = await publint({ pack: { tarball: tgz.buffer.slice(tgz.byteOffset, tgz.byteOffset + tgz.byteLength) }, strict: true, level: 'suggestion' });
+    const { messages, pkg } = await publint({
+      pack: { tarball: tgz.buffer.slice(tgz.byteOffset, tgz.byteOffset + tgz.byteLength) },
+      strict: true,
+      level: 'suggestion',
+    });
     expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`)).toEqual([]);
   });
 });
@@ -82,34 +98,43 @@ const MODES: Array<{ module: string; moduleResolution: string; files: string[]; 
 describe('types of the installed package in a TypeScript project', () => {
   for (const file of ['user.ts', 'user.cts', 'user.mts']) app.write(`types-check/${file}`, USER_CODE);
 
-  it.each(MODES)('module $module, moduleResolution $moduleResolution', async ({ module, moduleResolution, files, cjs, esm }) => {
-    const project = app.write(
-      `types-check/tsconfig.${module}.json`,
-      JSON.stringify({
-        compilerOptions: {
-          module,
-          moduleResolution,
-          target: 'es2022',
-          strict: true,
-          noEmit: true,
-          // As most projects have it (and 3x faster); the package's .d.ts files resolving their own
-          // imports is attw's check above (InternalResolutionError).
-          skipLibCheck: true,
-          types: ['node'],
-          typeRoots: [join(REPO_DIR, 'node_modules/@types')],
-        },
-        files,
-      }),
-    );
-    const tsc = join(REPO_DIR, 'node_modules/typescript/bin/tsc');
-    const result = await node([tsc, '-p', project, '--listFiles']);
-    const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
-    expect(errors).toEqual([]);
-    expect(result.code).toBe(0);
-    const ours = result.stdout.split('\n').filter((f) => f.includes('node_modules/alakai-otel/'));
-    const fromCjs = ours.filter((f) => f.includes('/alakai-otel/dist/cjs/'));
-    const fromEsm = ours.filter((f) => !f.includes('/alakai-otel/dist/cjs/'));
-    expect(fromCjs.some((f) => f.endsWith('/dist/cjs/index.d.ts')), 'CommonJS types used').toBe(cjs);
-    expect(fromEsm.some((f) => f.endsWith('/alakai-otel/dist/index.d.ts')), 'ESM types used').toBe(esm);
-  });
+  it.each(MODES)(
+    'module $module, moduleResolution $moduleResolution',
+    async ({ module, moduleResolution, files, cjs, esm }) => {
+      const project = app.write(
+        `types-check/tsconfig.${module}.json`,
+        JSON.stringify({
+          compilerOptions: {
+            module,
+            moduleResolution,
+            target: 'es2022',
+            strict: true,
+            noEmit: true,
+            // As most projects have it (and 3x faster); the package's .d.ts files resolving their own
+            // imports is attw's check above (InternalResolutionError).
+            skipLibCheck: true,
+            types: ['node'],
+            typeRoots: [join(REPO_DIR, 'node_modules/@types')],
+          },
+          files,
+        }),
+      );
+      const tsc = join(REPO_DIR, 'node_modules/typescript/bin/tsc');
+      const result = await node([tsc, '-p', project, '--listFiles']);
+      const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
+      expect(errors).toEqual([]);
+      expect(result.code).toBe(0);
+      const ours = result.stdout.split('\n').filter((f) => f.includes('node_modules/alakai-otel/'));
+      const fromCjs = ours.filter((f) => f.includes('/alakai-otel/dist/cjs/'));
+      const fromEsm = ours.filter((f) => !f.includes('/alakai-otel/dist/cjs/'));
+      expect(
+        fromCjs.some((f) => f.endsWith('/dist/cjs/index.d.ts')),
+        'CommonJS types used',
+      ).toBe(cjs);
+      expect(
+        fromEsm.some((f) => f.endsWith('/alakai-otel/dist/index.d.ts')),
+        'ESM types used',
+      ).toBe(esm);
+    },
+  );
 });

@@ -51,15 +51,29 @@ logger.child({ request_id: 'r-1' }).info(${summaryFields('coding.prompt')}, '[ev
     const result = await app.run(script, { env: { COLLECTOR_URL: collector.url } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l.msg)).toEqual(['slot acquired', '[event] coding.implementation -> success', '[event] coding.prompt -> success']);
-    expect(lines[1]).toEqual({ level: 30, time: lines[1]!.time, pid: lines[1]!.pid, hostname: lines[1]!.hostname, ...JSON.parse(summaryFields('coding.implementation')), msg: '[event] coding.implementation -> success' });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'slot acquired',
+      '[event] coding.implementation -> success',
+      '[event] coding.prompt -> success',
+    ]);
+    expect(lines[1]).toEqual({
+      level: 30,
+      time: lines[1]!.time,
+      pid: lines[1]!.pid,
+      hostname: lines[1]!.hostname,
+      ...JSON.parse(summaryFields('coding.implementation')),
+      msg: '[event] coding.implementation -> success',
+    });
     const spans = collector.acceptedSpans().filter((s) => s.traceId === TRACE_ID.replaceAll('-', ''));
     expect(spans.map((s) => s.name).sort()).toEqual(['coding.implementation', 'coding.prompt']);
     expect(spans[0]!.resource['service.name']).toBe('alakai-orchestrator');
   });
 
-  it('fills in `service`/`component` from its options for lines without them, never replacing a line\'s own', async () => {
+  it("fills in `service`/`component` from its options for lines without them, never replacing a line's own", async () => {
     const script = app.write(
       'transport/defaults.mjs',
       `import pino from 'pino';
@@ -76,8 +90,13 @@ logger.info(${summaryFields('slack.prompt')}, '[event] slack.prompt -> success')
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.split('\n')[0]!)).not.toHaveProperty('service'); // stdout is the service's line
-    const spans = collector.acceptedSpans().filter((s) => s.name === 'slack.implementation' || s.name === 'slack.prompt');
-    expect(Object.fromEntries(spans.map((s) => [s.name, s.resource['service.name']]))).toEqual({ 'slack.implementation': 'alakai-core', 'slack.prompt': 'alakai-orchestrator' });
+    const spans = collector
+      .acceptedSpans()
+      .filter((s) => s.name === 'slack.implementation' || s.name === 'slack.prompt');
+    expect(Object.fromEntries(spans.map((s) => [s.name, s.resource['service.name']]))).toEqual({
+      'slack.implementation': 'alakai-core',
+      'slack.prompt': 'alakai-orchestrator',
+    });
   });
 
   it('says on stderr, at exit, what it could not convert or export', async () => {
@@ -99,7 +118,15 @@ logger.info(${summaryFields('coding.implementation')}, '[event] coding.implement
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(2);
     const said = result.stderr.trim().split('\n');
-    expect(said).toContain('alakai-otel: zero-code mode: a line logged as a summary event is not a valid one (missing_field:service); it is not exported, and later ones are not reported');
-    expect(said.some((l) => /^alakai-otel: pino transport: (1 spans were not exported \(1 failed exports\)|export did not finish within 3000 ms at exit)$/.test(l))).toBe(true);
+    expect(said).toContain(
+      'alakai-otel: zero-code mode: a line logged as a summary event is not a valid one (missing_field:service); it is not exported, and later ones are not reported',
+    );
+    expect(
+      said.some((l) =>
+        /^alakai-otel: pino transport: (1 spans were not exported \(1 failed exports\)|export did not finish within 3000 ms at exit)$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 });

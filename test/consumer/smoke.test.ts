@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/fake-otlp-receiver.js';
 import { consumerApp } from './harness/app.js';
 
-describe('packed package: setupAlakaiTracing with the service\'s own pino', () => {
+describe("packed package: setupAlakaiTracing with the service's own pino", () => {
   const app = consumerApp();
   let collector: OtlpReceiver;
   beforeAll(async () => {
@@ -32,7 +32,11 @@ await tracing.shutdown();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
-    expect(line).toMatchObject({ trace_id: '3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b', msg: '[event] slack.implementation -> success', steps: { enqueue: 'ok' } });
+    expect(line).toMatchObject({
+      trace_id: '3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b',
+      msg: '[event] slack.implementation -> success',
+      steps: { enqueue: 'ok' },
+    });
     const spans = collector.acceptedSpans();
     expect(spans.map((s) => s.name).sort()).toEqual(['enqueue', 'slack.implementation']);
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set(['3f2b8c1e5d4a4e6f9a7b1c2d3e4f5a6b']));

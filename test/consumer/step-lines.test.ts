@@ -50,9 +50,18 @@ await tracing.shutdown();
 /** A core slice as the guide writes it by hand (no span ids): a legacy event of the same execution. */
 function legacyCoreLine(endMs: number): string {
   return JSON.stringify({
-    time: new Date(endMs).toISOString(), level: 30, service: 'alakai-core', component: 'core', trace_id: TRACE_ID,
-    event: 'slack.implementation', outcome: 'success', final_status: 'enqueued', duration_ms: 120,
-    context: { trace_id: TRACE_ID, component: 'core' }, steps: { enqueue: 'ok' }, error: null,
+    time: new Date(endMs).toISOString(),
+    level: 30,
+    service: 'alakai-core',
+    component: 'core',
+    trace_id: TRACE_ID,
+    event: 'slack.implementation',
+    outcome: 'success',
+    final_status: 'enqueued',
+    duration_ms: 120,
+    context: { trace_id: TRACE_ID, component: 'core' },
+    steps: { enqueue: 'ok' },
+    error: null,
     msg: '[event] slack.implementation -> success',
   });
 }
@@ -77,26 +86,51 @@ describe('packed package: step-level lines of a slice', () => {
   afterAll(() => collector.close());
 
   it("the guide's step-3 filter (trace_id = T) finds every step line and the summary, each with context.component", () => {
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const found = lines.filter((l) => l.trace_id === TRACE_ID);
     // Two pino loggers, two stdout buffers: lines of different loggers need not interleave in time
     // order (the guide's query sorts by @timestamp), so the set is compared.
-    expect(found.map((l) => l.msg).sort()).toEqual([...STEP_MESSAGES, '[event] coding.implementation -> success'].sort());
+    expect(found.map((l) => l.msg).sort()).toEqual(
+      [...STEP_MESSAGES, '[event] coding.implementation -> success'].sort(),
+    );
     for (const line of found) expect((line.context as Record<string, unknown>).component).toBe('worker');
     expect(found.find((l) => l.msg === 'git clone retried')).toMatchObject({ level: 40, repo: 'org/repo', attempt: 2 });
     // Lines outside the slice carry no trace id; no line writes trace_id twice.
-    expect(lines.filter((l) => l.trace_id === undefined).map((l) => l.msg).sort()).toEqual(['worker idle', 'worker started']);
+    expect(
+      lines
+        .filter((l) => l.trace_id === undefined)
+        .map((l) => l.msg)
+        .sort(),
+    ).toEqual(['worker idle', 'worker started']);
     for (const text of stdout.trim().split('\n')) expect(text.split(',"trace_id":').length - 1).toBeLessThanOrEqual(1);
   });
 
-  async function backfill(name: string, input: string): Promise<{ spans: SpanRecord[]; report: Record<string, number> }> {
+  async function backfill(
+    name: string,
+    input: string,
+  ): Promise<{ spans: SpanRecord[]; report: Record<string, number> }> {
     const inputPath = app.write(`step-lines/${name}.ndjson`, input);
     const output = join(app.dir, `step-lines/${name}.otlp.jsonl`);
     const reportPath = join(app.dir, `step-lines/${name}.report.json`);
-    const result = await app.cli(['backfill', '--input', inputPath, '--output', output, '--report', reportPath, '--quiet']);
+    const result = await app.cli([
+      'backfill',
+      '--input',
+      inputPath,
+      '--output',
+      output,
+      '--report',
+      reportPath,
+      '--quiet',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const spans = readFileSync(output, 'utf8').trim().split('\n').flatMap((l) => fromOtlpRequest(JSON.parse(l)));
+    const spans = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((l) => fromOtlpRequest(JSON.parse(l)));
     return { spans, report: JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, number> };
   }
 

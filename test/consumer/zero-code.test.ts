@@ -52,7 +52,10 @@ function zeroCodeEnv(): Record<string, string> {
 }
 
 function stdoutLines(result: RunResult): Record<string, unknown>[] {
-  return result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** stdout with what differs between two runs of one script (time, pid) made equal. */
@@ -76,8 +79,8 @@ async function runBothWays(script: string, traceId: string, preload: string[] = 
   return { teed, spans: collector.acceptedSpans().filter((s) => s.traceId === otelTraceId) };
 }
 
-describe('zero-code mode with the service\'s own pino logger (packed package, --import alakai-otel/register)', () => {
-  it('ESM `import pino from \'pino\'`: pino(), pino(pino.destination(1)) and a child logger each export their summary line', async () => {
+describe("zero-code mode with the service's own pino logger (packed package, --import alakai-otel/register)", () => {
+  it("ESM `import pino from 'pino'`: pino(), pino(pino.destination(1)) and a child logger each export their summary line", async () => {
     const traceId = nextTraceId();
     const script = app.write(
       'zero-code/esm-default.mjs',
@@ -93,14 +96,17 @@ logger.child({ request_id: 'r-1' }).info(fields('coding.prompt'), '[event] codin
     const { teed, spans } = await runBothWays(script, traceId);
     expect(spans.map((s) => s.name).sort()).toEqual(['coding.implementation', 'coding.prompt', 'slack.implementation']);
     expect(spans.every((s) => s.resource['service.name'] === 'alakai-worker-implementation')).toBe(true);
-    expect(spans.find((s) => s.name === 'slack.implementation')!.attributes).toMatchObject({ 'alakai.repo.full_name': 'org/repo', 'alakai.legacy': true });
+    expect(spans.find((s) => s.name === 'slack.implementation')!.attributes).toMatchObject({
+      'alakai.repo.full_name': 'org/repo',
+      'alakai.legacy': true,
+    });
     const summary = stdoutLines(teed).find((l) => l.event === 'slack.implementation')!;
     expect(summary).toMatchObject({ level: 30, trace_id: traceId, msg: '[event] slack.implementation -> success' });
     expect(typeof summary.time).toBe('number'); // pino's own epoch-ms time: the tee changed nothing
     expect(summary).toHaveProperty('hostname');
   });
 
-  it('ESM `import { pino } from \'pino\'` exports its summary line', async () => {
+  it("ESM `import { pino } from 'pino'` exports its summary line", async () => {
     const traceId = nextTraceId();
     const script = app.write(
       'zero-code/esm-named.mjs',
@@ -112,7 +118,7 @@ pino().info(${summaryFields(traceId, 'slack.implementation')}, '[event] slack.im
     expect(spans.map((s) => s.name)).toEqual(['slack.implementation']);
   });
 
-  it('CommonJS `require(\'pino\')`: pino(), pino(pino.destination(1)) and a child logger each export their summary line', async () => {
+  it("CommonJS `require('pino')`: pino(), pino(pino.destination(1)) and a child logger each export their summary line", async () => {
     const traceId = nextTraceId();
     const script = app.write(
       'zero-code/service.cjs',
@@ -153,7 +159,9 @@ ${SHUTDOWN_ESM}`,
     );
     const result = await app.run(script, { env: zeroCodeEnv(), nodeArgs: ['--import', 'alakai-otel/register'] });
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('alakai-otel: zero-code mode found nothing to convert: 2 lines were logged, none of them a summary event (msg "[event] <event> -> <outcome>")\n');
+    expect(result.stderr).toBe(
+      'alakai-otel: zero-code mode found nothing to convert: 2 lines were logged, none of them a summary event (msg "[event] <event> -> <outcome>")\n',
+    );
     expect(stdoutLines(result).map((l) => l.msg)).toEqual(['cloning', 'pushing']);
   });
 
@@ -162,7 +170,9 @@ ${SHUTDOWN_ESM}`,
     const result = await app.run(script, { env: zeroCodeEnv(), nodeArgs: ['--import', 'alakai-otel/register'] });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('working without pino\n');
-    expect(result.stderr).toMatch(/^alakai-otel: zero-code mode found nothing to convert: the service created no pino logger after alakai-otel\/register loaded[^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^alakai-otel: zero-code mode found nothing to convert: the service created no pino logger after alakai-otel\/register loaded[^\n]*\n$/,
+    );
   });
 
   it('says why a summary line of the service is not converted (a line without `service`)', async () => {
@@ -176,7 +186,9 @@ ${SHUTDOWN_ESM}`,
     );
     const result = await app.run(script, { env: zeroCodeEnv(), nodeArgs: ['--import', 'alakai-otel/register'] });
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('alakai-otel: zero-code mode: a line logged as a summary event is not a valid one (missing_field:service); it is not exported, and later ones are not reported\n');
+    expect(result.stderr).toBe(
+      'alakai-otel: zero-code mode: a line logged as a summary event is not a valid one (missing_field:service); it is not exported, and later ones are not reported\n',
+    );
   });
 });
 
@@ -197,7 +209,12 @@ process.exit(0); // nothing after the call may export it
       const result = await app.run(script, { env: zeroCodeEnv(), nodeArgs: ['--import', 'alakai-otel/register'] });
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stderr)).toMatchObject({ spansDropped: 0, exportFailures: 0 });
-      expect(collector.acceptedSpans().filter((s) => s.traceId === traceId.replaceAll('-', '')).map((s) => s.name)).toEqual(['slack.implementation']);
+      expect(
+        collector
+          .acceptedSpans()
+          .filter((s) => s.traceId === traceId.replaceAll('-', ''))
+          .map((s) => s.name),
+      ).toEqual(['slack.implementation']);
     });
   }
 });

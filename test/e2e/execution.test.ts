@@ -8,7 +8,13 @@
  */
 import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAlakaiSystem, COMPONENTS, SERVICE_OF, type AlakaiSystem, type Execution } from './harness/alakai-system.js';
+import {
+  startAlakaiSystem,
+  COMPONENTS,
+  SERVICE_OF,
+  type AlakaiSystem,
+  type Execution,
+} from './harness/alakai-system.js';
 import { describeRun, runCli } from './harness/cli.js';
 import { logsClient, shipLines } from './harness/cloudwatch.js';
 import { jaegerTraceV1, jaegerTraceV3, waitForJaegerTrace, type JaegerSpanView } from './harness/jaeger.js';
@@ -59,7 +65,10 @@ function ancestors(span: JaegerSpanView, byId: Map<string, JaegerSpanView>): Jae
   let current = span;
   while (current.parentSpanId !== undefined) {
     const parent = byId.get(current.parentSpanId);
-    expect(parent, `parent ${current.parentSpanId} of "${current.name}" (${current.service}) is not in the trace`).toBeDefined();
+    expect(
+      parent,
+      `parent ${current.parentSpanId} of "${current.name}" (${current.service}) is not in the trace`,
+    ).toBeDefined();
     chain.push(parent!);
     expect(chain.length).toBeLessThan(byId.size + 1);
     current = parent!;
@@ -97,7 +106,11 @@ describe.sequential('an execution through the real peers', () => {
     live = await system.execute();
     expect(live.httpStatus).toBe(202);
     for (const component of COMPONENTS) {
-      expect(live.summaries[component]).toMatchObject({ outcome: 'success', event: 'coding.implementation', component });
+      expect(live.summaries[component]).toMatchObject({
+        outcome: 'success',
+        event: 'coding.implementation',
+        component,
+      });
     }
 
     // Three slices, each with its steps, plus the two producer spans: at least 3 + 3·3 + 2.
@@ -147,7 +160,7 @@ describe.sequential('an execution through the real peers', () => {
     expect(v1.length).toBe(liveSpans.length);
   });
 
-  test('1b. live: X-Ray (moto, via the Collector\'s awsxray exporter) returns the same trace\'s segments', async () => {
+  test("1b. live: X-Ray (moto, via the Collector's awsxray exporter) returns the same trace's segments", async () => {
     expect(live, 'needs the live execution of 1a').toBeDefined();
     const client = xrayClient(peers);
     try {
@@ -168,7 +181,10 @@ describe.sequential('an execution through the real peers', () => {
       // Slices are searchable by the indexed Alakai fields (X-Ray annotations).
       for (const id of sliceIds) {
         const node = nodes.find((n) => n.id === id)!;
-        expect(node.annotations).toMatchObject({ 'alakai.event': 'coding.implementation', 'alakai.outcome': 'success' });
+        expect(node.annotations).toMatchObject({
+          'alakai.event': 'coding.implementation',
+          'alakai.outcome': 'success',
+        });
         expect(node.error ?? false).toBe(false);
         expect(node.fault ?? false).toBe(false);
       }
@@ -177,7 +193,7 @@ describe.sequential('an execution through the real peers', () => {
     }
   });
 
-  test('1c. live: the three components\' summary lines, shipped to their CloudWatch log groups, validate against the schema', async () => {
+  test("1c. live: the three components' summary lines, shipped to their CloudWatch log groups, validate against the schema", async () => {
     expect(live, 'needs the live execution of 1a').toBeDefined();
     const logs = logsClient(peers);
     try {
@@ -186,12 +202,25 @@ describe.sequential('an execution through the real peers', () => {
         const summaries = lines.filter((l) => l.includes(live.deliveryId) && l.includes('"msg":"[event] '));
         expect(summaries, `${component} summary lines for the execution`).toHaveLength(1);
         await shipLines(logs, LOG_GROUPS[component], `e2e-${system.runId}`, lines);
-        const back = await logs.send(new GetLogEventsCommand({ logGroupName: LOG_GROUPS[component], logStreamName: `e2e-${system.runId}`, startFromHead: true }));
-        const stored = (back.events ?? []).map((e) => e.message ?? '').filter((m) => m.includes(live.deliveryId) && m.includes('"msg":"[event] '));
+        const back = await logs.send(
+          new GetLogEventsCommand({
+            logGroupName: LOG_GROUPS[component],
+            logStreamName: `e2e-${system.runId}`,
+            startFromHead: true,
+          }),
+        );
+        const stored = (back.events ?? [])
+          .map((e) => e.message ?? '')
+          .filter((m) => m.includes(live.deliveryId) && m.includes('"msg":"[event] '));
         expect(stored).toEqual(summaries);
         const event = JSON.parse(stored[0]!) as Record<string, unknown>;
         expect(schemaErrors(event), `${component}: ${stored[0]}`).toBeUndefined();
-        expect(event).toMatchObject({ level: 30, component, trace_id: live.deliveryId, context: { component, trace_id: live.deliveryId } });
+        expect(event).toMatchObject({
+          level: 30,
+          component,
+          trace_id: live.deliveryId,
+          context: { component, trace_id: live.deliveryId },
+        });
       }
     } finally {
       logs.destroy();
@@ -201,15 +230,22 @@ describe.sequential('an execution through the real peers', () => {
   test('2. backfill from the log groups into a fresh Jaeger gives the same trace; a second run adds no duplicate', async () => {
     expect(liveSpans, 'needs the live trace of 1a').toBeDefined();
     await restartJaeger(peers);
-    expect(await jaegerTraceV3(peers.jaegerQueryUrl, live.traceHex), 'Jaeger was not emptied by the restart').toEqual([]);
+    expect(await jaegerTraceV3(peers.jaegerQueryUrl, live.traceHex), 'Jaeger was not emptied by the restart').toEqual(
+      [],
+    );
 
     const args = [
       'backfill',
-      '--since', '2h',
-      '--log-group', LOG_GROUPS.core,
-      '--log-group', LOG_GROUPS.orchestrator,
-      '--log-group', LOG_GROUPS.worker,
-      '--otlp-endpoint', `${peers.jaegerOtlpHttp}/v1/traces`,
+      '--since',
+      '2h',
+      '--log-group',
+      LOG_GROUPS.core,
+      '--log-group',
+      LOG_GROUPS.orchestrator,
+      '--log-group',
+      LOG_GROUPS.worker,
+      '--otlp-endpoint',
+      `${peers.jaegerOtlpHttp}/v1/traces`,
     ];
     const env = peersChildEnv(peers);
     // Both runs go in before Jaeger is first asked for the trace. Jaeger 2.13's in-memory store
@@ -282,7 +318,11 @@ describe.sequential('an execution through the real peers', () => {
         { what: `X-Ray segment of the failed worker slice ${workerId}`, timeoutMs: 60_000 },
       );
       expect(segment.error === true || segment.fault === true, JSON.stringify(segment).slice(0, 800)).toBe(true);
-      expect(segment.annotations).toMatchObject({ 'alakai.outcome': 'error', 'alakai.final_status': 'agent_failed', 'error.type': 'AgentError' });
+      expect(segment.annotations).toMatchObject({
+        'alakai.outcome': 'error',
+        'alakai.final_status': 'agent_failed',
+        'error.type': 'AgentError',
+      });
     } finally {
       client.destroy();
     }

@@ -14,9 +14,16 @@ import { loadPeersEnv, REPO_DIR } from './harness/peers-env.js';
 const run = promisify(execFile);
 const peers = loadPeersEnv();
 
-async function validate(binary: string, config: string, env: Record<string, string>): Promise<{ ok: boolean; output: string }> {
+async function validate(
+  binary: string,
+  config: string,
+  env: Record<string, string>,
+): Promise<{ ok: boolean; output: string }> {
   try {
-    await run(binary, ['validate', '--config', join(REPO_DIR, config)], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+    await run(binary, ['validate', '--config', join(REPO_DIR, config)], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: 60_000,
+    });
     return { ok: true, output: '' };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
@@ -30,7 +37,14 @@ describe('shipped configuration files', () => {
 
   test.each([
     ['collector/config.yaml', {}],
-    ['collector/config.yaml', { AWS_XRAY_ENDPOINT: 'http://127.0.0.1:5000', AWS_XRAY_LOCAL_MODE: 'true', JAEGER_OTLP_ENDPOINT: 'http://jaeger:4318' }],
+    [
+      'collector/config.yaml',
+      {
+        AWS_XRAY_ENDPOINT: 'http://127.0.0.1:5000',
+        AWS_XRAY_LOCAL_MODE: 'true',
+        JAEGER_OTLP_ENDPOINT: 'http://jaeger:4318',
+      },
+    ],
     ['collector/gateway.yaml', { JAEGER_OTLP_GRPC_ENDPOINT: 'jaeger-collector:4317', AWS_REGION: 'us-east-1' }],
   ])('the Collector accepts %s (env %j)', async (config, env) => {
     expect(otelcol, 'OTELCOL_BIN missing from the peers env file (rerun scripts/peers.sh start)').toBeTruthy();
@@ -40,7 +54,10 @@ describe('shipped configuration files', () => {
 
   test.each([
     ['collector/jaeger.yaml', {}],
-    ['collector/jaeger-elasticsearch.yaml', { ES_URL: 'http://127.0.0.1:9200', ES_USERNAME: 'jaeger', ES_PASSWORD: 'secret' }],
+    [
+      'collector/jaeger-elasticsearch.yaml',
+      { ES_URL: 'http://127.0.0.1:9200', ES_USERNAME: 'jaeger', ES_PASSWORD: 'secret' },
+    ],
   ])('Jaeger accepts %s', async (config, env) => {
     expect(jaeger, 'JAEGER_BIN missing from the peers env file (rerun scripts/peers.sh start)').toBeTruthy();
     const result = await validate(jaeger!, config, env);

@@ -61,7 +61,10 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(initial: CollectorFault = 'ok', options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  initial: CollectorFault = 'ok',
+  options: OtlpReceiverOptions = {},
+): Promise<OtlpReceiver> {
   let fault = initial;
   let requests = 0;
   let rejected = 0;

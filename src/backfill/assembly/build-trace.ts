@@ -102,7 +102,15 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
         continue;
       }
       const { spanId, startNs, endNs } = mapped;
-      const slice: LegacyEntry = { spanId, startNs, endNs, component: summary.event.component, outcome: summary.event.outcome, legacy: true, mapped };
+      const slice: LegacyEntry = {
+        spanId,
+        startNs,
+        endNs,
+        component: summary.event.component,
+        outcome: summary.event.outcome,
+        legacy: true,
+        mapped,
+      };
       byId.set(mapped.spanId, slice);
       slices.push(slice);
       continue;
@@ -128,7 +136,11 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
 
   const spans: SpanRecord[] = [];
   for (const entry of byId.values()) {
-    spans.push('mapped' in entry ? legacySliceSpan(entry.mapped, { parentSpanId: parents.get(entry), events: events.get(entry) }) : entry);
+    spans.push(
+      'mapped' in entry
+        ? legacySliceSpan(entry.mapped, { parentSpanId: parents.get(entry), events: events.get(entry) })
+        : entry,
+    );
   }
   return { traceId: trace.key, spans: spans.sort(compareSpans), ...counts };
 }

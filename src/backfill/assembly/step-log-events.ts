@@ -18,7 +18,14 @@ const MAX_FIELDS = 32;
 /** Per span: a slice with thousands of debug lines would make a span X-Ray refuses (≤ 200 KB). */
 export const MAX_LOG_EVENTS_PER_SPAN = 128;
 
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_NAMES: Readonly<Record<number, string>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 function distance(slice: Slice, t: bigint): bigint {
   const { startNs: s, endNs: e } = slice;
@@ -92,7 +99,8 @@ export function logToSpanEventAt(log: StepLine, timeNs: bigint): SpanEventRecord
     if (typeof value === 'string') attributes[attr] = sanitizeText(value, MAX_FIELD_TEXT);
     else if (typeof value === 'number' && Number.isFinite(value)) attributes[attr] = value;
     else if (typeof value === 'boolean') attributes[attr] = value;
-    else if (value !== null && value !== undefined) attributes[attr] = sanitizeText(JSON.stringify(value) ?? '', MAX_FIELD_TEXT);
+    else if (value !== null && value !== undefined)
+      attributes[attr] = sanitizeText(JSON.stringify(value) ?? '', MAX_FIELD_TEXT);
     else continue;
     n++;
   }

@@ -35,7 +35,9 @@ export type AddResult = 'added' | 'trace_line_cap';
 
 export class TraceAssembler {
   private readonly open = new Map<string, OpenTrace>();
-  private readonly heap = new MinHeap<HeapEntry>((a, b) => a.lastMs < b.lastMs || (a.lastMs === b.lastMs && a.key < b.key));
+  private readonly heap = new MinHeap<HeapEntry>(
+    (a, b) => a.lastMs < b.lastMs || (a.lastMs === b.lastMs && a.key < b.key),
+  );
   /** Traces handed over before their window closed because too many were open. */
   forcedEmits = 0;
 

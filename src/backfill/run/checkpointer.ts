@@ -66,7 +66,10 @@ export class Checkpointer {
         return { id: s.id, resume: resume ?? null, readOrdinal: s.readOrdinal };
       }),
       // Traces taken from the assembler but not yet written count as open: a resume rebuilds them.
-      openTraces: [...assembler.openTraces(), ...unwritten.map((t): [string, (number | null)[]] => [t.key, hintOrdinals(t)])],
+      openTraces: [
+        ...assembler.openTraces(),
+        ...unwritten.map((t): [string, (number | null)[]] => [t.key, hintOrdinals(t)]),
+      ],
       outputBytes: flushed.outputBytes ?? null,
       spansWritten: sink.spansWritten,
       counters,

@@ -32,7 +32,8 @@ export async function openSources(
   for (const [i, spec] of specs.entries()) {
     const saved = checkpoint?.sources[i];
     const source = await spec.open(saved?.resume ?? undefined);
-    if (checkpointPath && !source.resumable) throw new SourceUserError(`--checkpoint cannot be used with ${source.id} (it cannot be read twice)`);
+    if (checkpointPath && !source.resumable)
+      throw new SourceUserError(`--checkpoint cannot be used with ${source.id} (it cannot be read twice)`);
     into.push({
       id: spec.id,
       source,

@@ -53,7 +53,9 @@ export class OtlpFileSink implements SpanSink {
         const { size } = await handle.stat();
         if (size < resume.bytes) {
           await handle.close();
-          throw new SourceUserError(`cannot resume: ${path} is shorter (${size} bytes) than the checkpoint recorded (${resume.bytes})`);
+          throw new SourceUserError(
+            `cannot resume: ${path} is shorter (${size} bytes) than the checkpoint recorded (${resume.bytes})`,
+          );
         }
         await handle.truncate(resume.bytes);
         return new OtlpFileSink(handle, resume.bytes, resume.spans);
@@ -62,7 +64,9 @@ export class OtlpFileSink implements SpanSink {
     } catch (err) {
       if (err instanceof SourceUserError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      throw new SourceUserError(`cannot write ${path}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code ?? String(err)}`);
+      throw new SourceUserError(
+        `cannot write ${path}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(err))}`,
+      );
     }
   }
 

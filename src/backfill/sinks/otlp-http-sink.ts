@@ -49,7 +49,9 @@ function classify(err: unknown): RetryDecision {
   if (err instanceof HttpStatusError) {
     if (!RETRYABLE_STATUS.has(err.status)) return { retry: false };
     const afterMs = parseRetryAfter(err.retryAfter);
-    return afterMs === undefined ? { retry: true, reason: `http_${err.status}` } : { retry: true, afterMs, reason: `http_${err.status}` };
+    return afterMs === undefined
+      ? { retry: true, reason: `http_${err.status}` }
+      : { retry: true, afterMs, reason: `http_${err.status}` };
   }
   // fetch rejects with TypeError on connection refused/reset, and AbortError/TimeoutError on our timeout.
   return { retry: true, reason: 'network' };
@@ -93,7 +95,9 @@ export class OtlpHttpSink implements SpanSink {
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause ?? err;
       const what = cause instanceof HttpStatusError ? cause.message : String((cause as Error)?.message ?? cause);
-      throw new OtlpExportError(`export to ${this.options.endpoint} failed: ${what}${err !== cause ? ` (${(err as Error).message})` : ''}`);
+      throw new OtlpExportError(
+        `export to ${this.options.endpoint} failed: ${what}${err !== cause ? ` (${(err as Error).message})` : ''}`,
+      );
     }
     this.spansWritten += spans.length;
   }

@@ -59,7 +59,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function lineOf(message: string, maxLineBytes: number): SourceRecord {
   const text = message.endsWith('\n') ? message.slice(0, message.endsWith('\r\n') ? -2 : -1) : message;
   // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only near the limit.
-  if (text.length * 3 > maxLineBytes && Buffer.byteLength(text, 'utf8') > maxLineBytes) return { text: undefined, readError: 'too_large' };
+  if (text.length * 3 > maxLineBytes && Buffer.byteLength(text, 'utf8') > maxLineBytes)
+    return { text: undefined, readError: 'too_large' };
   return { text };
 }
 
@@ -92,7 +93,9 @@ export class AwsCliRecords {
   /** After the whole document: it must have held records (or an empty record array). */
   finish(): void {
     if (this.arrays.size === 0) {
-      throw new SourceUserError(`${this.options.name} is JSON without an "events" array (expected \`aws logs filter-log-events\` or \`get-query-results\` output)`);
+      throw new SourceUserError(
+        `${this.options.name} is JSON without an "events" array (expected \`aws logs filter-log-events\` or \`get-query-results\` output)`,
+      );
     }
   }
 
@@ -110,9 +113,15 @@ export class AwsCliRecords {
       return;
     }
     if ((key === 'NextToken' || key === 'nextToken') && typeof value === 'string' && value.length > 0) {
-      this.partial('next_token', `${this.options.name} is partial: the aws CLI stopped early and printed a ${key} (--max-items or --no-paginate); fetch the rest with --starting-token and backfill it too`);
+      this.partial(
+        'next_token',
+        `${this.options.name} is partial: the aws CLI stopped early and printed a ${key} (--max-items or --no-paginate); fetch the rest with --starting-token and backfill it too`,
+      );
     } else if (key === 'status' && typeof value === 'string' && value !== 'Complete') {
-      this.partial('query_status', `${this.options.name} is partial: the query's status is "${value.slice(0, 40)}", not "Complete"; run get-query-results again once the query is Complete`);
+      this.partial(
+        'query_status',
+        `${this.options.name} is partial: the query's status is "${value.slice(0, 40)}", not "Complete"; run get-query-results again once the query is Complete`,
+      );
     }
   }
 
@@ -125,7 +134,9 @@ export class AwsCliRecords {
     }
     if (typeof value === 'string' && array === 'root') return lineOf(value, this.options.maxLineBytes);
     if (isObject(value) && array !== 'results') {
-      return typeof value['message'] === 'string' ? lineOf(value['message'], this.options.maxLineBytes) : { text: undefined, readError: 'bad_cloudwatch_event' };
+      return typeof value['message'] === 'string'
+        ? lineOf(value['message'], this.options.maxLineBytes)
+        : { text: undefined, readError: 'bad_cloudwatch_event' };
     }
     if (Array.isArray(value) && array !== 'events') {
       const message = rowMessage(value);

@@ -47,9 +47,18 @@ type Phase =
 
 type Capturing = 'key' | 'member' | 'element';
 
-const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
-const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
-const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
+const SPACE = 0x20,
+  TAB = 0x09,
+  LF = 0x0a,
+  CR = 0x0d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COMMA = 0x2c,
+  COLON = 0x3a;
+const OPEN_OBJ = 0x7b,
+  CLOSE_OBJ = 0x7d,
+  OPEN_ARR = 0x5b,
+  CLOSE_ARR = 0x5d;
 
 function isSpace(c: number): boolean {
   return c === SPACE || c === LF || c === CR || c === TAB;
@@ -57,7 +66,16 @@ function isSpace(c: number): boolean {
 
 function startsValue(c: number): boolean {
   // { [ " - 0-9 t f n
-  return c === OPEN_OBJ || c === OPEN_ARR || c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+  return (
+    c === OPEN_OBJ ||
+    c === OPEN_ARR ||
+    c === QUOTE ||
+    c === 0x2d ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x74 ||
+    c === 0x66 ||
+    c === 0x6e
+  );
 }
 
 export class AwsJsonScanner {
@@ -100,7 +118,10 @@ export class AwsJsonScanner {
 
   /** At the end of the input: the document must be complete. */
   end(): void {
-    if (this.phase !== 'end') throw new AwsJsonSyntaxError(this.phase === 'begin' ? 'is empty' : `ends in the middle of the document (after ${this.position} bytes)`);
+    if (this.phase !== 'end')
+      throw new AwsJsonSyntaxError(
+        this.phase === 'begin' ? 'is empty' : `ends in the middle of the document (after ${this.position} bytes)`,
+      );
   }
 
   private fail(at: number, what: string): never {
@@ -133,7 +154,12 @@ export class AwsJsonScanner {
           this.phase = 'arr-value';
           out.push({ kind: 'array', array: this.key });
         } else if (startsValue(c)) {
-          this.startCapture('member', c === OPEN_OBJ || c === OPEN_ARR ? 'container' : c === QUOTE ? 'string' : 'scalar', i, MAX_MEMBER_BYTES);
+          this.startCapture(
+            'member',
+            c === OPEN_OBJ || c === OPEN_ARR ? 'container' : c === QUOTE ? 'string' : 'scalar',
+            i,
+            MAX_MEMBER_BYTES,
+          );
         } else this.fail(i, 'an unexpected character where a value belongs');
         return;
       case 'obj-next':
@@ -144,7 +170,13 @@ export class AwsJsonScanner {
         return;
       case 'arr-value':
         if (c === CLOSE_ARR && !this.sawElements) this.closeArray();
-        else if (startsValue(c)) this.startCapture('element', c === OPEN_OBJ || c === OPEN_ARR ? 'container' : c === QUOTE ? 'string' : 'scalar', i, this.maxElementBytes);
+        else if (startsValue(c))
+          this.startCapture(
+            'element',
+            c === OPEN_OBJ || c === OPEN_ARR ? 'container' : c === QUOTE ? 'string' : 'scalar',
+            i,
+            this.maxElementBytes,
+          );
         else this.fail(i, 'an unexpected character where an element belongs');
         return;
       case 'arr-next':
@@ -239,7 +271,9 @@ export class AwsJsonScanner {
         this.phase = 'obj-next';
         return;
       case 'element':
-        out.push(json === undefined ? { kind: 'oversized', array: this.array } : { kind: 'element', array: this.array, json });
+        out.push(
+          json === undefined ? { kind: 'oversized', array: this.array } : { kind: 'element', array: this.array, json },
+        );
         this.phase = 'arr-next';
         this.sawElements = true;
     }

@@ -12,11 +12,21 @@
  * services' lines of one execution arrive close together and the assembler can close traces as
  * the windows pass. Batches carry a watermark: nothing read later is older than the window start.
  */
-import { CloudWatchLogsClient, FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  type FilterLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
-import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
+import {
+  type LogSource,
+  type ResumeHint,
+  type SourceBatch,
+  type SourceRecord,
+  SourceUserError,
+} from '../source-types.js';
 import { quietAwsSdkNodeVersionWarning } from './aws-sdk-warning.js';
 import { classifyAwsError } from './aws-errors.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -113,7 +123,12 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
       const windowEnd = Math.min(options.endMs, windowStart + windowMs);
       if (groupIndex >= groups.length) {
         // Window done: an empty batch that moves the watermark to its end.
-        const batch: SourceBatch = { records: [], firstOrdinal: ordinal, resume: { ordinal, windowStartMs: windowEnd }, watermarkMs: windowEnd };
+        const batch: SourceBatch = {
+          records: [],
+          firstOrdinal: ordinal,
+          resume: { ordinal, windowStartMs: windowEnd },
+          watermarkMs: windowEnd,
+        };
         windowStart = windowEnd;
         windowOrdinal = ordinal;
         groupIndex = -1;
@@ -131,7 +146,8 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
       } catch (err) {
         if (!(err instanceof RestartPagination)) throw err;
         countInto(options.counters.retries, err.message);
-        if (++restarts > maxRestarts) throw new Error(`FilterLogEvents on ${group}: pagination token kept failing (${restarts} restarts)`);
+        if (++restarts > maxRestarts)
+          throw new Error(`FilterLogEvents on ${group}: pagination token kept failing (${restarts} restarts)`);
         nextToken = undefined;
         restartFromMs = Number.isFinite(lastTs) ? lastTs : windowStart;
         continue;
@@ -161,7 +177,10 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
         if (ordinal++ < skipBefore) continue;
         const message = event.message;
         if (typeof message !== 'string' || message.length > MAX_MESSAGE_CHARS) {
-          records.push({ text: undefined, readError: typeof message !== 'string' ? 'bad_cloudwatch_event' : 'too_large' });
+          records.push({
+            text: undefined,
+            readError: typeof message !== 'string' ? 'bad_cloudwatch_event' : 'too_large',
+          });
           continue;
         }
         records.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message });

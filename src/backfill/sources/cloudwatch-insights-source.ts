@@ -38,12 +38,14 @@ export interface InsightsOptions {
 
 /** Only ids the trace-id policy accepts reach here, but never let a quote into the query text. */
 function queryFor(traceId: string): string {
-  if (!/^[\x20-\x7e]+$/.test(traceId) || /["\\]/.test(traceId)) throw new SourceUserError('trace id cannot be used in a Logs Insights query');
+  if (!/^[\x20-\x7e]+$/.test(traceId) || /["\\]/.test(traceId))
+    throw new SourceUserError('trace id cannot be used in a Logs Insights query');
   return `fields @timestamp, @message | filter trace_id = "${traceId}" | sort @timestamp asc | limit ${INSIGHTS_MAX_ROWS}`;
 }
 
 export function openInsightsSource(options: InsightsOptions): LogSource {
-  if (options.logGroups.length > INSIGHTS_MAX_GROUPS) throw new SourceUserError(`Logs Insights takes at most ${INSIGHTS_MAX_GROUPS} log groups`);
+  if (options.logGroups.length > INSIGHTS_MAX_GROUPS)
+    throw new SourceUserError(`Logs Insights takes at most ${INSIGHTS_MAX_GROUPS} log groups`);
   const queryString = queryFor(options.traceId);
   const retry = options.retry ?? DEFAULT_RETRY;
   const sleep = options.sleep ?? realSleep;
@@ -69,7 +71,15 @@ export function openInsightsSource(options: InsightsOptions): LogSource {
 
   async function runQuery(startS: number, endS: number): Promise<{ rows: SourceRecord[]; full: boolean }> {
     const started = await send(() =>
-      options.client.send(new StartQueryCommand({ logGroupNames: options.logGroups, startTime: startS, endTime: endS, queryString, limit: INSIGHTS_MAX_ROWS })),
+      options.client.send(
+        new StartQueryCommand({
+          logGroupNames: options.logGroups,
+          startTime: startS,
+          endTime: endS,
+          queryString,
+          limit: INSIGHTS_MAX_ROWS,
+        }),
+      ),
     );
     const queryId = started.queryId;
     if (!queryId) throw new Error('StartQuery returned no queryId');
@@ -86,8 +96,10 @@ export function openInsightsSource(options: InsightsOptions): LogSource {
         }
         return { rows, full: (result.results?.length ?? 0) >= INSIGHTS_MAX_ROWS };
       }
-      if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout') throw new Error(`Logs Insights query ${status.toLowerCase()}`);
-      if (Date.now() > deadline) throw new Error(`Logs Insights query still ${status} after ${Math.round(timeoutMs / 1000)} s`);
+      if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout')
+        throw new Error(`Logs Insights query ${status.toLowerCase()}`);
+      if (Date.now() > deadline)
+        throw new Error(`Logs Insights query still ${status} after ${Math.round(timeoutMs / 1000)} s`);
       await sleep(pollMs);
     }
   }

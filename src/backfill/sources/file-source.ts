@@ -10,7 +10,13 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES } from '../../contract/limits.js';
-import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
+import {
+  type LogSource,
+  type ResumeHint,
+  type SourceBatch,
+  type SourceRecord,
+  SourceUserError,
+} from '../source-types.js';
 import { AwsCliRecords, looksLikeAwsCliJson } from './aws-cli-json.js';
 import { AwsJsonScanner, AwsJsonSyntaxError, type ScannedItem } from './aws-json-scanner.js';
 import { LineSplitter, type SplitLine } from './line-splitter.js';
@@ -35,7 +41,14 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 
 function userError(path: string, err: unknown): SourceUserError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((err as Error)?.message ?? err).split('\n')[0];
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : String((err as Error)?.message ?? err).split('\n')[0];
   return new SourceUserError(`cannot read ${path}: ${why}`);
 }
 
@@ -50,7 +63,11 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-export async function openFileSource(path: string, resumeAt?: ResumeHint, options: FileSourceOptions = {}): Promise<LogSource> {
+export async function openFileSource(
+  path: string,
+  resumeAt?: ResumeHint,
+  options: FileSourceOptions = {},
+): Promise<LogSource> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const awsElementMaxBytes = options.awsElementMaxBytes ?? DEFAULT_AWS_ELEMENT_MAX_BYTES;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
@@ -108,7 +125,10 @@ export async function openFileSource(path: string, resumeAt?: ResumeHint, option
       if (chunk) scanner!.push(chunk, items);
       else scanner!.end();
     } catch (err) {
-      if (err instanceof AwsJsonSyntaxError) throw new SourceUserError(`${name} is not valid JSON: it ${err.message} (neither NDJSON log lines nor aws CLI output)`);
+      if (err instanceof AwsJsonSyntaxError)
+        throw new SourceUserError(
+          `${name} is not valid JSON: it ${err.message} (neither NDJSON log lines nor aws CLI output)`,
+        );
       throw err;
     }
     awsRecords!.add(items, records);

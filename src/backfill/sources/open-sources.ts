@@ -67,7 +67,11 @@ export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCou
 }
 
 /** One execution through Logs Insights (the runbook's query), for `trace --insights`. */
-export function insightsSource(choice: Omit<CloudWatchChoice, 'filterPattern' | 'windowMs'>, traceId: string, counters: BackfillCounters): NamedSource {
+export function insightsSource(
+  choice: Omit<CloudWatchChoice, 'filterPattern' | 'windowMs'>,
+  traceId: string,
+  counters: BackfillCounters,
+): NamedSource {
   return {
     id: `insights:${choice.logGroups.join(',')}`,
     open: async () => {

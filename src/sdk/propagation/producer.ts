@@ -5,7 +5,11 @@
  * becomes a child of the send.
  */
 import { context, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { MESSAGING_DESTINATION_NAME, MESSAGING_OPERATION_TYPE, MESSAGING_SYSTEM } from '../../contract/attribute-keys.js';
+import {
+  MESSAGING_DESTINATION_NAME,
+  MESSAGING_OPERATION_TYPE,
+  MESSAGING_SYSTEM,
+} from '../../contract/attribute-keys.js';
 import { recordSanitizedException } from '../exception.js';
 
 export interface ProducerTarget {
@@ -13,7 +17,11 @@ export interface ProducerTarget {
   destination: string;
 }
 
-export async function withProducerSpan<T>(tracer: Tracer, target: ProducerTarget, fn: (context: Context, span: Span) => Promise<T> | T): Promise<T> {
+export async function withProducerSpan<T>(
+  tracer: Tracer,
+  target: ProducerTarget,
+  fn: (context: Context, span: Span) => Promise<T> | T,
+): Promise<T> {
   const destination = String(target.destination).slice(0, 256);
   const span = tracer.startSpan(`send ${destination}`, {
     kind: SpanKind.PRODUCER,

@@ -6,7 +6,10 @@
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { alakaiTraceIdOf, carriedTraceId, extractW3c, injectW3c, TRACEPARENT, TRACESTATE } from './w3c.js';
 
-export function injectRedisPayload<T extends Record<string, unknown>>(payload: T, context: Context): T & { trace_id: string; traceparent: string } {
+export function injectRedisPayload<T extends Record<string, unknown>>(
+  payload: T,
+  context: Context,
+): T & { trace_id: string; traceparent: string } {
   const w3c = injectW3c(context);
   const out: Record<string, unknown> = { ...payload };
   // An execution's own trace_id (set by the caller) wins over the span's; the traceparent is ours.

@@ -49,7 +49,8 @@ export function injectSqsAttributes(
     out[key] = { DataType: 'String', StringValue: value };
   }
   if (missed > 0) {
-    if (attributesNotFitted === 0) diag.warn('alakai-otel: SQS message already has 10 attributes; trace context not fully attached');
+    if (attributesNotFitted === 0)
+      diag.warn('alakai-otel: SQS message already has 10 attributes; trace context not fully attached');
     attributesNotFitted += missed;
   }
   return out;
@@ -62,12 +63,16 @@ function stringAttribute(attrs: Record<string, SqsMessageAttributeValue> | undef
 }
 
 /** The consumer side: context to start the orchestrator's CONSUMER slice under, plus the Alakai id. */
-export function extractSqsContext(message: { MessageAttributes?: Record<string, SqsMessageAttributeValue> | undefined }): {
+export function extractSqsContext(message: {
+  MessageAttributes?: Record<string, SqsMessageAttributeValue> | undefined;
+}): {
   context: Context;
   traceId?: string;
 } {
   const attrs = message?.MessageAttributes;
   const context = extractW3c(stringAttribute(attrs, TRACEPARENT), stringAttribute(attrs, TRACESTATE));
-  const traceId = carriedTraceId(stringAttribute(attrs, TRACE_ID)) ?? (context === ROOT_CONTEXT ? undefined : alakaiTraceIdOf(context));
+  const traceId =
+    carriedTraceId(stringAttribute(attrs, TRACE_ID)) ??
+    (context === ROOT_CONTEXT ? undefined : alakaiTraceIdOf(context));
   return traceId === undefined ? { context } : { context, traceId };
 }

@@ -54,5 +54,7 @@ export function alakaiTraceIdOf(ctx: Context): string | undefined {
 
 /** A trace id string from a carrier, if it is a short printable one (it is echoed into logs). */
 export function carriedTraceId(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= 256 && /^[\x20-\x7e]+$/.test(value) ? value : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 && /^[\x20-\x7e]+$/.test(value)
+    ? value
+    : undefined;
 }

@@ -35,7 +35,10 @@ export interface ConsumerApp {
   write(relPath: string, text: string): string;
   run(script: string, options?: RunOptions): Promise<RunResult>;
   /** A long-running child (stdout/stderr collected as they come). */
-  start(script: string, options?: RunOptions): { child: ChildProcess; output: { stdout: string; stderr: string }; done: Promise<RunResult> };
+  start(
+    script: string,
+    options?: RunOptions,
+  ): { child: ChildProcess; output: { stdout: string; stderr: string }; done: Promise<RunResult> };
   /** Runs the installed `alakai-otel` command (node_modules/.bin) as a user would. */
   cli(args: string[], options?: Omit<RunOptions, 'args'>): Promise<RunResult>;
 }
@@ -64,11 +67,15 @@ export function consumerApp(): ConsumerApp {
   const dir = join(root, 'app');
 
   const start: ConsumerApp['start'] = (script, options = {}) => {
-    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
-      cwd: dir,
-      env: childEnv(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      options.node ?? process.execPath,
+      [...(options.nodeArgs ?? []), script, ...(options.args ?? [])],
+      {
+        cwd: dir,
+        env: childEnv(options.env),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const output = { stdout: '', stderr: '' };
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (output.stdout += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (output.stderr += c));
@@ -96,6 +103,7 @@ export function consumerApp(): ConsumerApp {
     },
     run: (script, options) => start(script, options).done,
     start,
-    cli: (args, options = {}) => start(join(dir, 'node_modules/alakai-otel/bin/alakai-otel.js'), { ...options, args }).done,
+    cli: (args, options = {}) =>
+      start(join(dir, 'node_modules/alakai-otel/bin/alakai-otel.js'), { ...options, args }).done,
   };
 }

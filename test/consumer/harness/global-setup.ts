@@ -13,9 +13,19 @@ import type { TestProject } from 'vitest/node';
 const REPO_DIR = resolve(import.meta.dirname, '../../..');
 
 /** The service-side packages the app installs next to the tarball, at the versions we test. */
-const APP_DEPENDENCIES = ['pino@10.4.0', '@aws-sdk/client-sqs@3.1169.0', '@aws-sdk/client-cloudwatch-logs@3.1169.0', 'redis@5.12.1'];
+const APP_DEPENDENCIES = [
+  'pino@10.4.0',
+  '@aws-sdk/client-sqs@3.1169.0',
+  '@aws-sdk/client-cloudwatch-logs@3.1169.0',
+  'redis@5.12.1',
+];
 
-const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+const NPM_ENV = {
+  ...process.env,
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_update_notifier: 'false',
+};
 
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: NPM_ENV });
@@ -25,7 +35,8 @@ function npm(args: string[], cwd: string): string {
 function npmWithWarnings(args: string[], cwd: string): string {
   const result = spawnSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: NPM_ENV });
   const output = result.stdout + result.stderr;
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${output}`);
+  if (result.status !== 0)
+    throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${output}`);
   return output;
 }
 
@@ -38,10 +49,16 @@ export default function setup(project: TestProject): () => void {
   npm(['pack', '--silent', '--pack-destination', packDir], REPO_DIR);
   const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${packDir}`);
-  writeFileSync(join(appDir, 'package.json'), JSON.stringify({ name: 'alakai-consumer-app', private: true, version: '1.0.0' }, null, 2));
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify({ name: 'alakai-consumer-app', private: true, version: '1.0.0' }, null, 2),
+  );
   // The install's own output is kept: the adoption issue asks that it carry no warning about
   // lifecycle scripts, and test/consumer/install.test.ts reads it.
-  const installLog = npmWithWarnings(['install', '--prefer-offline', '--loglevel', 'warn', join(packDir, tarball), ...APP_DEPENDENCIES], appDir);
+  const installLog = npmWithWarnings(
+    ['install', '--prefer-offline', '--loglevel', 'warn', join(packDir, tarball), ...APP_DEPENDENCIES],
+    appDir,
+  );
   writeFileSync(join(root, 'install.log'), installLog);
   project.provide('consumerRoot', root);
   return () => {

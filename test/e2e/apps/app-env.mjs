@@ -15,7 +15,9 @@ export function requireEnv(name) {
 export function requireTracing() {
   const tracing = getAlakaiTracing();
   if (!tracing) {
-    process.stderr.write(`${process.argv[1]}: tracing is not set up (run with --import alakai-otel/register and ALAKAI_COMPONENT)\n`);
+    process.stderr.write(
+      `${process.argv[1]}: tracing is not set up (run with --import alakai-otel/register and ALAKAI_COMPONENT)\n`,
+    );
     process.exit(2);
   }
   return tracing;

@@ -47,17 +47,31 @@ async function handleWebhook(req, body) {
   const delivery = req.headers['x-github-delivery'];
   const traceId = typeof delivery === 'string' && UUID.test(delivery) ? delivery.toLowerCase() : undefined;
   return tracing.runSlice(
-    { event: 'coding.implementation', traceId, kind: SpanKind.SERVER, steps: ['verify_signature', 'parse_event', 'enqueue'] },
+    {
+      event: 'coding.implementation',
+      traceId,
+      kind: SpanKind.SERVER,
+      steps: ['verify_signature', 'parse_event', 'enqueue'],
+    },
     async (slice) => {
-      const valid = await slice.step('verify_signature', () => signatureValid(body, req.headers['x-hub-signature-256']));
+      const valid = await slice.step('verify_signature', () =>
+        signatureValid(body, req.headers['x-hub-signature-256']),
+      );
       if (!valid) {
-        slice.finish('error', 'invalid_signature', new SignatureError('x-hub-signature-256 does not match the payload'));
+        slice.finish(
+          'error',
+          'invalid_signature',
+          new SignatureError('x-hub-signature-256 does not match the payload'),
+        );
         return 401;
       }
       const event = await slice.step('parse_event', () => JSON.parse(body.toString('utf8')));
       const job = {
         trace_id: slice.traceId,
-        repo: { full_name: String(event.repository?.full_name ?? ''), base_ref: String(event.pull_request?.base?.ref ?? 'main') },
+        repo: {
+          full_name: String(event.repository?.full_name ?? ''),
+          base_ref: String(event.pull_request?.base?.ref ?? 'main'),
+        },
         task: { task_id: String(event.task_id ?? ''), task_type: 'implementation', source: 'github_webhook' },
         // Test hook: lets the suite drive the worker into its failure path (scenario 4).
         simulate_failure: event.simulate_failure === true,
@@ -65,7 +79,13 @@ async function handleWebhook(req, body) {
       slice.set({ repo: job.repo, task: job.task });
       await slice.step('enqueue', () =>
         withProducerSpan(tracing.tracer, { system: 'aws_sqs', destination: queueUrl.split('/').pop() }, (context) =>
-          sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageAttributes: injectSqsAttributes({}, context) })),
+          sqs.send(
+            new SendMessageCommand({
+              QueueUrl: queueUrl,
+              MessageBody: JSON.stringify(job),
+              MessageAttributes: injectSqsAttributes({}, context),
+            }),
+          ),
         ),
       );
       slice.finish('success', 'enqueued');

@@ -20,13 +20,23 @@ async function handle(message) {
   const { context, traceId } = extractSqsContext(message);
   const job = JSON.parse(message.Body ?? '{}');
   await tracing.runSlice(
-    { event: 'coding.implementation', parent: context, traceId, kind: SpanKind.CONSUMER, steps: ['claim_slot', 'write_payload', 'launch_task'], fields: { repo: job.repo, task: job.task } },
+    {
+      event: 'coding.implementation',
+      parent: context,
+      traceId,
+      kind: SpanKind.CONSUMER,
+      steps: ['claim_slot', 'write_payload', 'launch_task'],
+      fields: { repo: job.repo, task: job.task },
+    },
     async (slice) => {
       await slice.step('claim_slot', () => redis.incr('alakai:e2e:slots'));
       const key = `alakai:e2e:payload:${job.task?.task_id ?? slice.traceId}`;
       await slice.step('write_payload', () =>
         withProducerSpan(tracing.tracer, { system: 'redis', destination: workerList }, async (producerContext) => {
-          const payload = injectRedisPayload({ trace_id: job.trace_id, repo: job.repo, task: job.task, simulate_failure: job.simulate_failure }, producerContext);
+          const payload = injectRedisPayload(
+            { trace_id: job.trace_id, repo: job.repo, task: job.task, simulate_failure: job.simulate_failure },
+            producerContext,
+          );
           await redis.set(key, JSON.stringify(payload), { EX: 3600 });
           await redis.rPush(workerList, key);
         }),
@@ -41,7 +51,14 @@ async function handle(message) {
 announce('READY');
 // Until the suite sends SIGTERM (the register entry flushes spans on it, then the process ends).
 for (;;) {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
+  );
   for (const message of out.Messages ?? []) {
     await handle(message).catch((error) => process.stderr.write(`orchestrator: ${error.message}\n`));
   }

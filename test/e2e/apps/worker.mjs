@@ -20,7 +20,14 @@ async function handle(key) {
   const { context, traceId } = extractRedisContext(text ?? '');
   const payload = JSON.parse(text ?? '{}');
   await tracing.runSlice(
-    { event: 'coding.implementation', parent: context, traceId, kind: SpanKind.CONSUMER, steps: ['clone_repo', 'run_agent', 'open_pull_request'], fields: { repo: payload.repo, task: payload.task } },
+    {
+      event: 'coding.implementation',
+      parent: context,
+      traceId,
+      kind: SpanKind.CONSUMER,
+      steps: ['clone_repo', 'run_agent', 'open_pull_request'],
+      fields: { repo: payload.repo, task: payload.task },
+    },
     async (slice) => {
       await slice.step('clone_repo', () => undefined);
       try {
@@ -32,7 +39,10 @@ async function handle(key) {
         return;
       }
       await slice.step('open_pull_request', () => undefined);
-      slice.set({ pull_request: { url: `https://github.com/${payload.repo?.full_name}/pull/7`, number: 7 }, agent: { provider: 'e2e', model: 'none' } });
+      slice.set({
+        pull_request: { url: `https://github.com/${payload.repo?.full_name}/pull/7`, number: 7 },
+        agent: { provider: 'e2e', model: 'none' },
+      });
       slice.finish('success', 'completed');
     },
   );

@@ -73,7 +73,10 @@ export async function startAlakaiSystem(peers: PeersEnv): Promise<AlakaiSystem> 
     runId,
     apps,
     async execute(options = {}) {
-      const delivery = await sendWebhook(coreUrl, { secret, payload: pullRequestMergedPayload(randomUUID(), options.failInWorker ?? false) });
+      const delivery = await sendWebhook(coreUrl, {
+        secret,
+        payload: pullRequestMergedPayload(randomUUID(), options.failInWorker ?? false),
+      });
       const summaries = await pollUntil(
         async () => {
           const found = summariesFor(delivery.id);
@@ -84,7 +87,12 @@ export async function startAlakaiSystem(peers: PeersEnv): Promise<AlakaiSystem> 
         const stderr = COMPONENTS.map((c) => `${c} stderr: ${apps[c].stderr().slice(-800)}`).join('\n');
         throw new Error(`${error.message}; seen: ${JSON.stringify(Object.keys(summariesFor(delivery.id)))}\n${stderr}`);
       });
-      return { deliveryId: delivery.id, traceHex: delivery.id.replaceAll('-', ''), httpStatus: delivery.status, summaries };
+      return {
+        deliveryId: delivery.id,
+        traceHex: delivery.id.replaceAll('-', ''),
+        httpStatus: delivery.status,
+        summaries,
+      };
     },
     linesOf: (component) => apps[component].lines(),
     async stop() {

@@ -34,7 +34,12 @@ export function parseSummaryLines(lines: readonly string[]): Array<Record<string
     } catch {
       continue;
     }
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { msg?: unknown }).msg === 'string' && (parsed as { msg: string }).msg.startsWith('[event] ')) {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      typeof (parsed as { msg?: unknown }).msg === 'string' &&
+      (parsed as { msg: string }).msg.startsWith('[event] ')
+    ) {
       out.push(parsed as Record<string, unknown>);
     }
   }
@@ -88,7 +93,10 @@ export async function startApp({ component, peers, env }: AppOptions): Promise<R
 
   const announced = await pollUntil(
     async () => {
-      if (exited) throw new Error(`${component} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${stderrText.slice(-2000)}`);
+      if (exited)
+        throw new Error(
+          `${component} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${stderrText.slice(-2000)}`,
+        );
       const match = /^E2E (?:READY|LISTENING)(?: (\S+))?$/m.exec(stderrText);
       return match ? (match[1] ?? '') : undefined;
     },

@@ -34,7 +34,12 @@ function lineTime(line: string, fallback: number): number {
 }
 
 /** PutLogEvents into `group`/`stream` (created when missing), in time order as the API requires. */
-export async function shipLines(client: CloudWatchLogsClient, group: string, stream: string, lines: readonly string[]): Promise<void> {
+export async function shipLines(
+  client: CloudWatchLogsClient,
+  group: string,
+  stream: string,
+  lines: readonly string[],
+): Promise<void> {
   await ignoreExists(client.send(new CreateLogGroupCommand({ logGroupName: group })));
   await ignoreExists(client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })));
   const now = Date.now();
@@ -44,6 +49,8 @@ export async function shipLines(client: CloudWatchLogsClient, group: string, str
     .sort((a, b) => a.timestamp - b.timestamp);
   // PutLogEvents takes ≤ 10,000 events per call; the suite ships far fewer.
   for (let i = 0; i < events.length; i += 10_000) {
-    await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events.slice(i, i + 10_000) }));
+    await client.send(
+      new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events.slice(i, i + 10_000) }),
+    );
   }
 }

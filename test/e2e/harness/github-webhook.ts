@@ -20,7 +20,11 @@ export interface WebhookOptions {
 export async function sendWebhook(coreUrl: string, options: WebhookOptions): Promise<Delivery> {
   const id = randomUUID();
   const body = JSON.stringify(options.payload);
-  const signature = 'sha256=' + createHmac('sha256', options.signWith ?? options.secret).update(body).digest('hex');
+  const signature =
+    'sha256=' +
+    createHmac('sha256', options.signWith ?? options.secret)
+      .update(body)
+      .digest('hex');
   const response = await fetch(`${coreUrl}/webhook`, {
     method: 'POST',
     headers: {

@@ -18,8 +18,12 @@ export default async function checkPeers(): Promise<void> {
     const lines = [...problems].map(([name, problem]) => `  ${name}: ${problem}`);
     const marker = failedPeerMarker(peers, peers.runDir);
     throw new Error(
-      [`e2e peers not ready (${[...problems.keys()].join(', ')}):`, ...lines, ...(marker ? [`  scripts/peers.sh reported: ${marker}`] : []),
-        `  logs: ${peers.runDir}/<peer>.log; restart with scripts/peers.sh stop && scripts/peers.sh start`].join('\n'),
+      [
+        `e2e peers not ready (${[...problems.keys()].join(', ')}):`,
+        ...lines,
+        ...(marker ? [`  scripts/peers.sh reported: ${marker}`] : []),
+        `  logs: ${peers.runDir}/<peer>.log; restart with scripts/peers.sh stop && scripts/peers.sh start`,
+      ].join('\n'),
     );
   }
 }

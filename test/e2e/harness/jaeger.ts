@@ -75,7 +75,8 @@ export async function jaegerTraceV3(queryUrl: string, traceId: string): Promise<
     await response.arrayBuffer();
     return [];
   }
-  if (!response.ok) throw new Error(`jaeger v3 trace ${traceId}: HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`jaeger v3 trace ${traceId}: HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
   const body = (await response.json()) as { result?: { resourceSpans?: unknown[] } };
   const out: JaegerSpanView[] = [];
   for (const rs of (body.result?.resourceSpans ?? []) as Array<Record<string, any>>) {
@@ -110,21 +111,32 @@ export interface JaegerV1Span {
 }
 
 /** /api/traces/{id}: spans with their service names, as the UI shows them. */
-export async function jaegerTraceV1(queryUrl: string, traceId: string): Promise<Array<JaegerV1Span & { service: string }>> {
+export async function jaegerTraceV1(
+  queryUrl: string,
+  traceId: string,
+): Promise<Array<JaegerV1Span & { service: string }>> {
   const response = await fetch(`${queryUrl}/api/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
   if (response.status === 404) {
     await response.arrayBuffer();
     return [];
   }
   if (!response.ok) throw new Error(`jaeger trace ${traceId}: HTTP ${response.status}`);
-  const body = (await response.json()) as { data?: Array<{ spans: JaegerV1Span[]; processes: Record<string, { serviceName: string }> }> };
+  const body = (await response.json()) as {
+    data?: Array<{ spans: JaegerV1Span[]; processes: Record<string, { serviceName: string }> }>;
+  };
   const trace = body.data?.[0];
   if (!trace) return [];
   return trace.spans.map((s) => ({ ...s, service: trace.processes[s.processID]?.serviceName ?? '' }));
 }
 
 /** Polls until the trace has at least `minSpans` spans from every one of `services`. */
-export function waitForJaegerTrace(queryUrl: string, traceId: string, services: readonly string[], minSpans: number, timeoutMs = 60_000): Promise<JaegerSpanView[]> {
+export function waitForJaegerTrace(
+  queryUrl: string,
+  traceId: string,
+  services: readonly string[],
+  minSpans: number,
+  timeoutMs = 60_000,
+): Promise<JaegerSpanView[]> {
   let last: JaegerSpanView[] = [];
   return pollUntil(
     async () => {
@@ -134,6 +146,8 @@ export function waitForJaegerTrace(queryUrl: string, traceId: string, services: 
     },
     { what: `Jaeger trace ${traceId} with ≥${minSpans} spans from ${services.join(', ')}`, timeoutMs },
   ).catch((error: Error) => {
-    throw new Error(`${error.message} (last seen: ${last.length} spans from ${[...new Set(last.map((s) => s.service))].join(', ') || 'no service'})`);
+    throw new Error(
+      `${error.message} (last seen: ${last.length} spans from ${[...new Set(last.map((s) => s.service))].join(', ') || 'no service'})`,
+    );
   });
 }

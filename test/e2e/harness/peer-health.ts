@@ -29,7 +29,13 @@ function redisPing(redisUrl: string): Promise<string | undefined> {
     socket.setTimeout(3000, () => done(`redis at ${redisUrl}: no answer`));
     socket.once('error', (error) => done(`redis at ${redisUrl}: ${error.message}`));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? undefined : `redis at ${redisUrl}: unexpected ${data.toString().slice(0, 40)}`));
+    socket.once('data', (data) =>
+      done(
+        data.toString().startsWith('+PONG')
+          ? undefined
+          : `redis at ${redisUrl}: unexpected ${data.toString().slice(0, 40)}`,
+      ),
+    );
   });
 }
 

@@ -57,7 +57,9 @@ export function loadPeersEnv(): PeersEnv {
   if (cached) return cached;
   const file = envFilePath();
   if (!existsSync(file)) {
-    throw new Error(`peers are not running: ${file} is missing — run scripts/peers.sh install && scripts/peers.sh start`);
+    throw new Error(
+      `peers are not running: ${file} is missing — run scripts/peers.sh install && scripts/peers.sh start`,
+    );
   }
   const vars = parseEnvFile(readFileSync(file, 'utf8'));
   for (const key of REQUIRED) {

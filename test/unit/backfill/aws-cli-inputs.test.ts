@@ -16,11 +16,22 @@ import type { SourceRecord } from '../../../src/backfill/source-types.js';
 import { tempDir } from './backfill-fixture.js';
 
 const pretty = (v: unknown): string => JSON.stringify(v, null, 4) + '\n';
-const line = (n: number): string => JSON.stringify({ time: `2026-05-01T00:00:0${n}.000Z`, level: 30, trace_id: 't', msg: `line ${n} "quoted" \\ é` });
+const line = (n: number): string =>
+  JSON.stringify({ time: `2026-05-01T00:00:0${n}.000Z`, level: 30, trace_id: 't', msg: `line ${n} "quoted" \\ é` });
 
 function filterLogEvents(count: number, nextToken?: string): string {
-  const events = Array.from({ length: count }, (_, i) => ({ logStreamName: 's', timestamp: 1 + i, message: line(i), ingestionTime: 2 + i, eventId: String(i) }));
-  return pretty({ events, searchedLogStreams: [{ logStreamName: 's', searchedCompletely: true }], ...(nextToken ? { NextToken: nextToken } : {}) });
+  const events = Array.from({ length: count }, (_, i) => ({
+    logStreamName: 's',
+    timestamp: 1 + i,
+    message: line(i),
+    ingestionTime: 2 + i,
+    eventId: String(i),
+  }));
+  return pretty({
+    events,
+    searchedLogStreams: [{ logStreamName: 's', searchedCompletely: true }],
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  });
 }
 
 function queryResults(count: number, withMessage = true, status = 'Complete'): string {
@@ -50,7 +61,10 @@ interface Read {
   partial: string[];
 }
 
-async function readFile(text: string | Buffer, options: { chunkBytes?: number; maxLineBytes?: number; awsElementMaxBytes?: number } = {}): Promise<Read> {
+async function readFile(
+  text: string | Buffer,
+  options: { chunkBytes?: number; maxLineBytes?: number; awsElementMaxBytes?: number } = {},
+): Promise<Read> {
   const dir = await tempDir();
   const path = join(dir, 'input.json');
   await writeFile(path, text);
@@ -68,7 +82,8 @@ describe('AwsJsonScanner', () => {
     const whole = scanAll(text, []);
     expect(whole.filter((i) => i.kind === 'element')).toHaveLength(3);
     expect(whole).toContainEqual({ kind: 'member', key: 'NextToken', json: JSON.stringify('tok"en\\') });
-    for (let cut = 1; cut < Buffer.byteLength(text); cut += 7) expect(scanAll(text, [cut, Math.min(cut + 3, Buffer.byteLength(text))])).toEqual(whole);
+    for (let cut = 1; cut < Buffer.byteLength(text); cut += 7)
+      expect(scanAll(text, [cut, Math.min(cut + 3, Buffer.byteLength(text))])).toEqual(whole);
   });
 
   it('skips an element over its limit as it streams past, and carries on', () => {
@@ -105,7 +120,9 @@ describe('aws CLI documents through the file source', () => {
 
   it("an array of message strings (--query 'events[].message'), and of event objects (--query 'events[]')", async () => {
     expect((await readFile(pretty([line(0), line(1)]))).records.map((x) => x.text)).toEqual([line(0), line(1)]);
-    expect((await readFile(JSON.stringify([{ message: line(5) + '\n' }]))).records.map((x) => x.text)).toEqual([line(5)]);
+    expect((await readFile(JSON.stringify([{ message: line(5) + '\n' }]))).records.map((x) => x.text)).toEqual([
+      line(5),
+    ]);
   });
 
   it('get-query-results rows with @message; Running results are partial', async () => {
@@ -118,7 +135,9 @@ describe('aws CLI documents through the file source', () => {
   });
 
   it('get-query-results without @message is refused with what to add to the query', async () => {
-    await expect(readFile(queryResults(2, false))).rejects.toThrow(/without @message: add @message to the query's fields/);
+    await expect(readFile(queryResults(2, false))).rejects.toThrow(
+      /without @message: add @message to the query's fields/,
+    );
   });
 
   it('small chunks: records arrive as the document streams, not after it', async () => {
@@ -136,7 +155,10 @@ describe('aws CLI documents through the file source', () => {
   });
 
   it('hostile documents: __proto__ keys pollute nothing, bad events and long lines are refused records', async () => {
-    const doc = '{\n"__proto__": {"polluted": 1}, "events": [{"__proto__": {"message": "x"}}, {"message": 7}, "nope", {"message": "' + 'y'.repeat(300) + '"}, {"message": "ok"}], "constructor": {"prototype": {"polluted": 1}}}';
+    const doc =
+      '{\n"__proto__": {"polluted": 1}, "events": [{"__proto__": {"message": "x"}}, {"message": 7}, "nope", {"message": "' +
+      'y'.repeat(300) +
+      '"}, {"message": "ok"}], "constructor": {"prototype": {"polluted": 1}}}';
     const r = await readFile(doc, { maxLineBytes: 100 });
     expect(r.records).toEqual([
       { text: undefined, readError: 'bad_cloudwatch_event' },
@@ -151,7 +173,9 @@ describe('aws CLI documents through the file source', () => {
 
   it('refuses JSON without a record array, and broken JSON, naming the file', async () => {
     await expect(readFile('{\n  "foo": 1\n}\n')).rejects.toThrow(/input\.json is JSON without an "events" array/);
-    await expect(readFile('{\n  "events": [ {"message": "a"} ] ]')).rejects.toThrow(/input\.json is not valid JSON: it has a missing "," or "}"/);
+    await expect(readFile('{\n  "events": [ {"message": "a"} ] ]')).rejects.toThrow(
+      /input\.json is not valid JSON: it has a missing "," or "}"/,
+    );
   });
 
   it('tells the new shapes from NDJSON by the first bytes', () => {

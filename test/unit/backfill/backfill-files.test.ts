@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ALAKAI_COMPONENT, ALAKAI_FINAL_STATUS } from '../../../src/contract/attribute-keys.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
 import { toOtelTraceId } from '../../../src/contract/trace-id.js';
-import { backfillFiles, tempDir, writtenFixture, type BackfillResult, type WrittenFixture } from './backfill-fixture.js';
+import {
+  backfillFiles,
+  tempDir,
+  writtenFixture,
+  type BackfillResult,
+  type WrittenFixture,
+} from './backfill-fixture.js';
 
 let fx: WrittenFixture;
 let fromNdjson: BackfillResult;
@@ -76,7 +82,9 @@ describe('backfill of the generated fixture set', () => {
     // Deterministic shuffle: reverse, then interleave halves.
     const reversed = [...texts].reverse();
     const half = Math.ceil(reversed.length / 2);
-    const shuffled = reversed.slice(0, half).flatMap((t, i) => (reversed[half + i] !== undefined ? [t, reversed[half + i]!] : [t]));
+    const shuffled = reversed
+      .slice(0, half)
+      .flatMap((t, i) => (reversed[half + i] !== undefined ? [t, reversed[half + i]!] : [t]));
     const merged = join(dir, 'merged.ndjson');
     await writeFile(merged, shuffled.join('\n') + '\n');
     // With out-of-order input the window must cover the whole range for traces to stay whole.
@@ -90,7 +98,10 @@ describe('backfill of the generated fixture set', () => {
     const spans = traceOf(fromNdjson, exec.traceId);
     const root = spans.find((s) => !s.parentSpanId)!;
     const orchestrators = spans.filter((s) => component(s) === 'orchestrator');
-    expect(orchestrators.map((s) => s.attributes[ALAKAI_FINAL_STATUS]).sort()).toEqual(['slot_unavailable', 'task_launched']);
+    expect(orchestrators.map((s) => s.attributes[ALAKAI_FINAL_STATUS]).sort()).toEqual([
+      'slot_unavailable',
+      'task_launched',
+    ]);
     for (const o of orchestrators) expect(o.parentSpanId).toBe(root.spanId);
     const launched = orchestrators.find((s) => s.attributes[ALAKAI_FINAL_STATUS] === 'task_launched')!;
     const worker = spans.find((s) => component(s) === 'worker')!;

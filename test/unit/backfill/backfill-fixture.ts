@@ -11,7 +11,13 @@ import type { BackfillReport } from '../../../src/backfill/report.js';
 import { runBackfill, type BackfillRunOptions } from '../../../src/backfill/run-backfill.js';
 import { OtlpFileSink } from '../../../src/backfill/sinks/otlp-file-sink.js';
 import { fileSources } from '../../../src/backfill/sources/open-sources.js';
-import { generateFixtureSet, writeAwsCliFiles, writeNdjsonFiles, type FixtureOptions, type FixtureSet } from '../../fixtures/backfill/generate-fixtures.js';
+import {
+  generateFixtureSet,
+  writeAwsCliFiles,
+  writeNdjsonFiles,
+  type FixtureOptions,
+  type FixtureSet,
+} from '../../fixtures/backfill/generate-fixtures.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const CLI = join(REPO_ROOT, 'bin', 'alakai-otel.js');
@@ -30,7 +36,12 @@ export interface WrittenFixture {
 export async function writtenFixture(options: FixtureOptions = {}): Promise<WrittenFixture> {
   const set = generateFixtureSet(options);
   const dir = await tempDir();
-  return { set, dir, ndjson: await writeNdjsonFiles(set, join(dir, 'ndjson')), awsJson: await writeAwsCliFiles(set, join(dir, 'aws')) };
+  return {
+    set,
+    dir,
+    ndjson: await writeNdjsonFiles(set, join(dir, 'ndjson')),
+    awsJson: await writeAwsCliFiles(set, join(dir, 'aws')),
+  };
 }
 
 export interface BackfillResult {
@@ -50,7 +61,11 @@ export function readSpans(text: string): { spans: SpanRecord[]; traces: SpanReco
 }
 
 /** Runs the backfill of `inputs` into a fresh OTLP/JSON lines file. */
-export async function backfillFiles(inputs: string[], extra: Partial<BackfillRunOptions> = {}, chunkBytes?: number): Promise<BackfillResult> {
+export async function backfillFiles(
+  inputs: string[],
+  extra: Partial<BackfillRunOptions> = {},
+  chunkBytes?: number,
+): Promise<BackfillResult> {
   const out = join(await tempDir('alakai-backfill-out-'), 'spans.otlp.jsonl');
   const report = await runBackfill({
     sources: fileSources(inputs, chunkBytes === undefined ? {} : { chunkBytes }),

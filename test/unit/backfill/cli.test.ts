@@ -19,7 +19,9 @@ let fx: WrittenFixture;
 
 /** No AWS or OTel settings from the developer's shell; nothing may reach a real AWS endpoint. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('OTEL_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('OTEL_')),
+  );
   return {
     ...env,
     AWS_CONFIG_FILE: '/nonexistent/config',
@@ -31,9 +33,16 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const out = await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: cleanEnv(env), maxBuffer: 64 * 1024 * 1024 });
+    const out = await run(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: cleanEnv(env),
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout: out.stdout, stderr: out.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -53,7 +62,11 @@ describe('backfill command', () => {
     const r = await cli(['backfill', '--input', ...fx.ndjson, '--output', output, '--report', report]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const json = JSON.parse(await readFile(report, 'utf8')) as Record<string, unknown>;
-    expect(json).toMatchObject({ linesRead: fx.set.lines.length, spansWritten: fx.set.validSummaryEvents, rejected: fx.set.rejected });
+    expect(json).toMatchObject({
+      linesRead: fx.set.lines.length,
+      spansWritten: fx.set.validSummaryEvents,
+      rejected: fx.set.rejected,
+    });
     expect(typeof json['durationMs']).toBe('number');
     expect(readSpans(await readFile(output, 'utf8')).spans).toHaveLength(fx.set.validSummaryEvents);
   });
@@ -67,7 +80,10 @@ describe('backfill command', () => {
 
   it.each([
     [['backfill', '--bogus'], /unknown flag --bogus/],
-    [['backfill', '--input', '/nonexistent/x.ndjson', '--output', '/tmp/x'], /cannot read \/nonexistent\/x.ndjson: no such file/],
+    [
+      ['backfill', '--input', '/nonexistent/x.ndjson', '--output', '/tmp/x'],
+      /cannot read \/nonexistent\/x.ndjson: no such file/,
+    ],
     [['backfill', '--output', '/tmp/x'], /needs --input/],
     [['backfill', '--input', 'a', '--since', '2h', '--output', '/tmp/x'], /not both/],
     [['backfill', '--since', 'yesterday', '--output', '/tmp/x'], /--since must look like/],
@@ -82,7 +98,9 @@ describe('backfill command', () => {
   it('missing AWS credentials → exit 2, one line, no stack trace', async () => {
     const r = await cli(['backfill', '--since', '1h', '--output', join(await tempDir(), 'o.jsonl')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('alakai-otel backfill: no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
+    expect(r.stderr.trim()).toBe(
+      'alakai-otel backfill: no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+    );
   });
 
   it('--help for each command', async () => {
@@ -94,14 +112,15 @@ describe('backfill command', () => {
   });
 });
 
-describe('backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK\'s own endpoint variable)', () => {
+describe("backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK's own endpoint variable)", () => {
   let cw: FakeCloudWatch;
   let otlp: OtlpReceiver;
   let recent: WrittenFixture;
   beforeAll(async () => {
     recent = await writtenFixture({ seed: 8, executions: 10, spacingMs: 30_000, startMs: Date.now() - 90 * 60_000 });
     const groups: Record<string, { timestamp: number; message: string }[]> = {};
-    for (const c of COMPONENT_ORDER) groups[LOG_GROUPS[c]] = componentLines(recent.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text }));
+    for (const c of COMPONENT_ORDER)
+      groups[LOG_GROUPS[c]] = componentLines(recent.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text }));
     cw = await startFakeCloudWatch({ groups, pageSize: 6 });
     otlp = await startOtlpReceiver('ok');
   });
@@ -138,12 +157,22 @@ describe('backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK\'s
 
   it('trace --insights runs the runbook query and prints the same slices', async () => {
     const exec = recent.set.executions.find((e) => e.scenario === 'slot_contention')!;
-    const env = { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cw.endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'fake' };
+    const env = {
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: cw.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'fake',
+    };
     const viaInsights = await cli(['trace', exec.traceId, '--since', '3h', '--json', '--insights'], env);
     const viaFilter = await cli(['trace', exec.traceId, '--since', '3h', '--json'], env);
     expect(viaInsights.code).toBe(0);
     expect(JSON.parse(viaInsights.stdout)).toEqual(JSON.parse(viaFilter.stdout));
-    expect(cw.requests.some((q) => q.target === 'Logs_20140328.StartQuery' && String(q.body['queryString']).includes(`filter trace_id = "${exec.traceId}"`))).toBe(true);
+    expect(
+      cw.requests.some(
+        (q) =>
+          q.target === 'Logs_20140328.StartQuery' &&
+          String(q.body['queryString']).includes(`filter trace_id = "${exec.traceId}"`),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -152,14 +181,24 @@ describe('trace command on the fixture files', () => {
     const exec = fx.set.executions.find((e) => e.scenario === 'worker_error')!;
     const r = await cli(['trace', exec.traceId, '--input', ...fx.ndjson, '--json']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { traceId: string; slices: Record<string, unknown>[]; stepLogs: unknown[]; spans: { parentSpanId: string | null }[] };
+    const json = JSON.parse(r.stdout) as {
+      traceId: string;
+      slices: Record<string, unknown>[];
+      stepLogs: unknown[];
+      spans: { parentSpanId: string | null }[];
+    };
     expect(json.traceId).toBe(exec.traceId);
     expect(json.slices.map((s) => [s['component'], s['outcome'], s['final_status']])).toEqual([
       ['core', 'success', 'enqueued'],
       ['orchestrator', 'success', 'task_launched'],
       ['worker', 'error', 'agent_failed'],
     ]);
-    expect(json.slices[2]).toMatchObject({ failed_step: 'run_agent', error_type: 'AgentTimeoutError', error_message: 'agent exceeded 240s budget', pr_url: null });
+    expect(json.slices[2]).toMatchObject({
+      failed_step: 'run_agent',
+      error_type: 'AgentTimeoutError',
+      error_message: 'agent exceeded 240s budget',
+      pr_url: null,
+    });
     expect(json.stepLogs).toHaveLength(exec.stepLogs);
     expect(json.spans.filter((s) => s.parentSpanId === null)).toHaveLength(1);
   });

@@ -37,7 +37,8 @@ afterEach(async () => {
 
 function groups(): FakeCloudWatchOptions['groups'] {
   const out: FakeCloudWatchOptions['groups'] = {};
-  for (const c of COMPONENT_ORDER) out[LOG_GROUPS[c]] = componentLines(fx.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text + '\n' }));
+  for (const c of COMPONENT_ORDER)
+    out[LOG_GROUPS[c]] = componentLines(fx.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text + '\n' }));
   return out;
 }
 
@@ -56,7 +57,15 @@ async function backfillCloudWatch(fake: FakeCloudWatch, logGroups = Object.value
         id: 'cloudwatch',
         open: async (resumeAt) =>
           openCloudWatchFilterSource(
-            { client, logGroups, ...range, windowMs, limiter: instantBucket(), counters, retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} } },
+            {
+              client,
+              logGroups,
+              ...range,
+              windowMs,
+              limiter: instantBucket(),
+              counters,
+              retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} },
+            },
             resumeAt,
           ),
       },
@@ -101,12 +110,19 @@ describe('CloudWatch Logs source (real SDK client, fake endpoint)', () => {
     const server = await fake({
       pageSize: 9,
       // The first 10 calls are throttled, then every third call fails with 500 or 503.
-      fault: (r) => (r.index < 10 ? faults.throttling() : r.index % 3 === 0 ? faults.serverError(r.index % 2 ? 500 : 503) : undefined),
+      fault: (r) =>
+        r.index < 10
+          ? faults.throttling()
+          : r.index % 3 === 0
+            ? faults.serverError(r.index % 2 ? 500 : 503)
+            : undefined,
     });
     const { report, output } = await backfillCloudWatch(server);
     expect(output).toBe(reference);
     expect(report.retries['throttled']).toBeGreaterThanOrEqual(10);
-    expect((report.retries['http_500'] ?? 0) + (report.retries['http_503'] ?? 0) + (report.retries['network'] ?? 0)).toBeGreaterThan(0);
+    expect(
+      (report.retries['http_500'] ?? 0) + (report.retries['http_503'] ?? 0) + (report.retries['network'] ?? 0),
+    ).toBeGreaterThan(0);
   });
 
   it('restarts a page from the last timestamp when a nextToken expires, without duplicates', async () => {
@@ -138,7 +154,10 @@ describe('CloudWatch Logs source (real SDK client, fake endpoint)', () => {
     // All three services' lines in one group: one execution is about five lines.
     const lines = big.set.lines;
     expect(lines.length).toBeGreaterThan(20_000);
-    const server = await startFakeCloudWatch({ groups: { [LOG_GROUPS.core]: lines.map((l) => ({ timestamp: l.timeMs, message: l.text })) }, pageSize: 10_000 });
+    const server = await startFakeCloudWatch({
+      groups: { [LOG_GROUPS.core]: lines.map((l) => ({ timestamp: l.timeMs, message: l.text })) },
+      pageSize: 10_000,
+    });
     servers.push(server);
     const saved = range;
     range = { startMs: lines[0]!.timeMs, endMs: lines[lines.length - 1]!.timeMs + 1 };
@@ -163,10 +182,15 @@ describe('token bucket (FilterLogEvents: 5 requests a second per account and reg
   it('lets a burst of 5 through, then spaces requests 200 ms apart on its clock', async () => {
     let now = 0;
     const waits: number[] = [];
-    const bucket = new TokenBucket(5, 5, () => now, async (ms) => {
-      waits.push(ms);
-      now += ms;
-    });
+    const bucket = new TokenBucket(
+      5,
+      5,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    );
     for (let i = 0; i < 15; i++) await bucket.take();
     // 15 requests at 5/s with a burst of 5: 10 had to wait, 2 s of (fake) time in all.
     expect(waits).toHaveLength(10);
@@ -179,9 +203,20 @@ describe('Logs Insights source (trace --insights)', () => {
     const traceId = '3f2c8a1e-9b4d-4c6e-8f7a-1d2e3c4b5a69';
     const start = Date.parse('2026-05-05T12:00:00.000Z');
     // 25,000 step-level lines of one execution over ~7 minutes, split over two groups, plus other traffic.
-    const mine = Array.from({ length: 25_000 }, (_, i) => ({ timestamp: start + i * 17, message: JSON.stringify({ level: 30, time: start + i * 17, trace_id: traceId, msg: `step ${i}` }) }));
-    const other = Array.from({ length: 500 }, (_, i) => ({ timestamp: start + i * 50, message: JSON.stringify({ level: 30, trace_id: '00000000-0000-4000-8000-00000000000a', msg: 'other' }) }));
-    const server = await startFakeCloudWatch({ groups: { [LOG_GROUPS.core]: [...mine.filter((_, i) => i % 2 === 0), ...other], [LOG_GROUPS.worker]: mine.filter((_, i) => i % 2 === 1) } });
+    const mine = Array.from({ length: 25_000 }, (_, i) => ({
+      timestamp: start + i * 17,
+      message: JSON.stringify({ level: 30, time: start + i * 17, trace_id: traceId, msg: `step ${i}` }),
+    }));
+    const other = Array.from({ length: 500 }, (_, i) => ({
+      timestamp: start + i * 50,
+      message: JSON.stringify({ level: 30, trace_id: '00000000-0000-4000-8000-00000000000a', msg: 'other' }),
+    }));
+    const server = await startFakeCloudWatch({
+      groups: {
+        [LOG_GROUPS.core]: [...mine.filter((_, i) => i % 2 === 0), ...other],
+        [LOG_GROUPS.worker]: mine.filter((_, i) => i % 2 === 1),
+      },
+    });
     servers.push(server);
     const counters = newCounters();
     const { openInsightsSource } = await import('../../../src/backfill/sources/cloudwatch-insights-source.js');
@@ -204,6 +239,8 @@ describe('Logs Insights source (trace --insights)', () => {
     expect(counters.rejected['insights_row_cap']).toBeUndefined();
     const starts = server.requests.filter((r) => r.target === 'Logs_20140328.StartQuery');
     expect(starts[0]!.body['queryString']).toContain(`filter trace_id = "${traceId}"`);
-    expect(starts.every((r) => Array.isArray(r.body['logGroupNames']) && (r.body['logGroupNames'] as string[]).length === 2)).toBe(true);
+    expect(
+      starts.every((r) => Array.isArray(r.body['logGroupNames']) && (r.body['logGroupNames'] as string[]).length === 2),
+    ).toBe(true);
   });
 });

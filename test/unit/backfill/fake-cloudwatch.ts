@@ -53,8 +53,14 @@ function throttling(): Fault {
 }
 export const faults = {
   throttling,
-  serverError: (status = 500): Fault => ({ status, body: { __type: 'ServiceUnavailableException', message: 'The service is unavailable' } }),
-  expiredToken: (): Fault => ({ status: 400, body: { __type: 'InvalidParameterException', message: 'The specified nextToken has expired.' } }),
+  serverError: (status = 500): Fault => ({
+    status,
+    body: { __type: 'ServiceUnavailableException', message: 'The service is unavailable' },
+  }),
+  expiredToken: (): Fault => ({
+    status: 400,
+    body: { __type: 'InvalidParameterException', message: 'The specified nextToken has expired.' },
+  }),
 };
 
 /** Matches the filter pattern forms the backfill sends: empty, or one quoted term. */
@@ -72,34 +78,55 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
   const eventIds = new Map<FakeLogEvent, string>();
   for (const [group, events] of Object.entries(options.groups)) {
     events.sort((a, b) => a.timestamp - b.timestamp);
-    events.forEach((e, i) => eventIds.set(e, `${group.length}${String(e.timestamp).padStart(15, '0')}${String(i).padStart(8, '0')}`));
+    events.forEach((e, i) =>
+      eventIds.set(e, `${group.length}${String(e.timestamp).padStart(15, '0')}${String(i).padStart(8, '0')}`),
+    );
   }
 
   function filterLogEvents(body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
     const group = String(body['logGroupName'] ?? '');
     const events = Object.hasOwn(options.groups, group) ? options.groups[group] : undefined;
-    if (!events) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'The specified log group does not exist.' } };
+    if (!events)
+      return {
+        status: 400,
+        body: { __type: 'ResourceNotFoundException', message: 'The specified log group does not exist.' },
+      };
     const start = typeof body['startTime'] === 'number' ? body['startTime'] : 0;
     const end = typeof body['endTime'] === 'number' ? body['endTime'] : Number.MAX_SAFE_INTEGER;
     let cursor: Cursor = { group, offset: 0, empties: 0 };
     if (typeof body['nextToken'] === 'string') {
       const known = tokens.get(body['nextToken']);
-      if (!known || known.group !== group) return { status: 400, body: { __type: 'InvalidParameterException', message: 'The specified nextToken is invalid.' } };
+      if (!known || known.group !== group)
+        return {
+          status: 400,
+          body: { __type: 'InvalidParameterException', message: 'The specified nextToken is invalid.' },
+        };
       cursor = known;
     }
-    const selected = events.filter((e) => e.timestamp >= start && e.timestamp <= end && matches(body['filterPattern'], e.message));
+    const selected = events.filter(
+      (e) => e.timestamp >= start && e.timestamp <= end && matches(body['filterPattern'], e.message),
+    );
     const newToken = (c: Cursor): string => {
       const t = `tok-${++tokenSeq}`;
       tokens.set(t, c);
       return t;
     };
     if (cursor.empties < (options.emptyPagesBetween ?? 0) && cursor.offset < selected.length) {
-      return { status: 200, body: { events: [], searchedLogStreams: [], nextToken: newToken({ ...cursor, empties: cursor.empties + 1 }) } };
+      return {
+        status: 200,
+        body: { events: [], searchedLogStreams: [], nextToken: newToken({ ...cursor, empties: cursor.empties + 1 }) },
+      };
     }
     const page = selected.slice(cursor.offset, cursor.offset + pageSize);
     const offset = cursor.offset + page.length;
     const out: Record<string, unknown> = {
-      events: page.map((e) => ({ logStreamName: e.logStreamName ?? 'ecs/task/1', timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp + 100, eventId: eventIds.get(e) })),
+      events: page.map((e) => ({
+        logStreamName: e.logStreamName ?? 'ecs/task/1',
+        timestamp: e.timestamp,
+        message: e.message,
+        ingestionTime: e.timestamp + 100,
+        eventId: eventIds.get(e),
+      })),
       searchedLogStreams: [],
     };
     if (offset < selected.length) out['nextToken'] = newToken({ group, offset, empties: 0 });
@@ -119,14 +146,23 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
       .sort((a, b) => a.timestamp - b.timestamp)
       .slice(0, 10_000);
     const queryId = `q-${queries.size + 1}`;
-    queries.set(queryId, { rows: hits.map((e) => [{ field: '@timestamp', value: new Date(e.timestamp).toISOString() }, { field: '@message', value: e.message }]), polls: 0 });
+    queries.set(queryId, {
+      rows: hits.map((e) => [
+        { field: '@timestamp', value: new Date(e.timestamp).toISOString() },
+        { field: '@message', value: e.message },
+      ]),
+      polls: 0,
+    });
     return { queryId };
   }
   function getQueryResults(body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
     const q = queries.get(String(body['queryId']));
     if (!q) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'unknown query' } };
     if (q.polls++ === 0) return { status: 200, body: { status: 'Running', results: [] } };
-    return { status: 200, body: { status: 'Complete', results: q.rows, statistics: { recordsMatched: q.rows.length } } };
+    return {
+      status: 200,
+      body: { status: 'Complete', results: q.rows, statistics: { recordsMatched: q.rows.length } },
+    };
   }
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -143,7 +179,11 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
       const request: FakeRequest = { target, body, index: requests.length };
       requests.push(request);
       const send = (status: number, payload: Record<string, unknown>, headers: Record<string, string> = {}): void => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${request.index}`, ...headers });
+        res.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': `req-${request.index}`,
+          ...headers,
+        });
         res.end(JSON.stringify(payload));
       };
       const fault = options.fault?.(request);
@@ -172,7 +212,12 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
     endpoint,
     requests,
     client: () =>
-      new CloudWatchLogsClient({ endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake-secret' } }),
+      new CloudWatchLogsClient({
+        endpoint,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake-secret' },
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -50,7 +50,19 @@ it('a run SIGKILLed at 20 seeded random points and resumed writes exactly what a
   const out = join(dir, 'resumed.otlp.jsonl');
   const report = join(dir, 'resumed.json');
   const checkpoint = join(dir, 'run.checkpoint');
-  const args = ['backfill', '--input', ...fx.ndjson, '--output', out, '--report', report, '--checkpoint', checkpoint, '--checkpoint-every', '25'];
+  const args = [
+    'backfill',
+    '--input',
+    ...fx.ndjson,
+    '--output',
+    out,
+    '--report',
+    report,
+    '--checkpoint',
+    checkpoint,
+    '--checkpoint-every',
+    '25',
+  ];
   // Start-up alone (no input): each kill lands after it, somewhere in the first third of the work,
   // so every run gets a little further and the 20 kill points spread over the whole backfill.
   const startup = (await runChild(['backfill', '--help'])).wallMs;
@@ -77,7 +89,8 @@ it('a run SIGKILLed at 20 seeded random points and resumed writes exactly what a
   expect(actual === expected).toBe(true);
   const a = JSON.parse(await readFile(report, 'utf8')) as Record<string, unknown>;
   const b = JSON.parse(await readFile(cleanReport, 'utf8')) as Record<string, unknown>;
-  for (const key of ['linesRead', 'summaryEvents', 'stepLogs', 'ignoredLines', 'rejected', 'traces', 'spansWritten']) expect(a[key]).toEqual(b[key]);
+  for (const key of ['linesRead', 'summaryEvents', 'stepLogs', 'ignoredLines', 'rejected', 'traces', 'spansWritten'])
+    expect(a[key]).toEqual(b[key]);
   expect(a['spansWritten']).toBe(fx.set.validSummaryEvents);
 
   // Started again after completion: nothing more is written.

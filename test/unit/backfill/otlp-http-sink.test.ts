@@ -7,7 +7,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfill } from '../../../src/backfill/run-backfill.js';
 import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../../../src/backfill/sinks/otlp-http-sink.js';
 import { fileSources } from '../../../src/backfill/sources/open-sources.js';
-import { backfillFiles, tempDir, writtenFixture, type BackfillResult, type WrittenFixture } from './backfill-fixture.js';
+import {
+  backfillFiles,
+  tempDir,
+  writtenFixture,
+  type BackfillResult,
+  type WrittenFixture,
+} from './backfill-fixture.js';
 import { startOtlpReceiver, type OtlpAnswer, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 
 let fx: WrittenFixture;
@@ -47,8 +53,14 @@ describe('OTLP/HTTP sink', () => {
   it('retries 429 and 503 (with Retry-After) and loses nothing', async () => {
     const retried: string[] = [];
     const waits: number[] = [];
-    const server = await otlp((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '2' } } : i === 1 ? { status: 503 } : { status: 200 }));
-    const sink = new OtlpHttpSink({ endpoint: server.url, retry: { ...noWait, maxDelayMs: 10_000, sleep: async (ms) => void waits.push(ms) }, onRetry: (r) => retried.push(r) });
+    const server = await otlp((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '2' } } : i === 1 ? { status: 503 } : { status: 200 },
+    );
+    const sink = new OtlpHttpSink({
+      endpoint: server.url,
+      retry: { ...noWait, maxDelayMs: 10_000, sleep: async (ms) => void waits.push(ms) },
+      onRetry: (r) => retried.push(r),
+    });
     await sink.write(reference.spans);
     await sink.flush();
     expect(retried).toEqual(['http_429', 'http_503']);
@@ -65,8 +77,15 @@ describe('OTLP/HTTP sink', () => {
   });
 
   it('reads the endpoint from the OTel environment', () => {
-    expect(defaultOtlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe('http://collector:4318/v1/traces');
-    expect(defaultOtlpEndpoint({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://x/traces', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://y' })).toBe('http://x/traces');
+    expect(defaultOtlpEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      defaultOtlpEndpoint({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://x/traces',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://y',
+      }),
+    ).toBe('http://x/traces');
     expect(defaultOtlpEndpoint({})).toBeUndefined();
   });
 

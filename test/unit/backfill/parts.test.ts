@@ -28,7 +28,11 @@ describe('LineSplitter', () => {
     for (let cut = 1; cut < bytes.length; cut++) {
       const lines = split([bytes.subarray(0, cut), bytes.subarray(cut)]);
       expect(lines.map((l) => l.text)).toEqual(['héllo', '€uro', 'last']);
-      expect(lines.map((l) => l.offset)).toEqual([0, Buffer.byteLength('héllo\r\n'), Buffer.byteLength('héllo\r\n€uro\n\n')]);
+      expect(lines.map((l) => l.offset)).toEqual([
+        0,
+        Buffer.byteLength('héllo\r\n'),
+        Buffer.byteLength('héllo\r\n€uro\n\n'),
+      ]);
     }
   });
 
@@ -92,7 +96,14 @@ function link(spans: SpanRecord[]): Map<string, string | undefined> {
   const names = new Map<Slice, string>();
   const slices = spans
     .map((s) => {
-      const slice: Slice = { spanId: s.spanId, startNs: s.startTimeUnixNano, endNs: s.endTimeUnixNano, component: String(s.attributes[ALAKAI_COMPONENT]), outcome: s.attributes[ALAKAI_OUTCOME], legacy: true };
+      const slice: Slice = {
+        spanId: s.spanId,
+        startNs: s.startTimeUnixNano,
+        endNs: s.endTimeUnixNano,
+        component: String(s.attributes[ALAKAI_COMPONENT]),
+        outcome: s.attributes[ALAKAI_OUTCOME],
+        legacy: true,
+      };
       names.set(slice, s.name + s.spanId.slice(-2));
       return slice;
     })
@@ -103,7 +114,13 @@ function link(spans: SpanRecord[]): Map<string, string | undefined> {
 
 describe('legacy causal links', () => {
   it('worker under the latest successful orchestrator slice that ended before it started', () => {
-    const parents = link([span('01', 'core', 0, 10), span('02', 'orchestrator', 20, 30, 'skipped'), span('03', 'orchestrator', 40, 50), span('04', 'worker', 60, 90), span('05', 'orchestrator', 70, 80)]);
+    const parents = link([
+      span('01', 'core', 0, 10),
+      span('02', 'orchestrator', 20, 30, 'skipped'),
+      span('03', 'orchestrator', 40, 50),
+      span('04', 'worker', 60, 90),
+      span('05', 'orchestrator', 70, 80),
+    ]);
     expect(parents.get('core01')).toBeUndefined();
     expect(parents.get('orchestrator02')).toBe('01');
     expect(parents.get('orchestrator05')).toBe('01');
@@ -111,7 +128,11 @@ describe('legacy causal links', () => {
   });
 
   it('falls back to the latest orchestrator slice, then the root; without core the earliest slice is root', () => {
-    expect(link([span('01', 'core', 0, 10), span('02', 'orchestrator', 20, 30, 'error'), span('04', 'worker', 25, 90)]).get('worker04')).toBe('02');
+    expect(
+      link([span('01', 'core', 0, 10), span('02', 'orchestrator', 20, 30, 'error'), span('04', 'worker', 25, 90)]).get(
+        'worker04',
+      ),
+    ).toBe('02');
     expect(link([span('01', 'core', 0, 10), span('04', 'worker', 25, 90)]).get('worker04')).toBe('01');
     const noCore = link([span('07', 'worker', 60, 90), span('06', 'orchestrator', 20, 30)]);
     expect(noCore.get('orchestrator06')).toBeUndefined();

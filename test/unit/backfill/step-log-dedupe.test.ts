@@ -11,11 +11,28 @@ import type { OpenTrace } from '../../../src/backfill/assembly/trace-assembler.j
 const TRACE_ID = '5c56df33-16da-4dc8-8146-2e84f05a7293';
 
 function line(fields: Record<string, unknown>): string {
-  return JSON.stringify({ level: 30, time: '2026-03-01T00:00:02.000Z', service: 'alakai-core', component: 'core', trace_id: TRACE_ID, ...fields });
+  return JSON.stringify({
+    level: 30,
+    time: '2026-03-01T00:00:02.000Z',
+    service: 'alakai-core',
+    component: 'core',
+    trace_id: TRACE_ID,
+    ...fields,
+  });
 }
 
 function parsedEvent(): ParsedSummary {
-  const p = parseLogLine(line({ event: 'coding.implementation', outcome: 'success', final_status: 'completed', duration_ms: 1500, steps: { a: 'ok' }, error: null, msg: '[event] coding.implementation -> success' }));
+  const p = parseLogLine(
+    line({
+      event: 'coding.implementation',
+      outcome: 'success',
+      final_status: 'completed',
+      duration_ms: 1500,
+      steps: { a: 'ok' },
+      error: null,
+      msg: '[event] coding.implementation -> success',
+    }),
+  );
   if (p.kind !== 'summary') throw new Error(`fixture is not a summary event: ${JSON.stringify(p)}`);
   return p;
 }
@@ -27,7 +44,14 @@ function parsedLog(fields: Record<string, unknown>): ParsedStepLine {
 }
 
 function trace(logs: ParsedStepLine[]): OpenTrace {
-  return { key: '5c56df3316da4dc881462e84f05a7293', events: [parsedEvent()], logs, lines: logs.length + 1, lastMs: 0, hints: [] };
+  return {
+    key: '5c56df3316da4dc881462e84f05a7293',
+    events: [parsedEvent()],
+    logs,
+    lines: logs.length + 1,
+    lastMs: 0,
+    hints: [],
+  };
 }
 
 describe('buildTrace: step-line de-duplication', () => {

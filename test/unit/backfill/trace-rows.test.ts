@@ -11,9 +11,18 @@ const TRACE_ID = '2e7a474a-3f9b-46f7-82e7-9bf5142f9fd3';
 
 function summary(component: string, time: string, duration_ms: number, final_status: string): SummaryEvent {
   const checked = validateSummaryEvent({
-    time, level: 30, service: `alakai-${component}`, component, trace_id: TRACE_ID,
-    event: 'coding.implementation', outcome: 'success', final_status, duration_ms,
-    context: { trace_id: TRACE_ID, component }, steps: {}, error: null,
+    time,
+    level: 30,
+    service: `alakai-${component}`,
+    component,
+    trace_id: TRACE_ID,
+    event: 'coding.implementation',
+    outcome: 'success',
+    final_status,
+    duration_ms,
+    context: { trace_id: TRACE_ID, component },
+    steps: {},
+    error: null,
     msg: '[event] coding.implementation -> success',
   });
   if (!checked.ok) throw new Error(`fixture rejected: ${checked.reason}`);

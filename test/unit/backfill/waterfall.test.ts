@@ -36,8 +36,20 @@ describe('waterfall sibling order', () => {
   const later = span('00', 'enqueue', 1001n * MS, 1001n * MS + 10_000n, 'core', '01');
 
   it('same start: the order they were given in (recorded order), not span id or end time', () => {
-    expect(names(renderWaterfall([slice, later, first, second, third], { width: 120 }))).toEqual(['slack.implementation', 'verify_signature', 'parse_command', 'validate_args', 'enqueue']);
-    expect(names(renderWaterfall([third, slice, second, later, first], { width: 120 }))).toEqual(['slack.implementation', 'validate_args', 'parse_command', 'verify_signature', 'enqueue']);
+    expect(names(renderWaterfall([slice, later, first, second, third], { width: 120 }))).toEqual([
+      'slack.implementation',
+      'verify_signature',
+      'parse_command',
+      'validate_args',
+      'enqueue',
+    ]);
+    expect(names(renderWaterfall([third, slice, second, later, first], { width: 120 }))).toEqual([
+      'slack.implementation',
+      'validate_args',
+      'parse_command',
+      'verify_signature',
+      'enqueue',
+    ]);
   });
 });
 
@@ -45,7 +57,11 @@ describe('waterfall component column', () => {
   it('names the component of every row, from the resource (or the span attribute)', () => {
     const core = span('01', 'coding.implementation', 0n, 10n * MS, 'core');
     const orchestrator = span('02', 'coding.implementation', 2n * MS, 8n * MS, 'orchestrator', '01');
-    const worker = { ...span('03', 'clone_repo', 3n * MS, 7n * MS, 'x', '02'), resource: {}, attributes: { [ALAKAI_COMPONENT]: 'worker' } };
+    const worker = {
+      ...span('03', 'clone_repo', 3n * MS, 7n * MS, 'x', '02'),
+      resource: {},
+      attributes: { [ALAKAI_COMPONENT]: 'worker' },
+    };
     const rows = renderWaterfall([core, orchestrator, worker], { width: 100 }).split('\n');
     expect(rows.map((r) => r.slice(r.lastIndexOf('|') + 1).trim())).toEqual(['core', 'orchestrator', 'worker']);
     for (const r of rows) expect(r.length).toBe(100);

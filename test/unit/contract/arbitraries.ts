@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 import { componentResource } from '../../../src/contract/resource.js';
-import type { AttributeValue, Attributes, SpanEventRecord, SpanKindValue, SpanRecord, StatusCodeValue } from '../../../src/contract/span-record.js';
+import type {
+  AttributeValue,
+  Attributes,
+  SpanEventRecord,
+  SpanKindValue,
+  SpanRecord,
+  StatusCodeValue,
+} from '../../../src/contract/span-record.js';
 import { eventMsg, type SummaryEvent } from '../../../src/contract/summary-event.js';
 import { toOtelTraceId } from '../../../src/contract/trace-id.js';
 
@@ -14,7 +21,9 @@ const HOSTILE = new Set(['__proto__', 'constructor', 'prototype']);
 export const hex16 = fc.stringMatching(/^[0-9a-f]{16}$/).filter((s) => s !== '0000000000000000');
 export const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/).filter((s) => !/^0+$/.test(s));
 /** Plain text: letters, digits, punctuation and spaces (no "_" or "-" runs that look like tokens). */
-export const text = fc.stringMatching(/^[A-Za-z0-9 .,:;!?()'"\/]{0,40}$/).filter((s) => !/bearer|gh[pousr]|xox|akia|asia|secret|:\/\//i.test(s));
+export const text = fc
+  .stringMatching(/^[A-Za-z0-9 .,:;!?()'"\/]{0,40}$/)
+  .filter((s) => !/bearer|gh[pousr]|xox|akia|asia|secret|:\/\//i.test(s));
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/).filter((s) => !HOSTILE.has(s));
 const noNegZero = (n: number) => (Object.is(n, -0) ? 0 : n);
 const double = fc.double({ noNaN: true, noDefaultInfinity: true }).map(noNegZero);
@@ -37,8 +46,20 @@ const attributeKey = fc.oneof(
   fc.tuple(name, name).map(([a, b]) => `alakai.${a}.${b}`),
   name.map((a) => `alakai.${a}`),
   fc.constantFrom('alakai.repo.full_name', 'alakai.pull_request.number', 'alakai.agent.model', 'alakai.slack.user_id'),
-  fc.constantFrom('alakai.json.task.parent', 'alakai.json', 'alakai.steps.clone', 'alakai.context.request_id', 'alakai.trace_id'),
-  fc.constantFrom('error.type', 'messaging.system', 'messaging.destination.name', 'alakai.steps.declared', 'alakai.step'),
+  fc.constantFrom(
+    'alakai.json.task.parent',
+    'alakai.json',
+    'alakai.steps.clone',
+    'alakai.context.request_id',
+    'alakai.trace_id',
+  ),
+  fc.constantFrom(
+    'error.type',
+    'messaging.system',
+    'messaging.destination.name',
+    'alakai.steps.declared',
+    'alakai.step',
+  ),
 );
 
 export const attributes: fc.Arbitrary<Attributes> = fc
@@ -64,7 +85,10 @@ function spanEvents(start: bigint): fc.Arbitrary<SpanEventRecord[]> {
   const exception = fc.record({
     name: fc.constant('exception'),
     timeUnixNano: fc.bigInt(0n, 5_000_000_000n).map((o) => start + o),
-    attributes: fc.record({ 'exception.type': name, 'exception.message': text, 'exception.stacktrace': text }, { requiredKeys: ['exception.type'] }),
+    attributes: fc.record(
+      { 'exception.type': name, 'exception.message': text, 'exception.stacktrace': text },
+      { requiredKeys: ['exception.type'] },
+    ),
   });
   const other = fc.record({
     name: name,
@@ -83,7 +107,13 @@ export interface Slice {
 export const bridgedSlice: fc.Arbitrary<Slice> = fc
   .record({
     traceHex: hex32,
-    originalTraceId: fc.option(fc.oneof(fc.stringMatching(/^[ -~]{1,40}$/), fc.uuid().map((u) => u.toUpperCase())), { nil: undefined }),
+    originalTraceId: fc.option(
+      fc.oneof(
+        fc.stringMatching(/^[ -~]{1,40}$/),
+        fc.uuid().map((u) => u.toUpperCase()),
+      ),
+      { nil: undefined },
+    ),
     spanId: hex16,
     parent: fc.option(hex16, { nil: undefined }),
     eventName: fc.stringMatching(/^[a-z]{1,10}(\.[a-z]{1,10}){0,2}$/),
@@ -119,7 +149,9 @@ export const bridgedSlice: fc.Arbitrary<Slice> = fc
       { maxLength: 6 },
     ),
   })
-  .chain((r) => fc.tuple(fc.constant(r), spanEvents(r.start), fc.array(spanEvents(r.start), { minLength: 6, maxLength: 6 })))
+  .chain((r) =>
+    fc.tuple(fc.constant(r), spanEvents(r.start), fc.array(spanEvents(r.start), { minLength: 6, maxLength: 6 })),
+  )
   .map(([r, sliceEvents, childEvents]) => {
     let traceId = r.traceHex;
     const attrs: Attributes = { ...r.attributes, 'alakai.event': r.eventName };
@@ -155,7 +187,10 @@ export const bridgedSlice: fc.Arbitrary<Slice> = fc
       if (used.has(s.spanId)) return;
       used.add(s.spanId);
       const candidates = [slice, ...descendants];
-      const parent = s.external && descendants.length > 0 ? 'ffffffffffff0001' : candidates[s.parentPick % candidates.length]!.spanId;
+      const parent =
+        s.external && descendants.length > 0
+          ? 'ffffffffffff0001'
+          : candidates[s.parentPick % candidates.length]!.spanId;
       const a: Attributes = { ...s.attributes };
       if (s.step !== undefined) a['alakai.step'] = s.step;
       const start = r.start + s.offset;
@@ -192,10 +227,34 @@ const domainValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 
-const domainKey = fc.oneof(
-  fc.constantFrom('pid', 'hostname', 'json', 'legacy', 'step', 'dotted.key', ''),
-  name,
-).filter((k) => !['repo', 'task', 'agent', 'pull_request', 'slack', 'time', 'level', 'service', 'component', 'trace_id', 'event', 'outcome', 'final_status', 'duration_ms', 'context', 'steps', 'error', 'msg', 'span_id', 'parent_span_id', 'otel'].includes(k));
+const domainKey = fc
+  .oneof(fc.constantFrom('pid', 'hostname', 'json', 'legacy', 'step', 'dotted.key', ''), name)
+  .filter(
+    (k) =>
+      ![
+        'repo',
+        'task',
+        'agent',
+        'pull_request',
+        'slack',
+        'time',
+        'level',
+        'service',
+        'component',
+        'trace_id',
+        'event',
+        'outcome',
+        'final_status',
+        'duration_ms',
+        'context',
+        'steps',
+        'error',
+        'msg',
+        'span_id',
+        'parent_span_id',
+        'otel',
+      ].includes(k),
+  );
 
 /** The guide's domain objects, typed as its queries read them, with extra members of any JSON. */
 const guideDomain = fc.record(
@@ -203,7 +262,10 @@ const guideDomain = fc.record(
     repo: fc.record({ full_name: text, base_ref: text, extra: domainValue }, { requiredKeys: [] }),
     task: fc.record({ task_id: text, task_type: text, source: text }, { requiredKeys: [] }),
     agent: fc.record({ provider: text, model: text }, { requiredKeys: [] }),
-    pull_request: fc.record({ url: text, number: fc.integer({ min: 1, max: 1e6 }), draft: fc.boolean() }, { requiredKeys: [] }),
+    pull_request: fc.record(
+      { url: text, number: fc.integer({ min: 1, max: 1e6 }), draft: fc.boolean() },
+      { requiredKeys: [] },
+    ),
     slack: fc.record({ user_id: fc.stringMatching(/^U[A-Z0-9]{8}$/) }, { requiredKeys: [] }),
   },
   { requiredKeys: [] },
@@ -212,16 +274,38 @@ const guideDomain = fc.record(
 /** A valid legacy summary event in canonical form (what validateSummaryEvent returns). */
 export const legacyEvent: fc.Arbitrary<SummaryEvent> = fc
   .record({
-    traceId: fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), hex32, fc.stringMatching(/^[ -~]{1,60}$/)),
+    traceId: fc.oneof(
+      fc.uuid(),
+      fc.uuid().map((u) => u.toUpperCase()),
+      hex32,
+      fc.stringMatching(/^[ -~]{1,60}$/),
+    ),
     timeMs: fc.integer({ min: 1_600_000_000_000, max: 2_000_000_000_000 }),
-    durationMs: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 1000)),
+    durationMs: fc.oneof(
+      fc.integer({ min: 0, max: 1_000_000 }),
+      fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 1000),
+    ),
     service: fc.constantFrom('alakai-core', 'alakai-orchestrator', 'alakai-worker-implementation'),
     component,
-    event: fc.constantFrom('coding.prompt', 'coding.implementation', 'slack.prompt', 'slack.implementation', 'slack.clickup.ask'),
+    event: fc.constantFrom(
+      'coding.prompt',
+      'coding.implementation',
+      'slack.prompt',
+      'slack.implementation',
+      'slack.clickup.ask',
+    ),
     outcome: fc.constantFrom('success', 'error', 'skipped') as fc.Arbitrary<'success' | 'error' | 'skipped'>,
     finalStatus: name,
-    contextExtras: fc.dictionary(fc.oneof(name, fc.constantFrom('a.b')).filter((k) => k !== 'trace_id' && k !== 'component'), domainValue, { maxKeys: 2 }),
-    steps: fc.dictionary(fc.oneof(name, fc.constantFrom('declared', 'a.b', '1')), fc.constantFrom('ok', 'error', '-') as fc.Arbitrary<'ok' | 'error' | '-'>, { maxKeys: 5 }),
+    contextExtras: fc.dictionary(
+      fc.oneof(name, fc.constantFrom('a.b')).filter((k) => k !== 'trace_id' && k !== 'component'),
+      domainValue,
+      { maxKeys: 2 },
+    ),
+    steps: fc.dictionary(
+      fc.oneof(name, fc.constantFrom('declared', 'a.b', '1')),
+      fc.constantFrom('ok', 'error', '-') as fc.Arbitrary<'ok' | 'error' | '-'>,
+      { maxKeys: 5 },
+    ),
     error: fc.option(fc.record({ type: name, message: text }), { nil: null }),
     guide: guideDomain,
     domain: fc.dictionary(domainKey, domainValue, { maxKeys: 5 }),
@@ -246,4 +330,3 @@ export const legacyEvent: fc.Arbitrary<SummaryEvent> = fc
     event['msg'] = eventMsg(r.event, r.outcome);
     return event as SummaryEvent;
   });
-

@@ -5,7 +5,9 @@ import type { Attributes } from '../../../src/contract/span-record.js';
 import { attributeValue } from './arbitraries.js';
 
 const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'alakai.event', 'alakai.outcome');
-const attrs = fc.array(fc.tuple(key, attributeValue), { maxLength: 8 }).map((pairs) => Object.fromEntries(pairs) as Attributes);
+const attrs = fc
+  .array(fc.tuple(key, attributeValue), { maxLength: 8 })
+  .map((pairs) => Object.fromEntries(pairs) as Attributes);
 
 describe('attribute diff', () => {
   it('rebuilds any attribute map, values and key order, from any derived map', () => {
@@ -19,9 +21,18 @@ describe('attribute diff', () => {
   });
 
   it('costs nothing when the span has exactly the derived attributes, and only insert positions for attributes set at span start', () => {
-    const derived: Attributes = { 'alakai.event': 'x', 'alakai.repo.full_name': 'org/repo', 'alakai.outcome': 'success' };
+    const derived: Attributes = {
+      'alakai.event': 'x',
+      'alakai.repo.full_name': 'org/repo',
+      'alakai.outcome': 'success',
+    };
     expect(diffAttributes({ ...derived }, derived)).toBeUndefined();
-    const actual: Attributes = { 'alakai.event': 'x', 'messaging.system': 'redis', 'alakai.repo.full_name': 'org/repo', 'alakai.outcome': 'success' };
+    const actual: Attributes = {
+      'alakai.event': 'x',
+      'messaging.system': 'redis',
+      'alakai.repo.full_name': 'org/repo',
+      'alakai.outcome': 'success',
+    };
     expect(diffAttributes(actual, derived)).toEqual({ set: { 'messaging.system': 'redis' }, order: [1] });
   });
 });

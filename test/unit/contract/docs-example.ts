@@ -46,7 +46,9 @@ export function exampleTree(): { slice: SpanRecord; descendants: SpanRecord[] } 
     scope: { name: 'alakai-otel', version: '0.1.0' },
   });
   const clone = stepSpan(slice, 'clone', '7a1c2e3f4b5d6e71', 12);
-  const runAgent = stepSpan(slice, 'run_agent', '7a1c2e3f4b5d6e72', 3_400, { endTimeUnixNano: slice.startTimeUnixNano + 401_000_000_000n });
+  const runAgent = stepSpan(slice, 'run_agent', '7a1c2e3f4b5d6e72', 3_400, {
+    endTimeUnixNano: slice.startTimeUnixNano + 401_000_000_000n,
+  });
   const agentCall1 = stepSpan(runAgent, 'POST /v1/messages', '7a1c2e3f4b5d6e73', 2, {
     kind: SPAN_KIND.CLIENT,
     status: { code: STATUS_CODE.ERROR, message: 'HTTP 529 overloaded' },
@@ -58,7 +60,9 @@ export function exampleTree(): { slice: SpanRecord; descendants: SpanRecord[] } 
     attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 },
   });
   const push = stepSpan(slice, 'push', '7a1c2e3f4b5d6e75', 401_100);
-  const openPr = stepSpan(slice, 'open_pr', '7a1c2e3f4b5d6e76', 409_800, { endTimeUnixNano: slice.startTimeUnixNano + 411_950_000_000n });
+  const openPr = stepSpan(slice, 'open_pr', '7a1c2e3f4b5d6e76', 409_800, {
+    endTimeUnixNano: slice.startTimeUnixNano + 411_950_000_000n,
+  });
   const githubCall = stepSpan(openPr, 'POST /repos/{owner}/{repo}/pulls', '7a1c2e3f4b5d6e77', 10, {
     kind: SPAN_KIND.CLIENT,
     endTimeUnixNano: slice.startTimeUnixNano + 411_900_000_000n,
@@ -74,16 +78,23 @@ function ms(ns: bigint, from: bigint): string {
 /** The tree as indented text: what a reader would see in Jaeger. */
 export function renderTree({ slice, descendants }: ReturnType<typeof exampleTree>): string {
   const all = [slice, ...descendants];
-  const children = (id: string) => all.filter((s) => s.parentSpanId === id).sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+  const children = (id: string) =>
+    all.filter((s) => s.parentSpanId === id).sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
   const lines: string[] = [];
   const walk = (s: SpanRecord, depth: number) => {
     const pad = '  '.repeat(depth);
-    const status = s.status.code ? ` status=${STATUS_NAMES[s.status.code]}${s.status.message ? ` "${s.status.message}"` : ''}` : '';
-    lines.push(`${pad}${s.name}  [${KIND_NAMES[s.kind]}] span ${s.spanId}  +${ms(s.startTimeUnixNano, slice.startTimeUnixNano)} … +${ms(s.endTimeUnixNano, slice.startTimeUnixNano)}${status}`);
+    const status = s.status.code
+      ? ` status=${STATUS_NAMES[s.status.code]}${s.status.message ? ` "${s.status.message}"` : ''}`
+      : '';
+    lines.push(
+      `${pad}${s.name}  [${KIND_NAMES[s.kind]}] span ${s.spanId}  +${ms(s.startTimeUnixNano, slice.startTimeUnixNano)} … +${ms(s.endTimeUnixNano, slice.startTimeUnixNano)}${status}`,
+    );
     for (const [k, v] of Object.entries(s.attributes)) lines.push(`${pad}    ${k} = ${JSON.stringify(v)}`);
     for (const c of children(s.spanId)) walk(c, depth + 1);
   };
-  lines.push(`trace ${slice.traceId}; slice parent span ${slice.parentSpanId} (the orchestrator's hand-over, in another process)`);
+  lines.push(
+    `trace ${slice.traceId}; slice parent span ${slice.parentSpanId} (the orchestrator's hand-over, in another process)`,
+  );
   lines.push(`resource: ${JSON.stringify(slice.resource)}`);
   lines.push(`scope: ${JSON.stringify(slice.scope)}; slice start ${slice.startTimeUnixNano} ns`);
   walk(slice, 0);

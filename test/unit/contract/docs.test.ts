@@ -25,7 +25,9 @@ describe.each(['docs/mapping.md', 'docs/summary-event-format.md'])('%s', (file) 
   it('holds exactly the example the code produces', () => {
     const url = new URL(`../../../${file}`, import.meta.url);
     const text = readFileSync(url, 'utf8');
-    const expected = text.replace(BLOCK_RE, (_m, name: string, lang: string) => generatedBlock(name, BLOCKS[name]!(), lang));
+    const expected = text.replace(BLOCK_RE, (_m, name: string, lang: string) =>
+      generatedBlock(name, BLOCKS[name]!(), lang),
+    );
     if (process.env['UPDATE_DOCS'] === '1') {
       writeFileSync(url, expected);
       return;

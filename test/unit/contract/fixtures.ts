@@ -106,8 +106,18 @@ export function guideExampleEvents(): SummaryEvent[] {
       repo: undefined,
       task: undefined,
     }),
-    summaryEvent({ event: 'slack.clickup.ask', final_status: 'answered', steps: { verify_signature: 'ok', ask: 'ok' }, repo: undefined }),
-    summaryEvent({ event: 'slack.clickup.task', final_status: 'task_created', steps: {}, task: { task_id: 'CU-86b1', source: 'clickup' } }),
+    summaryEvent({
+      event: 'slack.clickup.ask',
+      final_status: 'answered',
+      steps: { verify_signature: 'ok', ask: 'ok' },
+      repo: undefined,
+    }),
+    summaryEvent({
+      event: 'slack.clickup.task',
+      final_status: 'task_created',
+      steps: {},
+      task: { task_id: 'CU-86b1', source: 'clickup' },
+    }),
   ];
 }
 
@@ -136,7 +146,13 @@ export function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
 }
 
 /** A step span under `parent`, starting `offsetMs` after it. */
-export function stepSpan(parent: SpanRecord, name: string, spanId: string, offsetMs: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
+export function stepSpan(
+  parent: SpanRecord,
+  name: string,
+  spanId: string,
+  offsetMs: number,
+  overrides: Partial<SpanRecord> = {},
+): SpanRecord {
   const start = parent.startTimeUnixNano + BigInt(offsetMs) * 1_000_000n;
   return span({
     traceId: parent.traceId,

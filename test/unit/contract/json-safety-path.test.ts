@@ -27,11 +27,23 @@ function reference(value: unknown, maxString: number, path = '', depth = 0): Jso
   return undefined;
 }
 
-const key = fc.oneof(fc.constantFrom('', 'a', 'b.c', '__proto__', 'constructor', 'prototype', 'x'), fc.string({ maxLength: 3 }));
+const key = fc.oneof(
+  fc.constantFrom('', 'a', 'b.c', '__proto__', 'constructor', 'prototype', 'x'),
+  fc.string({ maxLength: 3 }),
+);
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.constant(null),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 3 }),
-  object: fc.array(fc.tuple(key, tie('value')), { maxLength: 4 }).map((pairs) => JSON.parse(JSON.stringify(Object.fromEntries(pairs))) as unknown),
+  object: fc
+    .array(fc.tuple(key, tie('value')), { maxLength: 4 })
+    .map((pairs) => JSON.parse(JSON.stringify(Object.fromEntries(pairs))) as unknown),
 })).value;
 
 function nested(depth: number): unknown {

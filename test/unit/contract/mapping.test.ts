@@ -22,11 +22,32 @@ function readBack(event: SummaryEvent, extra: Record<string, unknown> = {}): Sum
 
 describe('slice spans → summary event', () => {
   it('writes the guide fields in the guide order, from attributes, resource, times and steps', () => {
-    const slice = span({ attributes: { 'alakai.event': 'slack.implementation', 'alakai.outcome': 'success', 'alakai.final_status': 'completed', 'alakai.repo.full_name': 'org/repo' } });
+    const slice = span({
+      attributes: {
+        'alakai.event': 'slack.implementation',
+        'alakai.outcome': 'success',
+        'alakai.final_status': 'completed',
+        'alakai.repo.full_name': 'org/repo',
+      },
+    });
     const event = sliceToSummaryEvent(slice, [stepSpan(slice, 'enqueue', '2222222222222222', 1)]);
     expect(Object.keys(event)).toEqual([
-      'time', 'level', 'service', 'component', 'trace_id', 'event', 'outcome', 'final_status', 'duration_ms',
-      'context', 'steps', 'error', 'repo', 'msg', 'span_id', 'otel',
+      'time',
+      'level',
+      'service',
+      'component',
+      'trace_id',
+      'event',
+      'outcome',
+      'final_status',
+      'duration_ms',
+      'context',
+      'steps',
+      'error',
+      'repo',
+      'msg',
+      'span_id',
+      'otel',
     ]);
     expect(event).toMatchObject({
       time: '2026-05-05T12:00:00.000Z', // end = start + 1234.567890 ms, floored to the ms
@@ -48,7 +69,12 @@ describe('slice spans → summary event', () => {
   });
 
   it('lists declared steps in order with "-" for those that never ran, then undeclared ones in start order; a retry reports its last run', () => {
-    const slice = span({ attributes: { 'alakai.event': 'coding.implementation', 'alakai.steps.declared': ['clone', 'run_agent', 'push', 'open_pr'] } });
+    const slice = span({
+      attributes: {
+        'alakai.event': 'coding.implementation',
+        'alakai.steps.declared': ['clone', 'run_agent', 'push', 'open_pr'],
+      },
+    });
     const failed = { code: STATUS_CODE.ERROR } as const;
     const steps = [
       stepSpan(slice, 'cleanup', '2000000000000006', 90),
@@ -58,8 +84,22 @@ describe('slice spans → summary event', () => {
       stepSpan(slice, 'push', '2000000000000005', 60, { status: failed }),
       stepSpan(slice, 'audit', '2000000000000001', 5),
     ];
-    expect(sliceToSummaryEvent(slice, steps).steps).toEqual({ clone: 'ok', run_agent: 'ok', push: 'error', open_pr: '-', audit: 'ok', cleanup: 'ok' });
-    expect(Object.keys(sliceToSummaryEvent(slice, steps).steps)).toEqual(['clone', 'run_agent', 'push', 'open_pr', 'audit', 'cleanup']);
+    expect(sliceToSummaryEvent(slice, steps).steps).toEqual({
+      clone: 'ok',
+      run_agent: 'ok',
+      push: 'error',
+      open_pr: '-',
+      audit: 'ok',
+      cleanup: 'ok',
+    });
+    expect(Object.keys(sliceToSummaryEvent(slice, steps).steps)).toEqual([
+      'clone',
+      'run_agent',
+      'push',
+      'open_pr',
+      'audit',
+      'cleanup',
+    ]);
   });
 
   it('leaves the steps of a nested slice to that slice', () => {
@@ -75,7 +115,13 @@ describe('slice spans → summary event', () => {
     const failed = span({
       status: { code: STATUS_CODE.ERROR, message: 'boom' },
       attributes: { 'alakai.event': 'slack.implementation', 'alakai.outcome': 'error', 'error.type': 'HttpError' },
-      events: [{ name: 'exception', timeUnixNano: span().endTimeUnixNano, attributes: { 'exception.type': 'RequestError', 'exception.message': `401 for ${token}` } }],
+      events: [
+        {
+          name: 'exception',
+          timeUnixNano: span().endTimeUnixNano,
+          attributes: { 'exception.type': 'RequestError', 'exception.message': `401 for ${token}` },
+        },
+      ],
     });
     const event = sliceToSummaryEvent(failed, []);
     expect(event.error).toEqual({ type: 'RequestError', message: '401 for [REDACTED:github_token]' });
@@ -87,7 +133,10 @@ describe('slice spans → summary event', () => {
   it('derives outcome and final_status when the slice did not set them', () => {
     const bare = span({ attributes: { 'alakai.event': 'slack.prompt' } });
     expect(sliceToSummaryEvent(bare, [])).toMatchObject({ outcome: 'success', final_status: 'completed' });
-    expect(sliceToSummaryEvent({ ...bare, status: { code: STATUS_CODE.ERROR } }, [])).toMatchObject({ outcome: 'error', final_status: 'failed' });
+    expect(sliceToSummaryEvent({ ...bare, status: { code: STATUS_CODE.ERROR } }, [])).toMatchObject({
+      outcome: 'error',
+      final_status: 'failed',
+    });
   });
 
   it('maps alakai.<obj>.<key> attributes to domain objects keeping types; JSON text for values without an attribute type', () => {
@@ -113,36 +162,48 @@ describe('slice spans → summary event', () => {
   });
 
   it('keeps a domain member of the wrong type out of the event (the extension still carries it)', () => {
-    const slice = span({ attributes: { 'alakai.event': 'x', 'alakai.pull_request.number': '42', 'alakai.repo.full_name': 'org/repo' } });
+    const slice = span({
+      attributes: { 'alakai.event': 'x', 'alakai.pull_request.number': '42', 'alakai.repo.full_name': 'org/repo' },
+    });
     const event = sliceToSummaryEvent(slice, []);
     expect(event.pull_request).toBeUndefined();
     expect(summaryEventToSpans(readBack(event))[0]!.attributes['alakai.pull_request.number']).toBe('42');
   });
 
   it('writes the original trace id when the slice carries one that maps to its trace id', () => {
-    const slice = span({ traceId: '39311870d84a3e094d7d936f2b39c176', attributes: { 'alakai.event': 'x', 'alakai.trace_id': 'a1b2c3d4-...' } });
+    const slice = span({
+      traceId: '39311870d84a3e094d7d936f2b39c176',
+      attributes: { 'alakai.event': 'x', 'alakai.trace_id': 'a1b2c3d4-...' },
+    });
     expect(sliceToSummaryEvent(slice, []).trace_id).toBe('a1b2c3d4-...');
     const unrelated = span({ attributes: { 'alakai.event': 'x', 'alakai.trace_id': 'a1b2c3d4-...' } });
     expect(sliceToSummaryEvent(unrelated, []).trace_id).toBe(TRACE_ID);
   });
 
-  it('takes the slice times from the extension, never from pino\'s `time`, and never turns logger bindings into attributes', () => {
+  it("takes the slice times from the extension, never from pino's `time`, and never turns logger bindings into attributes", () => {
     const slice = span();
     const step = stepSpan(slice, 'enqueue', '2222222222222222', 1);
     const event = sliceToSummaryEvent(slice, [step]);
     // pino writes its own time (a ms later) and its base bindings next to the event's fields.
     const logged = readBack(event, { time: '2026-05-05T12:00:00.001Z', pid: 4242, hostname: 'ip-10-0-1-7' });
     expect(logged['pid']).toBe(4242);
-    expect(summaryEventToSpans(logged)).toEqual([slice, step].map((s) => expect.objectContaining({ ...s, attributes: { ...s.attributes } })));
+    expect(summaryEventToSpans(logged)).toEqual(
+      [slice, step].map((s) => expect.objectContaining({ ...s, attributes: { ...s.attributes } })),
+    );
     expect(Object.keys(summaryEventToSpans(logged)[0]!.attributes)).not.toContain('alakai.pid');
   });
 
   it('caps the extension: at most 256 descendants and 64 KiB, with the dropped count recorded', () => {
     const slice = span();
-    const many = Array.from({ length: 300 }, (_, i) => stepSpan(slice, `s${i}`, (0x4000000000000000n + BigInt(i)).toString(16), i));
+    const many = Array.from({ length: 300 }, (_, i) =>
+      stepSpan(slice, `s${i}`, (0x4000000000000000n + BigInt(i)).toString(16), i),
+    );
     const event = sliceToSummaryEvent(slice, many);
     const ext = decodeOtelExtension(event.otel!);
-    expect(ext.ok && [ext.extension.descendants.length, ext.extension.dropped]).toEqual([MAX_DESCENDANTS, 300 - MAX_DESCENDANTS]);
+    expect(ext.ok && [ext.extension.descendants.length, ext.extension.dropped]).toEqual([
+      MAX_DESCENDANTS,
+      300 - MAX_DESCENDANTS,
+    ]);
 
     const heavy = many.slice(0, 100).map((s) => ({ ...s, attributes: { ...s.attributes, blob: 'z'.repeat(2000) } }));
     const capped = sliceToSummaryEvent(slice, heavy);
@@ -194,7 +255,13 @@ describe('legacy summary event → span', () => {
         'alakai.final_status': 'agent_failed',
         'error.type': 'AgentTimeoutError',
       },
-      events: [{ name: 'exception', timeUnixNano: end, attributes: { 'exception.type': 'AgentTimeoutError', 'exception.message': 'agent did not finish' } }],
+      events: [
+        {
+          name: 'exception',
+          timeUnixNano: end,
+          attributes: { 'exception.type': 'AgentTimeoutError', 'exception.message': 'agent did not finish' },
+        },
+      ],
       resource: componentResource('alakai-worker-implementation', 'worker'),
       scope: { name: 'alakai-otel' },
     });
@@ -209,7 +276,9 @@ describe('legacy summary event → span', () => {
     };
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(errorEvent).reverse()));
     expect(legacySpanId(read(reordered))).toBe(legacySpanId(errorEvent));
-    expect(legacySpanId(read(JSON.stringify({ ...errorEvent, time: Date.parse(errorEvent.time) })))).toBe(legacySpanId(errorEvent));
+    expect(legacySpanId(read(JSON.stringify({ ...errorEvent, time: Date.parse(errorEvent.time) })))).toBe(
+      legacySpanId(errorEvent),
+    );
     expect(legacySpanId(summaryEvent({ duration_ms: 1235 }))).not.toBe(legacySpanId(summaryEvent()));
     expect(legacySpanId(errorEvent)).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
   });
@@ -238,14 +307,20 @@ describe('componentResource', () => {
       'aws.log.group.names': ['/ecs/alakai-orchestrator'],
       'alakai.component': 'orchestrator',
     });
-    expect(componentResource('x', 'toString')).toEqual({ 'service.name': 'x', 'service.namespace': 'alakai', 'cloud.platform': 'aws_ecs', 'alakai.component': 'toString' });
+    expect(componentResource('x', 'toString')).toEqual({
+      'service.name': 'x',
+      'service.namespace': 'alakai',
+      'cloud.platform': 'aws_ecs',
+      'alakai.component': 'toString',
+    });
   });
 });
 
-
 describe('values JSON cannot carry', () => {
   it('a NaN attribute or an array holding null is left out of the rebuilt span, not the whole extension', () => {
-    const slice = span({ attributes: { 'alakai.event': 'x', 'ratio': Number.NaN, 'list': ['a', null as unknown as string], 'ok': 1 } });
+    const slice = span({
+      attributes: { 'alakai.event': 'x', ratio: Number.NaN, list: ['a', null as unknown as string], ok: 1 },
+    });
     const spans = summaryEventToSpans(readBack(sliceToSummaryEvent(slice, [])));
     expect(spans[0]!.attributes['alakai.legacy']).toBeUndefined(); // still bridged
     expect({ ...spans[0]!.attributes }).toEqual({ 'alakai.event': 'x', ok: 1 });
@@ -254,16 +329,32 @@ describe('values JSON cannot carry', () => {
 
 describe('values JSON cannot carry, with a reordered attribute map', () => {
   it('keeps the other attributes', () => {
-    const slice = span({ attributes: { 'alakai.outcome': 'success', 'alakai.event': 'x', 'ratio': Number.POSITIVE_INFINITY, 'alakai.final_status': 'completed' } });
+    const slice = span({
+      attributes: {
+        'alakai.outcome': 'success',
+        'alakai.event': 'x',
+        ratio: Number.POSITIVE_INFINITY,
+        'alakai.final_status': 'completed',
+      },
+    });
     const spans = summaryEventToSpans(readBack(sliceToSummaryEvent(slice, [])));
     expect(spans[0]!.attributes['alakai.legacy']).toBeUndefined();
-    expect({ ...spans[0]!.attributes }).toEqual({ 'alakai.outcome': 'success', 'alakai.event': 'x', 'alakai.final_status': 'completed' });
+    expect({ ...spans[0]!.attributes }).toEqual({
+      'alakai.outcome': 'success',
+      'alakai.event': 'x',
+      'alakai.final_status': 'completed',
+    });
   });
 });
 
 describe('steps within what a reader accepts', () => {
   it('writes at most 256 steps with names ≤ 256 characters, so the line reads back; the spans stay exact', () => {
-    const slice = span({ attributes: { 'alakai.event': 'x', 'alakai.steps.declared': ['y'.repeat(300), ...Array.from({ length: 300 }, (_, i) => `s${i}`)] } });
+    const slice = span({
+      attributes: {
+        'alakai.event': 'x',
+        'alakai.steps.declared': ['y'.repeat(300), ...Array.from({ length: 300 }, (_, i) => `s${i}`)],
+      },
+    });
     const event = sliceToSummaryEvent(slice, []);
     expect(Object.keys(event.steps)).toHaveLength(256);
     expect(Object.keys(event.steps)[0]).toBe('s0');
@@ -282,10 +373,15 @@ describe('Logs Insights discovery', () => {
   it('the bridge adds three fields to the event, however many descendant spans the slice has', () => {
     const slice = span();
     const descendants = Array.from({ length: 200 }, (_, i) =>
-      stepSpan(slice, `GET /items/${i}`, (0x5000000000000000n + BigInt(i)).toString(16), i, { kind: SPAN_KIND.CLIENT, attributes: { 'http.request.method': 'GET' } }),
+      stepSpan(slice, `GET /items/${i}`, (0x5000000000000000n + BigInt(i)).toString(16), i, {
+        kind: SPAN_KIND.CLIENT,
+        attributes: { 'http.request.method': 'GET' },
+      }),
     );
     const bridged = sliceToSummaryEvent(slice, descendants);
-    const legacy = Object.fromEntries(Object.entries(bridged).filter(([k]) => !['span_id', 'parent_span_id', 'otel'].includes(k)));
+    const legacy = Object.fromEntries(
+      Object.entries(bridged).filter(([k]) => !['span_id', 'parent_span_id', 'otel'].includes(k)),
+    );
     const extra = discoveredFields(bridged).filter((f) => !discoveredFields(legacy).includes(f));
     expect(extra).toEqual(['span_id', 'otel']);
     expect(discoveredFields(legacy).length).toBeLessThanOrEqual(200 - 3);
@@ -298,9 +394,23 @@ describe('never throws', () => {
   });
 
   it('validateSummaryEvent on a value with a throwing getter rejects it as its own failure, said to diag, not as the input being no object', () => {
-    const value = Object.defineProperty({ ...summaryEvent() }, 'repo', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const value = Object.defineProperty({ ...summaryEvent() }, 'repo', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     const said: unknown[][] = [];
-    diag.setLogger({ error: (...args: unknown[]) => said.push(args), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+    diag.setLogger(
+      {
+        error: (...args: unknown[]) => said.push(args),
+        warn: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.ERROR,
+    );
     try {
       expect(validateSummaryEvent(value)).toMatchObject({ ok: false, reason: 'internal_error' });
     } finally {

@@ -5,12 +5,19 @@
  * docs/summary-event-format.md's: short keys, times relative to the slice start, defaults left out.
  */
 import type { AttributeDiff } from '../../../src/contract/attribute-diff.js';
-import { OTEL_EXTENSION_VERSION, type ExtensionDescendant, type ExtensionEvent, type OtelExtension } from '../../../src/contract/otel-extension.js';
+import {
+  OTEL_EXTENSION_VERSION,
+  type ExtensionDescendant,
+  type ExtensionEvent,
+  type OtelExtension,
+} from '../../../src/contract/otel-extension.js';
 import type { ScopeRecord } from '../../../src/contract/span-record.js';
 
 /** Nanoseconds as a JSON number while it is exact, else as a decimal string. */
 function ns(value: bigint): number | string {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }
 
 /** [set or 0] + [del or 0, order] when there is an order, else + [del] when there is one. */

@@ -6,8 +6,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AttributeDiff } from '../../../src/contract/attribute-diff.js';
-import { decodeOtelExtension, encodeOtelExtension, type ExtensionDescendant, type ExtensionEvent, type OtelExtension } from '../../../src/contract/otel-extension.js';
-import type { AttributeValue, Attributes, ScopeRecord, SpanKindValue, StatusCodeValue } from '../../../src/contract/span-record.js';
+import {
+  decodeOtelExtension,
+  encodeOtelExtension,
+  type ExtensionDescendant,
+  type ExtensionEvent,
+  type OtelExtension,
+} from '../../../src/contract/otel-extension.js';
+import type {
+  AttributeValue,
+  Attributes,
+  ScopeRecord,
+  SpanKindValue,
+  StatusCodeValue,
+} from '../../../src/contract/span-record.js';
 import { attributes as guideAttributes, hex16 } from './arbitraries.js';
 import { referenceOtelExtension } from './otel-extension-reference.js';
 
@@ -33,7 +45,11 @@ const hostileAttributes: fc.Arbitrary<Attributes> = fc
   });
 const attrs = fc.oneof(guideAttributes, hostileAttributes);
 /** Offsets and durations on both sides of the exact-number limit, negative ones too. */
-const nanos = fc.oneof(fc.bigInt(-(2n ** 63n), 2n ** 64n), fc.bigInt(0n, 10n ** 12n), fc.constantFrom(2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n)));
+const nanos = fc.oneof(
+  fc.bigInt(-(2n ** 63n), 2n ** 64n),
+  fc.bigInt(0n, 10n ** 12n),
+  fc.constantFrom(2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n)),
+);
 const kind = fc.constantFrom<SpanKindValue>(0, 1, 2, 3, 4);
 const code = fc.constantFrom<StatusCodeValue>(0, 1, 2);
 const scope: fc.Arbitrary<ScopeRecord> = fc.record({ name: anyText, version: anyText }, { requiredKeys: ['name'] });
@@ -56,7 +72,9 @@ const descendant: fc.Arbitrary<ExtensionDescendant> = fc.record(
     scope,
     resource: diff,
   },
-  { requiredKeys: ['spanId', 'parent', 'name', 'kind', 'startOffsetNs', 'durationNs', 'status', 'attributes', 'events'] },
+  {
+    requiredKeys: ['spanId', 'parent', 'name', 'kind', 'startOffsetNs', 'durationNs', 'status', 'attributes', 'events'],
+  },
 );
 const extension: fc.Arbitrary<OtelExtension> = fc.record(
   {
@@ -89,7 +107,15 @@ describe('otel extension writer', () => {
   });
 
   it('an extension with every default left out is the shortest text the format has, and reads back', () => {
-    const ext: OtelExtension = { startNs: 5n, durationNs: 7n, domainKeys: [], events: [], descendants: [], dropped: 0, truncated: false };
+    const ext: OtelExtension = {
+      startNs: 5n,
+      durationNs: 7n,
+      domainKeys: [],
+      events: [],
+      descendants: [],
+      dropped: 0,
+      truncated: false,
+    };
     expect(referenceOtelExtension(ext)).toBe('{"v":1,"s":"5","d":7}');
     expect(encodeOtelExtension(ext)).toBe('{"v":1,"s":"5","d":7}');
     expect(decodeOtelExtension('{"v":1,"s":"5","d":7}')).toBeDefined();

@@ -12,7 +12,10 @@ import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from '../../
 import { hex16, hex32 } from './arbitraries.js';
 
 /** Any UTF-16 text, lone surrogates, quotes, backslashes and control characters included. */
-const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
+const anyText = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  maxLength: 12,
+});
 const value: fc.Arbitrary<AttributeValue> = fc.oneof(
   anyText,
   fc.boolean(),
@@ -23,18 +26,24 @@ const value: fc.Arbitrary<AttributeValue> = fc.oneof(
   fc.array(fc.double(), { maxLength: 3 }),
   fc.array(fc.boolean(), { maxLength: 3 }),
 );
-const attrs: fc.Arbitrary<Attributes> = fc.array(fc.tuple(fc.oneof(anyText, fc.constantFrom('alakai.event', 'log.message')), value), { maxLength: 6 }).map((pairs) => {
-  const out: Attributes = Object.create(null) as Attributes;
-  for (const [k, v] of pairs) out[k] = v;
-  return out;
-});
+const attrs: fc.Arbitrary<Attributes> = fc
+  .array(fc.tuple(fc.oneof(anyText, fc.constantFrom('alakai.event', 'log.message')), value), { maxLength: 6 })
+  .map((pairs) => {
+    const out: Attributes = Object.create(null) as Attributes;
+    for (const [k, v] of pairs) out[k] = v;
+    return out;
+  });
 const resources = [
   sharedComponentResource('alakai-core', 'core'),
   sharedComponentResource('alakai-worker', 'worker'),
   componentResource('alakai-core', 'core'), // equal content to the shared one, another object
   componentResource('svc "quoted"', 'other'),
 ];
-const scopes: ScopeRecord[] = [{ name: 'alakai-otel' }, { name: 'alakai-otel', version: '1.2.3' }, { name: 'x\u2028y' }];
+const scopes: ScopeRecord[] = [
+  { name: 'alakai-otel' },
+  { name: 'alakai-otel', version: '1.2.3' },
+  { name: 'x\u2028y' },
+];
 const nanos = fc.bigInt(0n, 2n ** 64n - 1n);
 const span: fc.Arbitrary<SpanRecord> = fc
   .record({
@@ -45,7 +54,10 @@ const span: fc.Arbitrary<SpanRecord> = fc
     kind: fc.constantFrom(0, 1, 2, 3, 4) as fc.Arbitrary<SpanRecord['kind']>,
     startTimeUnixNano: nanos,
     endTimeUnixNano: nanos,
-    status: fc.record({ code: fc.constantFrom(0, 1, 2), message: fc.option(anyText, { nil: undefined }) }) as fc.Arbitrary<SpanRecord['status']>,
+    status: fc.record({
+      code: fc.constantFrom(0, 1, 2),
+      message: fc.option(anyText, { nil: undefined }),
+    }) as fc.Arbitrary<SpanRecord['status']>,
     attributes: attrs,
     events: fc.array(fc.record({ name: anyText, timeUnixNano: nanos, attributes: attrs }), { maxLength: 3 }),
     resource: fc.constantFrom(...resources),
@@ -82,7 +94,12 @@ describe('encodeOtlpJsonLine (direct writer)', () => {
     const request = JSON.parse(line) as { resourceSpans: { scopeSpans: unknown[] }[] };
     expect(request.resourceSpans).toHaveLength(2);
     expect(request.resourceSpans[1]!.scopeSpans).toHaveLength(2);
-    expect(fromOtlpRequest(line).map((s) => s.spanId)).toEqual(['1111111111111111', '4444444444444444', '2222222222222222', '3333333333333333']);
+    expect(fromOtlpRequest(line).map((s) => s.spanId)).toEqual([
+      '1111111111111111',
+      '4444444444444444',
+      '2222222222222222',
+      '3333333333333333',
+    ]);
   });
 
   it('writes values outside the SpanRecord types as the object path does, and throws where it throws', () => {
@@ -110,10 +127,18 @@ describe('encodeOtlpJsonLine (direct writer)', () => {
           name: odd,
           parentSpanId: '00000000000000aa',
           attributes: { plain: 'x', odd, after: 'y', n: 1, last: odd },
-          events: [{ name: odd, timeUnixNano: 1n, attributes: { odd, plain: 'z' } }, { name: 'plain', timeUnixNano: 2n, attributes: { plain: 'z', odd } }],
+          events: [
+            { name: odd, timeUnixNano: 1n, attributes: { odd, plain: 'z' } },
+            { name: 'plain', timeUnixNano: 2n, attributes: { plain: 'z', odd } },
+          ],
           status: { code: 2, message: odd },
         },
-        { ...base, spanId: 'bbbbbbbbbbbbbbbb', name: 'plain \u2028 line separator is not escaped by JSON', attributes: { a: 'b', c: '\u2029' } },
+        {
+          ...base,
+          spanId: 'bbbbbbbbbbbbbbbb',
+          name: 'plain \u2028 line separator is not escaped by JSON',
+          attributes: { a: 'b', c: '\u2029' },
+        },
       ];
       expect(encodeOtlpJsonLine(spans)).toBe(objectPath(spans));
     }

@@ -24,7 +24,11 @@ function readBack(event: SummaryEvent): SummaryEvent {
 
 /** Key order of every attribute map, which OTLP exporters keep and Jaeger's dedupe hashes. */
 function keyOrders(spans: readonly SpanRecord[]): string[][] {
-  return spans.flatMap((s) => [Object.keys(s.attributes), Object.keys(s.resource), ...s.events.map((e) => Object.keys(e.attributes))]);
+  return spans.flatMap((s) => [
+    Object.keys(s.attributes),
+    Object.keys(s.resource),
+    ...s.events.map((e) => Object.keys(e.attributes)),
+  ]);
 }
 
 describe('spans → event → spans', () => {
@@ -45,7 +49,20 @@ describe('spans → event → spans', () => {
       fc.property(bridgedSlice, ({ slice, descendants }) => {
         const event = sliceToSummaryEvent(slice, descendants);
         const keys = Object.keys(event);
-        expect(keys.slice(0, 12)).toEqual(['time', 'level', 'service', 'component', 'trace_id', 'event', 'outcome', 'final_status', 'duration_ms', 'context', 'steps', 'error']);
+        expect(keys.slice(0, 12)).toEqual([
+          'time',
+          'level',
+          'service',
+          'component',
+          'trace_id',
+          'event',
+          'outcome',
+          'final_status',
+          'duration_ms',
+          'context',
+          'steps',
+          'error',
+        ]);
         expect(keys.filter((k) => ['span_id', 'parent_span_id', 'otel'].includes(k))).toEqual(
           slice.parentSpanId ? ['span_id', 'parent_span_id', 'otel'] : ['span_id', 'otel'],
         );

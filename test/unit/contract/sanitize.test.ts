@@ -21,26 +21,86 @@ const FAKE = {
   secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.FAKEsignatureFAKEsignature',
 };
-const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE', 'FAKEFAKEFAKE==', '-----END RSA PRIVATE KEY-----'].join('\n');
+const PEM = [
+  '-----BEGIN RSA PRIVATE KEY-----',
+  'MIIEowIBAAKCAQEAFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE',
+  'FAKEFAKEFAKE==',
+  '-----END RSA PRIVATE KEY-----',
+].join('\n');
 
 // [message as an app would throw it, what must be gone, what must stay, marker]
 const CORPUS: Array<[string, string, string, string]> = [
-  [`HttpError: 401 Bad credentials for token ${FAKE.ghp} (GET /repos/org/repo)`, FAKE.ghp, 'GET /repos/org/repo', '[REDACTED:github_token]'],
-  [`git clone failed: https://x-access-token:${FAKE.ghs}@github.com/org/repo.git`, FAKE.ghs, '@github.com/org/repo.git', '[REDACTED:url_credentials]'],
+  [
+    `HttpError: 401 Bad credentials for token ${FAKE.ghp} (GET /repos/org/repo)`,
+    FAKE.ghp,
+    'GET /repos/org/repo',
+    '[REDACTED:github_token]',
+  ],
+  [
+    `git clone failed: https://x-access-token:${FAKE.ghs}@github.com/org/repo.git`,
+    FAKE.ghs,
+    '@github.com/org/repo.git',
+    '[REDACTED:url_credentials]',
+  ],
   [`oauth exchange returned ${FAKE.gho}`, FAKE.gho, 'oauth exchange returned', '[REDACTED:github_token]'],
-  [`user token ${FAKE.ghu} expired; refresh ${FAKE.ghr} rejected`, FAKE.ghr, 'expired; refresh', '[REDACTED:github_token]'],
-  [`Octokit: Resource not accessible by integration (token=${FAKE.pat})`, FAKE.pat, 'Resource not accessible', '[REDACTED:github_token]'],
+  [
+    `user token ${FAKE.ghu} expired; refresh ${FAKE.ghr} rejected`,
+    FAKE.ghr,
+    'expired; refresh',
+    '[REDACTED:github_token]',
+  ],
+  [
+    `Octokit: Resource not accessible by integration (token=${FAKE.pat})`,
+    FAKE.pat,
+    'Resource not accessible',
+    '[REDACTED:github_token]',
+  ],
   [`Slack API error invalid_auth for ${FAKE.slackBot}`, FAKE.slackBot, 'invalid_auth', '[REDACTED:slack_token]'],
   [`chat.postMessage: not_authed (${FAKE.slackUser})`, FAKE.slackUser, 'not_authed', '[REDACTED:slack_token]'],
-  [`socket mode connect failed with ${FAKE.slackApp}`, FAKE.slackApp, 'socket mode connect failed', '[REDACTED:slack_token]'],
-  [`The security token included in the request is invalid. AccessKeyId: ${FAKE.akia}`, FAKE.akia, 'AccessKeyId:', '[REDACTED:aws_access_key_id]'],
+  [
+    `socket mode connect failed with ${FAKE.slackApp}`,
+    FAKE.slackApp,
+    'socket mode connect failed',
+    '[REDACTED:slack_token]',
+  ],
+  [
+    `The security token included in the request is invalid. AccessKeyId: ${FAKE.akia}`,
+    FAKE.akia,
+    'AccessKeyId:',
+    '[REDACTED:aws_access_key_id]',
+  ],
   [`ExpiredToken: session ${FAKE.asia} expired`, FAKE.asia, 'expired', '[REDACTED:aws_access_key_id]'],
-  [`config error: aws_secret_access_key=${FAKE.secret} is not valid`, FAKE.secret, 'aws_secret_access_key=', '[REDACTED:aws_secret_access_key]'],
-  [`bad credentials {"accessKeyId":"x","secretAccessKey": "${FAKE.secret}"}`, FAKE.secret, '"secretAccessKey": "', '[REDACTED:aws_secret_access_key]'],
+  [
+    `config error: aws_secret_access_key=${FAKE.secret} is not valid`,
+    FAKE.secret,
+    'aws_secret_access_key=',
+    '[REDACTED:aws_secret_access_key]',
+  ],
+  [
+    `bad credentials {"accessKeyId":"x","secretAccessKey": "${FAKE.secret}"}`,
+    FAKE.secret,
+    '"secretAccessKey": "',
+    '[REDACTED:aws_secret_access_key]',
+  ],
   [`request failed: Authorization: Bearer ${FAKE.jwt}`, FAKE.jwt, 'Authorization: Bearer', '[REDACTED:bearer_token]'],
-  [`redis connect ECONNREFUSED redis://default:FAKEpassw0rd@10.0.3.7:6379`, 'FAKEpassw0rd', '@10.0.3.7:6379', '[REDACTED:url_credentials]'],
-  [`Error: cannot parse key\n${PEM}\n    at loadKey (key.js:10:3)`, 'MIIEowIBAAKCAQEA', 'at loadKey (key.js:10:3)', '[REDACTED:private_key]'],
-  [`truncated key in env: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANFAKEFAKE`, 'MIIEvQIBADANFAKEFAKE', 'truncated key in env:', '[REDACTED:private_key]'],
+  [
+    `redis connect ECONNREFUSED redis://default:FAKEpassw0rd@10.0.3.7:6379`,
+    'FAKEpassw0rd',
+    '@10.0.3.7:6379',
+    '[REDACTED:url_credentials]',
+  ],
+  [
+    `Error: cannot parse key\n${PEM}\n    at loadKey (key.js:10:3)`,
+    'MIIEowIBAAKCAQEA',
+    'at loadKey (key.js:10:3)',
+    '[REDACTED:private_key]',
+  ],
+  [
+    `truncated key in env: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANFAKEFAKE`,
+    'MIIEvQIBADANFAKEFAKE',
+    'truncated key in env:',
+    '[REDACTED:private_key]',
+  ],
 ];
 
 describe('sanitizeText', () => {

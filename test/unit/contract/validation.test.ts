@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stepLineField, stepLineFieldNames, stepLineFields, stepLineTimeNs } from '../../../src/backfill/assembly/step-line-fields.js';
+import {
+  stepLineField,
+  stepLineFieldNames,
+  stepLineFields,
+  stepLineTimeNs,
+} from '../../../src/backfill/assembly/step-line-fields.js';
 import { parseLogLine, type ParsedLine } from '../../../src/contract/parse.js';
 import { sliceToSummaryEvent } from '../../../src/contract/spans-to-event.js';
 import { validateSummaryEvent } from '../../../src/contract/validate.js';
@@ -45,7 +50,8 @@ describe('the guide examples', () => {
   it('reads the guide example line (multi-line, as printed) as a summary event', () => {
     const parsed = parseLogLine(GUIDE_EXAMPLE_TEXT);
     expect(parsed.kind).toBe('summary');
-    if (parsed.kind === 'summary') expect(JSON.stringify(parsed.event)).toBe(JSON.stringify(JSON.parse(GUIDE_EXAMPLE_TEXT)));
+    if (parsed.kind === 'summary')
+      expect(JSON.stringify(parsed.event)).toBe(JSON.stringify(JSON.parse(GUIDE_EXAMPLE_TEXT)));
   });
 
   it('every event validateSummaryEvent accepts (legacy or bridged) matches the schema', () => {
@@ -77,7 +83,11 @@ const DEFECTS: Array<[string, string, string]> = [
   ['oversize trace_id', line({ trace_id: 'a'.repeat(257), context: undefined }), 'invalid_trace_id'],
   ['duration_ms as a string', line({ duration_ms: '1234' }), 'bad_duration'],
   ['negative duration_ms', line({ duration_ms: -1 }), 'bad_duration'],
-  ['non-finite duration_ms (1e999 parses as Infinity)', line().replace('"duration_ms":1234', '"duration_ms":1e999'), 'bad_duration'],
+  [
+    'non-finite duration_ms (1e999 parses as Infinity)',
+    line().replace('"duration_ms":1234', '"duration_ms":1e999'),
+    'bad_duration',
+  ],
   ['missing duration_ms', line({ duration_ms: undefined }), 'bad_duration'],
   ['unknown outcome', line({ outcome: 'maybe', msg: '[event] slack.implementation -> maybe' }), 'bad_outcome'],
   ['time that is not a time', line({ time: 'yesterday' }), 'bad_time'],
@@ -91,13 +101,21 @@ const DEFECTS: Array<[string, string, string]> = [
   ['unknown step status', line({ steps: { clone: 'done' } }), 'bad_type:steps'],
   ['error of the wrong type', line({ error: 'boom' }), 'bad_type:error'],
   ['context not an object', line({ context: 'core' }), 'bad_type:context'],
-  ['context.trace_id contradicting trace_id', line({ context: { trace_id: 'other', component: 'core' } }), 'context_mismatch'],
+  [
+    'context.trace_id contradicting trace_id',
+    line({ context: { trace_id: 'other', component: 'core' } }),
+    'context_mismatch',
+  ],
   ['msg for another event', line({ msg: '[event] coding.prompt -> success' }), 'msg_mismatch'],
   ['pull_request.number as text', line({ pull_request: { number: '42' } }), 'bad_type:pull_request'],
   ['repo not an object', line({ repo: 'org/repo' }), 'bad_type:repo'],
   ['__proto__ key at the top', line().replace('{"time"', '{"__proto__":{"polluted":1},"time"'), 'hostile_key'],
   ['constructor key nested', line({ task: { meta: { constructor: { prototype: { polluted: 1 } } } } }), 'hostile_key'],
-  ['prototype key in context', line({ context: { trace_id: TRACE_ID, component: 'core', prototype: 1 } }), 'hostile_key'],
+  [
+    'prototype key in context',
+    line({ context: { trace_id: TRACE_ID, component: 'core', prototype: 1 } }),
+    'hostile_key',
+  ],
   ['1 MB domain value', line({ repo: { full_name: ONE_MB } }), 'value_too_long'],
   ['1.2 MB line', line({ notes: 'y'.repeat(1_200_000) }), 'too_large'],
   ['JSON nested 100 deep', line({ notes: JSON.parse('['.repeat(100) + ']'.repeat(100)) }), 'too_deep'],
@@ -140,7 +158,9 @@ describe('defective summary events', () => {
         // Splice junk into a real line, or cut it short: most results are not JSON, some are odd JSON.
         const mutated = base.slice(0, at) + junk + base.slice(Math.max(at, cut));
         expect(() => parseLogLine(mutated)).not.toThrow();
-        expect(() => validateSummaryEvent(JSON.parse(JSON.stringify({ ...summaryEvent(), [junk]: junk })))).not.toThrow();
+        expect(() =>
+          validateSummaryEvent(JSON.parse(JSON.stringify({ ...summaryEvent(), [junk]: junk }))),
+        ).not.toThrow();
       }),
       { numRuns: 500 },
     );
@@ -162,7 +182,12 @@ describe('normalization', () => {
     for (const variant of variants) {
       const parsed = parseLogLine(JSON.stringify(variant));
       // With the OTel trace id and the time in ms that the backfill groups and orders lines by.
-      expect(parsed).toEqual({ kind: 'summary', event: expected, traceId: expected.trace_id.replace(/-/g, ''), timeMs: Date.parse(expected.time) });
+      expect(parsed).toEqual({
+        kind: 'summary',
+        event: expected,
+        traceId: expected.trace_id.replace(/-/g, ''),
+        timeMs: Date.parse(expected.time),
+      });
     }
   });
 
@@ -173,7 +198,10 @@ describe('normalization', () => {
 
   it('drops members of error other than type and message, and sanitizes the message', () => {
     const parsed = parseLogLine(
-      line({ outcome: 'error', error: { type: 'HttpError', message: 'GET https://bot:hunter2@api.example.com failed', stack: 'at x' } }),
+      line({
+        outcome: 'error',
+        error: { type: 'HttpError', message: 'GET https://bot:hunter2@api.example.com failed', stack: 'at x' },
+      }),
     );
     expect(parsed.kind === 'summary' && parsed.event.error).toEqual({
       type: 'HttpError',
@@ -185,11 +213,26 @@ describe('normalization', () => {
 describe('other lines', () => {
   it('a JSON line with a trace_id that is not a summary event is a step-level log line', () => {
     const parsed = parseLogLine(
-      JSON.stringify({ level: 30, time: 1777982400123, pid: 7, hostname: 'ip-10-0-1-7', trace_id: TRACE_ID, context: { trace_id: TRACE_ID, component: 'worker' }, msg: 'cloning org/repo' }),
+      JSON.stringify({
+        level: 30,
+        time: 1777982400123,
+        pid: 7,
+        hostname: 'ip-10-0-1-7',
+        trace_id: TRACE_ID,
+        context: { trace_id: TRACE_ID, component: 'worker' },
+        msg: 'cloning org/repo',
+      }),
     );
     expect(parsed).toMatchObject({
       kind: 'log',
-      log: { trace_id: TRACE_ID, time: '2026-05-05T12:00:00.123Z', timeMs: 1777982400123, component: 'worker', level: 30, msg: 'cloning org/repo' },
+      log: {
+        trace_id: TRACE_ID,
+        time: '2026-05-05T12:00:00.123Z',
+        timeMs: 1777982400123,
+        component: 'worker',
+        level: 30,
+        msg: 'cloning org/repo',
+      },
       traceId: TRACE_ID.replace(/-/g, ''),
       timeMs: 1777982400123,
     });

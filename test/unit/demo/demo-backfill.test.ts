@@ -34,7 +34,11 @@ function comparable(span: SpanRecord): Record<string, unknown> {
     end: span.endTimeUnixNano.toString(),
     status: span.status,
     attributes: sortedEntries(span.attributes),
-    events: span.events.map((e) => ({ name: e.name, time: e.timeUnixNano.toString(), attributes: sortedEntries(e.attributes) })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      time: e.timeUnixNano.toString(),
+      attributes: sortedEntries(e.attributes),
+    })),
     resource: sortedEntries(span.resource),
     scope: span.scope,
   };
@@ -44,7 +48,7 @@ function bySpanId(spans: readonly SpanRecord[]): Record<string, unknown>[] {
   return spans.map(comparable).sort((a, b) => (String(a['spanId']) < String(b['spanId']) ? -1 : 1));
 }
 
-it('the demo\'s log lines alone carry every exported span (contract mapping, in process)', () => {
+it("the demo's log lines alone carry every exported span (contract mapping, in process)", () => {
   const rebuilt = Object.values(demo.logLines)
     .flat()
     .flatMap((line) => {

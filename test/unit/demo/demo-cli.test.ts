@@ -57,7 +57,10 @@ function processesMentioning(marker: string): number[] {
 describe('demo interrupted', () => {
   it.skipIf(process.platform !== 'linux')('leaves no component process behind on Ctrl-C (SIGINT)', async () => {
     const dir = await freshDir('sigint');
-    const child = spawn(process.execPath, [CLI, 'demo', '--out', dir, '--executions', '200'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'demo', '--out', dir, '--executions', '200'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // Wait until the first component is running (its log file gets lines), then interrupt.
     let seen = false;
     for (let i = 0; i < 200 && !seen; i++) {
@@ -74,20 +77,25 @@ describe('demo interrupted', () => {
 });
 
 describe('demo with a failing service', () => {
-  it.skipIf(process.platform !== 'linux')('reports the failed service in one line, exits 1 and leaves no process behind', async () => {
-    const dir = await freshDir('failing');
-    // Nothing listens on port 1: the orchestrator cannot receive, and the demo stops every service.
-    const result = await runCli(['demo', '--out', dir, '--executions', '2'], {
-      ALAKAI_DEMO_SQS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/nowhere',
-      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_MAX_ATTEMPTS: '1',
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^\[orchestrator\] connect ECONNREFUSED 127\.0\.0\.1:1$/m);
-    expect(result.stderr).toMatch(/^alakai-otel demo: (orchestrator|worker) exited with code 1 \(its log: .*\.ndjson\)$/m);
-    expect(processesMentioning(dir)).toEqual([]);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'reports the failed service in one line, exits 1 and leaves no process behind',
+    async () => {
+      const dir = await freshDir('failing');
+      // Nothing listens on port 1: the orchestrator cannot receive, and the demo stops every service.
+      const result = await runCli(['demo', '--out', dir, '--executions', '2'], {
+        ALAKAI_DEMO_SQS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/nowhere',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_MAX_ATTEMPTS: '1',
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^\[orchestrator\] connect ECONNREFUSED 127\.0\.0\.1:1$/m);
+      expect(result.stderr).toMatch(
+        /^alakai-otel demo: (orchestrator|worker) exited with code 1 \(its log: .*\.ndjson\)$/m,
+      );
+      expect(processesMentioning(dir)).toEqual([]);
+    },
+  );
 });

@@ -27,9 +27,15 @@ export interface CliResult {
 /** Runs the CLI; never throws on a non-zero exit (the code is part of the result). */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   // A clean OTel environment: the demo must not depend on the developer's shell.
-  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('ALAKAI_')));
+  const baseEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('ALAKAI_')),
+  );
   try {
-    const out = await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...baseEnv, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const out = await run(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...baseEnv, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout: out.stdout, stderr: out.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -151,7 +157,9 @@ export async function freePort(): Promise<number> {
     const probe = createServer();
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -27,7 +27,8 @@ it('exports the same spans over OTLP/HTTP as it writes to spans.otlp.jsonl', asy
   const demo = await runDemoFixture(['--executions', '3'], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
   expect(demo.cli.stdout).toContain(`also exported over OTLP/HTTP to ${endpoint}`);
   expect(new Set(receiver.requestHeads())).toEqual(new Set(['POST /v1/traces application/json']));
-  const ids = (spans: readonly SpanRecord[]) => spans.map((s) => `${s.traceId}/${s.spanId}/${s.parentSpanId ?? ''}/${s.name}`).sort();
+  const ids = (spans: readonly SpanRecord[]) =>
+    spans.map((s) => `${s.traceId}/${s.spanId}/${s.parentSpanId ?? ''}/${s.name}`).sort();
   expect(demo.spans.length).toBeGreaterThan(0);
   expect(receiver.rejected()).toBe(0);
   expect(ids(receiver.acceptedSpans())).toEqual(ids(demo.spans));

@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import { executionPaths, expectOneTreePerTrace, FIRST_THREE_EXECUTIONS, freePort, onPath, removeFreshDirs, runDemoFixture, waitUntilServing } from './demo-fixture.js';
+import {
+  executionPaths,
+  expectOneTreePerTrace,
+  FIRST_THREE_EXECUTIONS,
+  freePort,
+  onPath,
+  removeFreshDirs,
+  runDemoFixture,
+  waitUntilServing,
+} from './demo-fixture.js';
 
 afterAll(removeFreshDirs);
 
@@ -31,7 +40,9 @@ beforeAll(async () => {
   if (!hasRedis) return;
   const port = await freePort();
   url = `redis://127.0.0.1:${port}`;
-  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   await waitUntilServing('redis-server', () => withClient((c) => c.ping()));
 });
 

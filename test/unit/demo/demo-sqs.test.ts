@@ -9,17 +9,35 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { executionPaths, expectOneTreePerTrace, FIRST_THREE_EXECUTIONS, freePort, onPath, removeFreshDirs, runDemoFixture, waitUntilServing } from './demo-fixture.js';
+import {
+  executionPaths,
+  expectOneTreePerTrace,
+  FIRST_THREE_EXECUTIONS,
+  freePort,
+  onPath,
+  removeFreshDirs,
+  runDemoFixture,
+  waitUntilServing,
+} from './demo-fixture.js';
 
 afterAll(removeFreshDirs);
 
 const hasMoto = onPath('moto_server');
 let moto: ChildProcess | undefined;
 let endpoint = '';
-const awsEnv = (): NodeJS.ProcessEnv => ({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+const awsEnv = (): NodeJS.ProcessEnv => ({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+});
 
 function client(): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }
 
 beforeAll(async () => {
@@ -44,6 +62,14 @@ it.skipIf(!hasMoto)('hands work core → orchestrator through a real SQS queue, 
   // Spans still form one tree per execution across the real queue.
   expectOneTreePerTrace(demo.spans);
   // Every message was deleted once handled.
-  const attrs = await client().send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  const attrs = await client().send(
+    new GetQueueAttributesCommand({
+      QueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  expect(attrs.Attributes).toMatchObject({
+    ApproximateNumberOfMessages: '0',
+    ApproximateNumberOfMessagesNotVisible: '0',
+  });
 });

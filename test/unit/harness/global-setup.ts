@@ -36,7 +36,12 @@ export function staleReason(): string | undefined {
   const leftover = outputs.find((o) => !known.has(o));
   if (leftover !== undefined) return `dist/${leftover} has no source any more`;
   const builtAt = Math.min(...outputs.map((o) => statSync(join(ROOT, 'dist', o)).mtimeMs));
-  const inputs = [...filesUnder('src', ''), ...['scripts/build.mjs', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'package.json'].map((f) => join(ROOT, f))];
+  const inputs = [
+    ...filesUnder('src', ''),
+    ...['scripts/build.mjs', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'package.json'].map((f) =>
+      join(ROOT, f),
+    ),
+  ];
   const newer = inputs.find((f) => statSync(f).mtimeMs > builtAt);
   return newer === undefined ? undefined : `${relative(ROOT, newer)} changed after the last build`;
 }
@@ -47,7 +52,9 @@ export default function setup(): void {
   process.stdout.write(`unit tests: building dist/ (${reason})\n`);
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) {
-    throw new Error(`unit tests need dist/: \`node scripts/build.mjs\` failed (exit ${build.status ?? build.signal})\n${build.stdout}${build.stderr}`);
+    throw new Error(
+      `unit tests need dist/: \`node scripts/build.mjs\` failed (exit ${build.status ?? build.signal})\n${build.stdout}${build.stderr}`,
+    );
   }
   const still = staleReason();
   if (still !== undefined) throw new Error(`unit tests need dist/: after \`node scripts/build.mjs\`, ${still}`);

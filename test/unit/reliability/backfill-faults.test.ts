@@ -17,8 +17,20 @@ import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../../src/contract/span-record.js';
 import { LOG_GROUPS } from '../../../src/contract/summary-event.js';
 import { componentLines, COMPONENT_ORDER } from '../../fixtures/backfill/generate-fixtures.js';
-import { backfillFiles, killFractions, tempDir, writtenFixture, type WrittenFixture } from '../backfill/backfill-fixture.js';
-import { faults, startFakeCloudWatch, type FakeCloudWatch, type FakeRequest, type Fault } from '../backfill/fake-cloudwatch.js';
+import {
+  backfillFiles,
+  killFractions,
+  tempDir,
+  writtenFixture,
+  type WrittenFixture,
+} from '../backfill/backfill-fixture.js';
+import {
+  faults,
+  startFakeCloudWatch,
+  type FakeCloudWatch,
+  type FakeRequest,
+  type Fault,
+} from '../backfill/fake-cloudwatch.js';
 import { startOtlpReceiver, type OtlpAnswer, type OtlpReceiver } from '../../support/fake-otlp-receiver.js';
 import { recordFigures } from './figures.js';
 
@@ -63,7 +75,8 @@ function cloudWatchFaults(req: FakeRequest): Fault | undefined {
 
 async function startPeers(otlpAnswer: (index: number) => OtlpAnswer) {
   const groups: Record<string, { timestamp: number; message: string }[]> = {};
-  for (const c of COMPONENT_ORDER) groups[LOG_GROUPS[c]] = componentLines(fx.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text + '\n' }));
+  for (const c of COMPONENT_ORDER)
+    groups[LOG_GROUPS[c]] = componentLines(fx.set, c).map((l) => ({ timestamp: l.timeMs, message: l.text + '\n' }));
   const cw = await startFakeCloudWatch({ groups, pageSize: 40, emptyPagesBetween: 1, fault: cloudWatchFaults });
   const otlp = await startOtlpReceiver('ok', { answer: otlpAnswer });
   servers.push(cw, otlp);
@@ -78,11 +91,20 @@ interface ChildRun {
 }
 
 /** Runs the child; with `killAt`, SIGKILLs it at its that-many-th request of that kind. */
-function runChild(config: Record<string, unknown>, killAt?: { on: 'cloudwatch' | 'otlp'; request: number }): Promise<ChildRun> {
+function runChild(
+  config: Record<string, unknown>,
+  killAt?: { on: 'cloudwatch' | 'otlp'; request: number },
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CHILD], { env: { ...process.env, BACKFILL_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'ignore', 'pipe'] });
-    killSwitch = killAt === undefined ? undefined : { on: killAt.on, remaining: killAt.request, kill: () => child.kill('SIGKILL') };
+    const child = spawn(process.execPath, [CHILD], {
+      env: { ...process.env, BACKFILL_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    killSwitch =
+      killAt === undefined
+        ? undefined
+        : { on: killAt.on, remaining: killAt.request, kill: () => child.kill('SIGKILL') };
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -117,7 +139,12 @@ it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up w
 
   // A clean run under the same CloudWatch faults measures the work (its request count).
   const clean = await startPeers(() => ({ status: 200 }));
-  const cleanRun = await runChild({ ...base, cwEndpoint: clean.cw.endpoint, otlpUrl: clean.otlp.url, checkpoint: join(dir, 'clean.checkpoint') });
+  const cleanRun = await runChild({
+    ...base,
+    cwEndpoint: clean.cw.endpoint,
+    otlpUrl: clean.otlp.url,
+    checkpoint: join(dir, 'clean.checkpoint'),
+  });
   servers.splice(servers.indexOf(clean.cw), 1);
   await clean.cw.close(); // its request indices must not drive the faulty run's kill switch
   expect(cleanRun.stderr).toMatch(/^REPORT /m);
@@ -137,7 +164,12 @@ it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up w
     }
     return { status: 200 };
   });
-  const config = { ...base, cwEndpoint: faulty.cw.endpoint, otlpUrl: faulty.otlp.url, checkpoint: join(dir, 'run.checkpoint') };
+  const config = {
+    ...base,
+    cwEndpoint: faulty.cw.endpoint,
+    otlpUrl: faulty.otlp.url,
+    checkpoint: join(dir, 'run.checkpoint'),
+  };
   // Kill points: seeded positions among the CloudWatch requests a clean run makes (faults included).
   // Kill points, seeded: every other run dies at its 1st–3rd OTLP request (after delivering), the
   // others somewhere in their first 90 CloudWatch requests (mid-pagination, maybe before any output).
@@ -147,7 +179,9 @@ it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up w
   let finished: ChildRun | undefined;
   let killsMidDelivery = 0;
   const points = killFractions(20260505, KILLS).map((f, i) =>
-    i % 2 === 0 ? { on: 'otlp' as const, request: 1 + Math.floor(f * 3) } : { on: 'cloudwatch' as const, request: 1 + Math.floor(f * Math.min(90, cleanRequests)) },
+    i % 2 === 0
+      ? { on: 'otlp' as const, request: 1 + Math.floor(f * 3) }
+      : { on: 'cloudwatch' as const, request: 1 + Math.floor(f * Math.min(90, cleanRequests)) },
   );
   for (const point of points) {
     const before = faulty.otlp.acceptedSpans().length;
@@ -172,7 +206,12 @@ it(`CloudWatch storms + OTLP outage + ${KILLS} SIGKILLs: the collector ends up w
   expect(killsMidDelivery).toBeGreaterThanOrEqual(KILLS / 4);
   expect(failedOnce).toBe(true);
   const { duplicates } = expectSameSpans(faulty.otlp.acceptedSpans());
-  const report = JSON.parse(finished!.stderr.split('\n').find((l) => l.startsWith('REPORT '))!.slice(7)) as Record<string, unknown>;
+  const report = JSON.parse(
+    finished!.stderr
+      .split('\n')
+      .find((l) => l.startsWith('REPORT '))!
+      .slice(7),
+  ) as Record<string, unknown>;
   expect(report['resumed']).toBe(true);
   recordFigures('backfill CloudWatch faults + OTLP outage + SIGKILLs', {
     spansExpected: reference.size,

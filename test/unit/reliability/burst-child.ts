@@ -95,7 +95,9 @@ export function runBurstChild(config: BurstConfig, hooks: BurstHooks = {}): Prom
       // Let the pipes drain before reading what the child wrote.
       child.on('close', () => {
         const lines = stdout.split('\n').filter((l) => l !== '');
-        const summaryLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('[event] '));
+        const summaryLines = lines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((l) => typeof l.msg === 'string' && l.msg.startsWith('[event] '));
         const stderrLines = stderr.split('\n');
         const reportLine = stderrLines.find((l) => l.startsWith('REPORT '));
         const result: BurstResult = {

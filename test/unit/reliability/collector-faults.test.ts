@@ -50,7 +50,8 @@ function expectAccounted(result: BurstResult, c: OtlpReceiver): void {
   // Drops are reported once through diag while they happen (and once more as a total at shutdown).
   const dropWarnings = result.diag.filter((l) => l.includes(DROP_WARNING));
   expect(dropWarnings).toHaveLength(report.stats.spansDropped > 0 ? 1 : 0);
-  if (report.stats.spansDropped > 0) expect(result.diag.some((l) => l.includes(`${report.stats.spansDropped} spans were dropped`))).toBe(true);
+  if (report.stats.spansDropped > 0)
+    expect(result.diag.some((l) => l.includes(`${report.stats.spansDropped} spans were dropped`))).toBe(true);
 }
 
 function figures(name: string, result: BurstResult, c: OtlpReceiver): Record<string, unknown> {
@@ -112,7 +113,13 @@ describe('collector faults during a burst of 10,000 slices (child process)', () 
 
   it('429 with Retry-After: the exporter waits as told, then delivers; nothing is lost uncounted', async () => {
     collector = await startOtlpReceiver('http429', { rejectFirst: 3, retryAfterSeconds: 1 });
-    const result = await runBurstChild({ url: collector.url, slices: SLICES, exporterTimeoutMs: 10_000, exportTimeoutMs: 30_000, shutdownTimeoutMs: 10_000 });
+    const result = await runBurstChild({
+      url: collector.url,
+      slices: SLICES,
+      exporterTimeoutMs: 10_000,
+      exportTimeoutMs: 30_000,
+      shutdownTimeoutMs: 10_000,
+    });
     expectBurstHeld(result, SLICES);
     expectAccounted(result, collector);
     expectMemoryBounded(result);
@@ -129,7 +136,14 @@ describe('collector faults during a burst of 10,000 slices (child process)', () 
   for (const fault of ['ok', 'refuse'] as const) {
     it(`paced at 1,000 slices/s, collector ${fault}: loop delay recorded, every line written, every span accounted for`, async () => {
       collector = await startOtlpReceiver(fault);
-      const result = await runBurstChild({ url: collector.url, slices: SLICES, ratePerSecond: 1000, exporterTimeoutMs: 1000, exportTimeoutMs: 2000, shutdownTimeoutMs: 3000 });
+      const result = await runBurstChild({
+        url: collector.url,
+        slices: SLICES,
+        ratePerSecond: 1000,
+        exporterTimeoutMs: 1000,
+        exportTimeoutMs: 2000,
+        shutdownTimeoutMs: 3000,
+      });
       expectBurstHeld(result, SLICES);
       expectAccounted(result, collector);
       expectMemoryBounded(result);
@@ -142,7 +156,14 @@ describe('collector faults during a burst of 10,000 slices (child process)', () 
     const startedAt = Date.now();
     const c = collector;
     const result = await runBurstChild(
-      { url: c.url, slices: SLICES, phase2Slices: PHASE2_SLICES, exporterTimeoutMs: 10_000, exportTimeoutMs: 30_000, shutdownTimeoutMs: 15_000 },
+      {
+        url: c.url,
+        slices: SLICES,
+        phase2Slices: PHASE2_SLICES,
+        exporterTimeoutMs: 10_000,
+        exportTimeoutMs: 30_000,
+        shutdownTimeoutMs: 15_000,
+      },
       {
         onLine(line, child) {
           if (line !== 'BURST-DONE') return;
@@ -166,7 +187,12 @@ describe('collector faults during a burst of 10,000 slices (child process)', () 
     figures(`collector down ${outageMs / 1000} s then back`, result, c);
   }
 
-  it(`a collector that comes back after ${SHORT_OUTAGE_MS / 1000} s: spans queued and spans after recovery are exported`, () => outageThenRecovery(SHORT_OUTAGE_MS));
+  it(`a collector that comes back after ${SHORT_OUTAGE_MS / 1000} s: spans queued and spans after recovery are exported`, () =>
+    outageThenRecovery(SHORT_OUTAGE_MS));
 
-  it.runIf(RUN_LONG)('long variant: a collector that comes back after 30 s', () => outageThenRecovery(LONG_OUTAGE_MS), 120_000);
+  it.runIf(RUN_LONG)(
+    'long variant: a collector that comes back after 30 s',
+    () => outageThenRecovery(LONG_OUTAGE_MS),
+    120_000,
+  );
 });

@@ -25,12 +25,39 @@ const HANG_MS = 2000;
 
 /** The reject reasons docs/summary-event-format.md documents (src/contract/reject-reasons.ts). */
 const PLAIN_REASONS = new Set([
-  'not_json', 'too_large', 'too_deep', 'not_object', 'hostile_key', 'value_too_long', 'missing_trace_id', 'invalid_trace_id',
-  'bad_time', 'bad_outcome', 'bad_duration', 'bad_level', 'context_mismatch', 'msg_mismatch', 'bad_extension',
+  'not_json',
+  'too_large',
+  'too_deep',
+  'not_object',
+  'hostile_key',
+  'value_too_long',
+  'missing_trace_id',
+  'invalid_trace_id',
+  'bad_time',
+  'bad_outcome',
+  'bad_duration',
+  'bad_level',
+  'context_mismatch',
+  'msg_mismatch',
+  'bad_extension',
 ]);
 const CHECKED_FIELDS = new Set([
-  'service', 'component', 'event', 'final_status', 'context', 'steps', 'error', 'msg', 'span_id', 'parent_span_id', 'otel',
-  'repo', 'task', 'agent', 'pull_request', 'slack',
+  'service',
+  'component',
+  'event',
+  'final_status',
+  'context',
+  'steps',
+  'error',
+  'msg',
+  'span_id',
+  'parent_span_id',
+  'otel',
+  'repo',
+  'task',
+  'agent',
+  'pull_request',
+  'slack',
 ]);
 function isNamedReason(reason: string): boolean {
   if (PLAIN_REASONS.has(reason)) return true;
@@ -91,13 +118,24 @@ describe('fuzz: parseLogLine → summaryEventToSpans → OTLP/JSON', () => {
     for (const line of corpus) expect(parseLogLine(line).kind).not.toBe('rejected');
 
     const input = fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => ms.reduce(applyMutation, corpus[i % corpus.length]!)) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+          .map(([i, ms]) => ms.reduce(applyMutation, corpus[i % corpus.length]!)),
+      },
       // Domain-field rewrites keep most lines valid, so the mapping and the encoder get exercised too.
-      { weight: 4, arbitrary: fc.tuple(fc.nat(), domainMutation).map(([i, m]) => applyMutation(corpus[i % corpus.length]!, m)) },
+      {
+        weight: 4,
+        arbitrary: fc.tuple(fc.nat(), domainMutation).map(([i, m]) => applyMutation(corpus[i % corpus.length]!, m)),
+      },
       { weight: 1, arbitrary: fc.json({ maxDepth: 4 }) },
       { weight: 1, arbitrary: fc.string({ maxLength: 300, unit: 'binary' }) },
     );
-    fc.assert(fc.property(input, (line) => check(line, tally)), { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20260505) });
+    fc.assert(
+      fc.property(input, (line) => check(line, tally)),
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20260505) },
+    );
 
     recordFigures('fuzz parseLogLine + summaryEventToSpans', {
       cases: tally.cases,
@@ -115,6 +153,6 @@ describe('fuzz: parseLogLine → summaryEventToSpans → OTLP/JSON', () => {
     expect(tally.rejected.size).toBeGreaterThan(10);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(objectKeys);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(arrayKeys);
-    expect((({}) as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   }, 600_000);
 });

@@ -14,11 +14,20 @@ class PushRejected extends Error {}
 async function sdkLines(): Promise<string[]> {
   const f = sdkFixture({}, 'worker');
   await f.tracing.runSlice(
-    { event: 'coding.implementation', traceId: TRACE_ID, steps: ['clone', 'run_agent', 'push'], fields: { repo: { full_name: 'org/repo' }, pull_request: { number: 42 } } },
+    {
+      event: 'coding.implementation',
+      traceId: TRACE_ID,
+      steps: ['clone', 'run_agent', 'push'],
+      fields: { repo: { full_name: 'org/repo' }, pull_request: { number: 42 } },
+    },
     async (slice) => {
       await slice.step('clone', () => undefined);
       await slice.step('run_agent', () => undefined);
-      await slice.step('push', () => Promise.reject(new PushRejected('remote: denied to x-access-token:ghs_FAKEfake0123456789FAKEfake0123456789'))).catch(() => undefined);
+      await slice
+        .step('push', () =>
+          Promise.reject(new PushRejected('remote: denied to x-access-token:ghs_FAKEfake0123456789FAKEfake0123456789')),
+        )
+        .catch(() => undefined);
       slice.finish('error', 'push_failed', new PushRejected('push failed'));
     },
   );
@@ -26,14 +35,30 @@ async function sdkLines(): Promise<string[]> {
     await slice.step('parse_command', () => undefined);
   });
   await f.tracing.shutdown();
-  return f.raw.join('').split('\n').filter((l) => l !== '');
+  return f.raw
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 export async function realLines(): Promise<string[]> {
   const guide = [JSON.stringify(JSON.parse(GUIDE_EXAMPLE_TEXT)), ...guideExampleEvents().map((e) => JSON.stringify(e))];
   const steps = [
-    JSON.stringify({ level: 30, time: '2026-05-05T12:00:01.000Z', service: 'alakai-core', component: 'core', trace_id: TRACE_ID, msg: 'verifying signature' }),
-    JSON.stringify({ level: 'warn', time: 1777982400000, context: { trace_id: TRACE_ID, component: 'worker' }, msg: 'retrying clone', attempt: 2 }),
+    JSON.stringify({
+      level: 30,
+      time: '2026-05-05T12:00:01.000Z',
+      service: 'alakai-core',
+      component: 'core',
+      trace_id: TRACE_ID,
+      msg: 'verifying signature',
+    }),
+    JSON.stringify({
+      level: 'warn',
+      time: 1777982400000,
+      context: { trace_id: TRACE_ID, component: 'worker' },
+      msg: 'retrying clone',
+      attempt: 2,
+    }),
   ];
   return [...guide, ...(await sdkLines()), ...steps];
 }
@@ -75,10 +100,45 @@ const jsonValue = fc.oneof(
   fc.constantFrom(null, '', -1, 1e21, Number.MAX_SAFE_INTEGER + 2, 'ok', 'error', '-', 'success', '__proto__'),
   fc.string({ maxLength: 64, unit: 'binary' }),
 );
-const textPiece = fc.oneof(fc.constantFrom(...HOSTILE_PIECES), fc.string({ maxLength: 32, unit: 'binary' }), fc.string({ maxLength: 8, unit: 'grapheme-ascii' }));
+const textPiece = fc.oneof(
+  fc.constantFrom(...HOSTILE_PIECES),
+  fc.string({ maxLength: 32, unit: 'binary' }),
+  fc.string({ maxLength: 8, unit: 'grapheme-ascii' }),
+);
 const fieldPath = fc.oneof(
-  fc.constantFrom('trace_id', 'time', 'level', 'event', 'outcome', 'final_status', 'duration_ms', 'context', 'steps', 'error', 'msg', 'span_id', 'parent_span_id', 'otel', 'service', 'component', 'repo', 'task').map((k) => [k]),
-  fc.constantFrom(['context', 'trace_id'], ['context', 'component'], ['error', 'message'], ['error', 'type'], ['steps', 'clone'], ['repo', 'full_name'], ['pull_request', 'number'], ['__proto__', 'x'], ['constructor', 'prototype']),
+  fc
+    .constantFrom(
+      'trace_id',
+      'time',
+      'level',
+      'event',
+      'outcome',
+      'final_status',
+      'duration_ms',
+      'context',
+      'steps',
+      'error',
+      'msg',
+      'span_id',
+      'parent_span_id',
+      'otel',
+      'service',
+      'component',
+      'repo',
+      'task',
+    )
+    .map((k) => [k]),
+  fc.constantFrom(
+    ['context', 'trace_id'],
+    ['context', 'component'],
+    ['error', 'message'],
+    ['error', 'type'],
+    ['steps', 'clone'],
+    ['repo', 'full_name'],
+    ['pull_request', 'number'],
+    ['__proto__', 'x'],
+    ['constructor', 'prototype'],
+  ),
 );
 
 const textMutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -98,8 +158,23 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** Rewrites of the service's own domain fields and of free texts: most lines stay valid summary events. */
 export const domainMutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constant('setField' as const),
-  path: fc.constantFrom(['repo', 'full_name'], ['task', 'task_id'], ['agent', 'model'], ['notes'], ['pull_request', 'url'], ['error', 'message'], ['extra', 'nested'], ['final_status'], ['duration_ms']),
-  value: fc.oneof(fc.string({ maxLength: 200, unit: 'binary' }), fc.double({ noNaN: true, min: 0, max: 1e9 }), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('ghp_FAKEfake0123456789FAKEfake0123456789', 'AKIAIOSFODNN7EXAMPLE')),
+  path: fc.constantFrom(
+    ['repo', 'full_name'],
+    ['task', 'task_id'],
+    ['agent', 'model'],
+    ['notes'],
+    ['pull_request', 'url'],
+    ['error', 'message'],
+    ['extra', 'nested'],
+    ['final_status'],
+    ['duration_ms'],
+  ),
+  value: fc.oneof(
+    fc.string({ maxLength: 200, unit: 'binary' }),
+    fc.double({ noNaN: true, min: 0, max: 1e9 }),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom('ghp_FAKEfake0123456789FAKEfake0123456789', 'AKIAIOSFODNN7EXAMPLE'),
+  ),
 });
 
 function atIndex(text: string, at: number): number {
@@ -143,10 +218,16 @@ function setField(line: string, path: readonly string[], value: unknown): string
   let target = root as Record<string, unknown>;
   for (const key of path.slice(0, -1)) {
     // defineProperty: a plain assignment to "__proto__" would change the prototype, not add a key.
-    if (typeof target[key] !== 'object' || target[key] === null || !Object.hasOwn(target, key)) Object.defineProperty(target, key, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (typeof target[key] !== 'object' || target[key] === null || !Object.hasOwn(target, key))
+      Object.defineProperty(target, key, { value: {}, enumerable: true, writable: true, configurable: true });
     target = target[key] as Record<string, unknown>;
   }
-  Object.defineProperty(target, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(target, path[path.length - 1]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return JSON.stringify(root);
 }
 

@@ -54,31 +54,60 @@ async function backfillLines(lines: string[]) {
 describe('no catastrophic backtracking: 1 MB adversarial input per regex-using function', () => {
   const repeat = (unit: string) => unit.repeat(Math.ceil(ONE_MB / unit.length)).slice(0, ONE_MB);
   const cases: Array<[string, () => unknown]> = [
-    ['sanitizeText: URL userinfo near-misses', () => sanitizeText(repeat('https://' + 'a'.repeat(250) + ':' + 'b'.repeat(250) + ' '), 2 * ONE_MB)],
-    ['sanitizeText: secret key near-misses', () => sanitizeText(repeat('aws_secret_access_key = "' + 'A'.repeat(39) + '" '), 2 * ONE_MB)],
+    [
+      'sanitizeText: URL userinfo near-misses',
+      () => sanitizeText(repeat('https://' + 'a'.repeat(250) + ':' + 'b'.repeat(250) + ' '), 2 * ONE_MB),
+    ],
+    [
+      'sanitizeText: secret key near-misses',
+      () => sanitizeText(repeat('aws_secret_access_key = "' + 'A'.repeat(39) + '" '), 2 * ONE_MB),
+    ],
     ['sanitizeText: bearer near-misses', () => sanitizeText(repeat('Bearer \t' + 'a'.repeat(7) + ' '), 2 * ONE_MB)],
-    ['sanitizeText: PEM BEGIN without END', () => sanitizeText('-----BEGIN RSA PRIVATE KEY-----' + repeat('-----BEGIN '), 2 * ONE_MB)],
+    [
+      'sanitizeText: PEM BEGIN without END',
+      () => sanitizeText('-----BEGIN RSA PRIVATE KEY-----' + repeat('-----BEGIN '), 2 * ONE_MB),
+    ],
     ['toOtelTraceId: 1 MB of UUID-ish text', () => toOtelTraceId(repeat('a1b2c3d4-'))],
     ['normalizeTime: 1 MB of ISO-ish text', () => normalizeTime(repeat('2026-05-05T12:00:00.000'))],
     ['decodeOtelExtension: 1 MB', () => decodeOtelExtension(repeat('{"v":1,"s":"1'))],
     ['parseLogLine: 1 MB trace_id', () => parseLogLine(line({ trace_id: repeat('0123456789abcdef-') }))],
     ['parseLogLine: 1 MB time', () => parseLogLine(line({ time: repeat('2026-05-05T12:00:00.') }))],
     ['parseLogLine: 1 MB span_id', () => parseLogLine(line({ span_id: repeat('a'), otel: '{"v":1,"s":"1","d":1}' }))],
-    ['parseLogLine: 1 MB otel', () => parseLogLine(line({ span_id: 'aaaaaaaaaaaaaaaa', otel: repeat('{"v":1,"s":"-') }))],
-    ['parseLogLine: 1 MB error message of near-miss secrets', () => parseLogLine(line({ outcome: 'error', error: { type: 'E', message: repeat('ghp_x xoxb- AKIA https://u:') } }))],
-    ['parseLogLine: 1 MB of nesting', () => parseLogLine('{"a":' + '['.repeat(ONE_MB / 2) + ']'.repeat(ONE_MB / 2) + '}')],
+    [
+      'parseLogLine: 1 MB otel',
+      () => parseLogLine(line({ span_id: 'aaaaaaaaaaaaaaaa', otel: repeat('{"v":1,"s":"-') })),
+    ],
+    [
+      'parseLogLine: 1 MB error message of near-miss secrets',
+      () =>
+        parseLogLine(line({ outcome: 'error', error: { type: 'E', message: repeat('ghp_x xoxb- AKIA https://u:') } })),
+    ],
+    [
+      'parseLogLine: 1 MB of nesting',
+      () => parseLogLine('{"a":' + '['.repeat(ONE_MB / 2) + ']'.repeat(ONE_MB / 2) + '}'),
+    ],
     ['parseLogLine: 1 MB of escapes', () => parseLogLine('{"msg":"' + repeat('\\u0000\\"') + '"}')],
-    ['extractRedisContext: 1 MB traceparent', () => extractRedisContext(JSON.stringify({ traceparent: repeat('00-'), trace_id: repeat('x') }))],
-    ['extractSqsContext: 1 MB traceparent', () => extractSqsContext({ MessageAttributes: { traceparent: { DataType: 'String', StringValue: repeat('00-0') } } })],
+    [
+      'extractRedisContext: 1 MB traceparent',
+      () => extractRedisContext(JSON.stringify({ traceparent: repeat('00-'), trace_id: repeat('x') })),
+    ],
+    [
+      'extractSqsContext: 1 MB traceparent',
+      () =>
+        extractSqsContext({ MessageAttributes: { traceparent: { DataType: 'String', StringValue: repeat('00-0') } } }),
+    ],
     ['parseRetryAfter: 1 MB', () => parseRetryAfter(repeat('9 '))],
     ['isXrayEndpoint: 1 MB host', () => isXrayEndpoint('https://xray.' + repeat('a-') + '.amazonaws.com')],
-    ['LineSplitter: 1 MB without a newline, then 1 MB of CRs', () => {
-      const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
-      const out: SplitLine[] = [];
-      splitter.push(Buffer.from(repeat('x')), out);
-      splitter.push(Buffer.from(repeat('\r') + '\n'), out);
-      return out;
-    }],
+    [
+      'LineSplitter: 1 MB without a newline, then 1 MB of CRs',
+      () => {
+        const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
+        const out: SplitLine[] = [];
+        splitter.push(Buffer.from(repeat('x')), out);
+        splitter.push(Buffer.from(repeat('\r') + '\n'), out);
+        return out;
+      },
+    ],
   ];
   it.each(cases)('%s', (_what, work) => {
     const { ms } = timed(work);
@@ -105,13 +134,25 @@ describe('1 MB events and the size limits', () => {
   });
 
   it('a line over the limit and a field over 64 KiB are refused by name', () => {
-    expect(parseLogLine(line({ notes: 'y'.repeat(DEFAULT_MAX_LINE_BYTES) }))).toMatchObject({ kind: 'rejected', reason: 'too_large' });
-    expect(parseLogLine(line({ notes: 'y'.repeat(MAX_DOMAIN_STRING + 1) }))).toMatchObject({ kind: 'rejected', reason: 'value_too_long' });
+    expect(parseLogLine(line({ notes: 'y'.repeat(DEFAULT_MAX_LINE_BYTES) }))).toMatchObject({
+      kind: 'rejected',
+      reason: 'too_large',
+    });
+    expect(parseLogLine(line({ notes: 'y'.repeat(MAX_DOMAIN_STRING + 1) }))).toMatchObject({
+      kind: 'rejected',
+      reason: 'value_too_long',
+    });
   });
 
   it('the SDK caps a 1 MB domain field at 64 KiB, so its line is one the parser reads back and the round trip holds', async () => {
     const f = sdkFixture();
-    await f.tracing.runSlice({ event: 'coding.implementation', fields: { notes: 'x'.repeat(ONE_MB), repo: { full_name: 'y'.repeat(300_000) } } }, () => undefined);
+    await f.tracing.runSlice(
+      {
+        event: 'coding.implementation',
+        fields: { notes: 'x'.repeat(ONE_MB), repo: { full_name: 'y'.repeat(300_000) } },
+      },
+      () => undefined,
+    );
     const [exported] = (await f.exported()).map(toSpanRecord);
     await f.tracing.shutdown();
     const text = f.raw.join('').trimEnd();
@@ -133,8 +174,22 @@ describe('trace ids, duplicates and clock skew through the backfill', () => {
   function execution(traceId: string, workerSkewMs = 0): string[] {
     return [
       line({ trace_id: traceId, component: 'core', time: at(T0, 1000), duration_ms: 1000 }),
-      line({ trace_id: traceId, component: 'orchestrator', service: 'alakai-orchestrator', time: at(T0, 3000), duration_ms: 1500, steps: {} }),
-      line({ trace_id: traceId, component: 'worker', service: 'alakai-worker-implementation', time: at(T0, 60_000 + workerSkewMs), duration_ms: 55_000, steps: {} }),
+      line({
+        trace_id: traceId,
+        component: 'orchestrator',
+        service: 'alakai-orchestrator',
+        time: at(T0, 3000),
+        duration_ms: 1500,
+        steps: {},
+      }),
+      line({
+        trace_id: traceId,
+        component: 'worker',
+        service: 'alakai-worker-implementation',
+        time: at(T0, 60_000 + workerSkewMs),
+        duration_ms: 55_000,
+        steps: {},
+      }),
     ];
   }
 
@@ -162,7 +217,9 @@ describe('trace ids, duplicates and clock skew through the backfill', () => {
 
   it('clock skew: a worker whose clock runs 10 s behind still hangs under its orchestrator, times as logged', async () => {
     const { spans } = await backfillLines(execution(TRACE_ID, -10_000));
-    const byComponent = new Map(spans.map((s) => [s.resource['alakai.component'] ?? s.attributes['alakai.component'], s]));
+    const byComponent = new Map(
+      spans.map((s) => [s.resource['alakai.component'] ?? s.attributes['alakai.component'], s]),
+    );
     const core = byComponent.get('core')!;
     const orchestrator = byComponent.get('orchestrator')!;
     const worker = byComponent.get('worker')!;
@@ -172,7 +229,9 @@ describe('trace ids, duplicates and clock skew through the backfill', () => {
     expect(orchestrator.parentSpanId).toBe(core.spanId);
     expect(core.parentSpanId).toBeUndefined();
     // The waterfall shows it as a tree with the skew visible, not an orphan or a reordered root.
-    const rows = renderWaterfall(spans, { width: 100 }).split('\n').filter((r) => r.includes('slack.implementation'));
+    const rows = renderWaterfall(spans, { width: 100 })
+      .split('\n')
+      .filter((r) => r.includes('slack.implementation'));
     // core, then orchestrator indented under it, then the worker under that (durations identify them).
     expect(rows.map((r) => r.indexOf('slack.implementation'))).toEqual([0, 2, 4]);
     expect(rows.map((r) => /([\d.]+s) \|/.exec(r)?.[1])).toEqual(['1.00s', '1.50s', '55.00s']);

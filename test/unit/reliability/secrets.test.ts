@@ -26,7 +26,8 @@ import { backfillFiles, tempDir } from '../backfill/backfill-fixture.js';
 const SECRETS = {
   github_token: 'ghp_' + 'FAKEfake0123456789FAKEfake0123456789',
   github_app: 'ghs_' + '0123456789abcdefABCDEF0123456789abcd',
-  github_pat: 'github_pat_' + '11FAKE0000000000000000_' + 'FAKEfake0123456789FAKEfake0123456789FAKEfake0123456789FAKEfake0',
+  github_pat:
+    'github_pat_' + '11FAKE0000000000000000_' + 'FAKEfake0123456789FAKEfake0123456789FAKEfake0123456789FAKEfake0',
   slack_token: 'xoxb-' + '000000000000-0000000000000-FAKEfakeFAKEfakeFAKEfake',
   aws_access_key_id: 'AKIA' + 'IOSFODNN7EXAMPLE',
   aws_secret: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
@@ -50,22 +51,27 @@ const MESSAGES = [
 const ALL_MESSAGES = MESSAGES.join(' | ');
 
 function expectNoSecret(text: string, where: string): void {
-  for (const [kind, secret] of Object.entries(SECRETS)) expect(text.includes(secret), `${kind} leaked in ${where}`).toBe(false);
+  for (const [kind, secret] of Object.entries(SECRETS))
+    expect(text.includes(secret), `${kind} leaked in ${where}`).toBe(false);
 }
 
 class AgentError extends Error {}
 
 async function exportedText(f: SdkFixture): Promise<string> {
   const spans = await f.exported();
-  return JSON.stringify(spans.map((s) => ({ name: s.name, status: s.status, events: s.events, attributes: s.attributes })));
+  return JSON.stringify(
+    spans.map((s) => ({ name: s.name, status: s.status, events: s.events, attributes: s.attributes })),
+  );
 }
 
 describe('SDK paths: nothing that leaves the service carries a secret from an error', () => {
   it.each(MESSAGES)('a slice that throws: %s', async (message) => {
     const f = sdkFixture();
-    await f.tracing.runSlice({ event: 'coding.implementation' }, () => {
-      throw new AgentError(message);
-    }).catch(() => undefined);
+    await f.tracing
+      .runSlice({ event: 'coding.implementation' }, () => {
+        throw new AgentError(message);
+      })
+      .catch(() => undefined);
     expectNoSecret(f.raw.join(''), 'summary line');
     expectNoSecret(await exportedText(f), 'exported spans');
     expect(f.summaryLines()[0]!.error).toMatchObject({ type: 'AgentError' });
@@ -76,9 +82,11 @@ describe('SDK paths: nothing that leaves the service carries a secret from an er
     const f = sdkFixture();
     await f.tracing.runSlice({ event: 'coding.implementation', steps: ['push', 'notify'] }, async (slice) => {
       await slice.step('push', () => Promise.reject(new Error(ALL_MESSAGES))).catch(() => undefined);
-      await slice.step('notify', () => {
-        throw ALL_MESSAGES; // a string, not an Error
-      }).catch(() => undefined);
+      await slice
+        .step('notify', () => {
+          throw ALL_MESSAGES; // a string, not an Error
+        })
+        .catch(() => undefined);
       await withProducerSpan(f.tracing.tracer, { system: 'aws_sqs', destination: 'orchestrator' }, () => {
         throw { toString: () => ALL_MESSAGES };
       }).catch(() => undefined);
@@ -113,7 +121,13 @@ describe('SDK paths: nothing that leaves the service carries a secret from an er
 
   it('zero-code: a hand-written summary line with a raw secret becomes spans without it', async () => {
     const f = sdkFixture({ zeroCode: true }, 'worker');
-    const event = summaryEvent({ component: 'worker', service: 'alakai-worker', outcome: 'error', final_status: 'failed', error: { type: 'Error', message: ALL_MESSAGES } });
+    const event = summaryEvent({
+      component: 'worker',
+      service: 'alakai-worker',
+      outcome: 'error',
+      final_status: 'failed',
+      error: { type: 'Error', message: ALL_MESSAGES },
+    });
     const { time: _t, level: _l, service: _s, component: _c, msg, ...fields } = event as Record<string, unknown>;
     f.tracing.logger.info(fields, msg as string);
     await new Promise((r) => setImmediate(r));
@@ -129,9 +143,24 @@ describe('backfill path: raw secrets in legacy lines never reach the output', ()
     const dir = await tempDir('alakai-secrets-');
     const file = join(dir, 'worker.ndjson');
     const lines = [
-      JSON.stringify(summaryEvent({ component: 'worker', outcome: 'error', final_status: 'failed', error: { type: 'GitError', message: ALL_MESSAGES } })),
+      JSON.stringify(
+        summaryEvent({
+          component: 'worker',
+          outcome: 'error',
+          final_status: 'failed',
+          error: { type: 'GitError', message: ALL_MESSAGES },
+        }),
+      ),
       ...MESSAGES.map((m, i) =>
-        JSON.stringify({ level: 50, time: `2026-05-05T11:59:5${i}.000Z`, component: 'worker', trace_id: TRACE_ID, msg: m, stderr: m, detail: { cause: m } }),
+        JSON.stringify({
+          level: 50,
+          time: `2026-05-05T11:59:5${i}.000Z`,
+          component: 'worker',
+          trace_id: TRACE_ID,
+          msg: m,
+          stderr: m,
+          detail: { cause: m },
+        }),
       ),
     ];
     await writeFile(file, lines.join('\n') + '\n');
@@ -142,11 +171,14 @@ describe('backfill path: raw secrets in legacy lines never reach the output', ()
   });
 });
 
-describe('domain fields are the service\'s own data (decision, pinned)', () => {
+describe("domain fields are the service's own data (decision, pinned)", () => {
   it('travel unchanged to the line and the span: the bridge does not rewrite what the service chose to log', async () => {
     const f = sdkFixture();
     const url = 'https://github.com/org/repo/pull/42';
-    await f.tracing.runSlice({ event: 'coding.implementation', fields: { pull_request: { url }, repo: { full_name: 'org/repo' } } }, () => undefined);
+    await f.tracing.runSlice(
+      { event: 'coding.implementation', fields: { pull_request: { url }, repo: { full_name: 'org/repo' } } },
+      () => undefined,
+    );
     expect(f.summaryLines()[0]).toMatchObject({ pull_request: { url }, repo: { full_name: 'org/repo' } });
     const [span] = await f.exported();
     expect(span!.attributes['alakai.pull_request.url']).toBe(url);

@@ -29,7 +29,15 @@ async function signalMidBurst(config: Omit<BurstConfig, 'url' | 'mode'>, signals
   collector = await startOtlpReceiver('hang');
   return runBurstChild(
     // The exporter's own timeout is far beyond the bound: only the bound can end the flush.
-    { mode: 'until-signal', url: collector.url, exporterTimeoutMs: 60_000, exportTimeoutMs: 60_000, concurrency: 50, readyAfter: 500, ...config },
+    {
+      mode: 'until-signal',
+      url: collector.url,
+      exporterTimeoutMs: 60_000,
+      exportTimeoutMs: 60_000,
+      concurrency: 50,
+      readyAfter: 500,
+      ...config,
+    },
     {
       onLine(line, child) {
         if (line === 'READY') signals.forEach((signal, i) => setTimeout(() => child.kill(signal), i * 300));
@@ -73,7 +81,10 @@ describe('SIGTERM mid-burst with a collector that never answers (child processes
     expect(result.summaryLines.length).toBeGreaterThanOrEqual(500);
     expect(result.diag.some((l) => l.includes(`did not finish within ${BOUND_MS} ms`))).toBe(true);
     expect(result.exitAfterSignalMs).toBeLessThan(ECS_STOP_TIMEOUT_MS);
-    recordFigures('SIGTERM no handler, collector hangs, bound 1.5 s', { slicesWritten: result.summaryLines.length, signalToExitMs: result.exitAfterSignalMs });
+    recordFigures('SIGTERM no handler, collector hangs, bound 1.5 s', {
+      slicesWritten: result.summaryLines.length,
+      signalToExitMs: result.exitAfterSignalMs,
+    });
   });
 
   it('a second SIGTERM during a flush bounded at 60 s exits at once with 143', async () => {
@@ -82,6 +93,9 @@ describe('SIGTERM mid-burst with a collector that never answers (child processes
     expect(result.code).toBe(143);
     expect(result.stdoutComplete).toBe(true);
     expect(result.summaryLines.length).toBeGreaterThanOrEqual(500);
-    recordFigures('second SIGTERM during a 60 s-bounded flush', { slicesWritten: result.summaryLines.length, signalToExitMs: result.exitAfterSignalMs });
+    recordFigures('second SIGTERM during a 60 s-bounded flush', {
+      slicesWritten: result.summaryLines.length,
+      signalToExitMs: result.exitAfterSignalMs,
+    });
   });
 });

@@ -32,7 +32,9 @@ async function burst(f: SdkFixture, slices: number): Promise<void> {
   for (let done = 0; done < slices; done += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, slices - done) }, () =>
-        f.tracing.runSlice({ event: 'slack.implementation', steps: ['work'] }, (slice) => slice.step('work', () => new Promise((r) => setImmediate(r)))),
+        f.tracing.runSlice({ event: 'slack.implementation', steps: ['work'] }, (slice) =>
+          slice.step('work', () => new Promise((r) => setImmediate(r))),
+        ),
       ),
     );
   }

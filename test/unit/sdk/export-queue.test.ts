@@ -32,14 +32,34 @@ function endSpans(processor: CountingBatchProcessor, n: number): void {
 }
 
 describe('export queue settings', () => {
-  it('the defaults are the BatchSpanProcessor\'s', () => {
-    expect(resolveExportQueue({}, {})).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
+  it("the defaults are the BatchSpanProcessor's", () => {
+    expect(resolveExportQueue({}, {})).toEqual({
+      maxQueueSize: 2048,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 5000,
+      exportTimeoutMillis: 30000,
+    });
   });
 
   it('OTEL_BSP_* are read; options win over them', () => {
-    const env = { OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10', OTEL_BSP_SCHEDULE_DELAY: '0', OTEL_BSP_EXPORT_TIMEOUT: '700' };
-    expect(resolveExportQueue({}, env)).toEqual({ maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 0, exportTimeoutMillis: 700 });
-    expect(resolveExportQueue({ maxQueueSize: 50, exportTimeoutMillis: 9 }, env)).toEqual({ maxQueueSize: 50, maxExportBatchSize: 10, scheduledDelayMillis: 0, exportTimeoutMillis: 9 });
+    const env = {
+      OTEL_BSP_MAX_QUEUE_SIZE: '100',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10',
+      OTEL_BSP_SCHEDULE_DELAY: '0',
+      OTEL_BSP_EXPORT_TIMEOUT: '700',
+    };
+    expect(resolveExportQueue({}, env)).toEqual({
+      maxQueueSize: 100,
+      maxExportBatchSize: 10,
+      scheduledDelayMillis: 0,
+      exportTimeoutMillis: 700,
+    });
+    expect(resolveExportQueue({ maxQueueSize: 50, exportTimeoutMillis: 9 }, env)).toEqual({
+      maxQueueSize: 50,
+      maxExportBatchSize: 10,
+      scheduledDelayMillis: 0,
+      exportTimeoutMillis: 9,
+    });
   });
 
   it('a batch larger than the queue is capped at the queue', () => {
@@ -48,7 +68,10 @@ describe('export queue settings', () => {
 
   it('a value a queue cannot use is said once and the default used', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(resolveExportQueue({}, { OTEL_BSP_SCHEDULE_DELAY: '5s', OTEL_BSP_MAX_QUEUE_SIZE: '0' })).toMatchObject({ scheduledDelayMillis: 5000, maxQueueSize: 2048 });
+    expect(resolveExportQueue({}, { OTEL_BSP_SCHEDULE_DELAY: '5s', OTEL_BSP_MAX_QUEUE_SIZE: '0' })).toMatchObject({
+      scheduledDelayMillis: 5000,
+      maxQueueSize: 2048,
+    });
     resolveExportQueue({}, { OTEL_BSP_SCHEDULE_DELAY: '5s' });
     expect(write.mock.calls.map((c) => String(c[0]))).toEqual([
       'alakai-otel: OTEL_BSP_MAX_QUEUE_SIZE="0" is not an integer >= 1; using 2048\n',

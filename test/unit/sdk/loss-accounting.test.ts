@@ -40,13 +40,18 @@ class ScriptedExporter implements SpanExporter {
     const answer = this.answer();
     if (answer === 'hold') return;
     if (answer === 'ok') this.delivered += spans.length;
-    done(answer === 'ok' ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('collector said no') });
+    done(
+      answer === 'ok'
+        ? { code: ExportResultCode.SUCCESS }
+        : { code: ExportResultCode.FAILED, error: new Error('collector said no') },
+    );
   }
   async shutdown(): Promise<void> {}
 }
 
 async function slices(f: ReturnType<typeof sdkFixture>, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await f.tracing.runSlice({ event: 'coding.prompt', steps: ['run'] }, (slice) => slice.step('run', () => i));
+  for (let i = 0; i < n; i++)
+    await f.tracing.runSlice({ event: 'coding.prompt', steps: ['run'] }, (slice) => slice.step('run', () => i));
 }
 
 function quiet(): void {
@@ -67,7 +72,11 @@ describe('every span not exported is counted, with its reason', () => {
     quiet();
     fakeTimers();
     const exporter = new ScriptedExporter(() => 'hold');
-    const f = sdkFixture({ exporter, shutdownTimeoutMs: 200, exportQueue: { maxQueueSize: 4, scheduledDelayMillis: 60_000 } });
+    const f = sdkFixture({
+      exporter,
+      shutdownTimeoutMs: 200,
+      exportQueue: { maxQueueSize: 4, scheduledDelayMillis: 60_000 },
+    });
     await slices(f, 5); // 10 spans: a batch of 4 is held by the exporter, 4 wait, 2 find no room
     expect(f.tracing.stats()).toMatchObject({ spansDropped: 2, droppedBy: { queueFull: 2 } });
     const shutdown = shutdownOf(f);
@@ -120,7 +129,11 @@ describe('every span not exported is counted, with its reason', () => {
     fakeTimers();
     let n = 0;
     const exporter = new ScriptedExporter(() => (['ok', 'fail', 'hold'] as const)[n++ % 3]!);
-    const f = sdkFixture({ exporter, shutdownTimeoutMs: 300, exportQueue: { maxQueueSize: 6, maxExportBatchSize: 2, scheduledDelayMillis: 1 } });
+    const f = sdkFixture({
+      exporter,
+      shutdownTimeoutMs: 300,
+      exportQueue: { maxQueueSize: 6, maxExportBatchSize: 2, scheduledDelayMillis: 1 },
+    });
     for (let round = 0; round < 10; round++) {
       await slices(f, 4);
       await vi.advanceTimersByTimeAsync(5); // the 1 ms batch delay runs between rounds
@@ -137,9 +150,11 @@ describe('every span not exported is counted, with its reason', () => {
   });
 });
 
-describe('a component outside the guide\'s three', () => {
+describe("a component outside the guide's three", () => {
   it('setupAlakaiTracing throws a TypeError that names it', () => {
-    expect(() => sdkFixture({}, 'wroker')).toThrow(new TypeError('alakai-otel: setupAlakaiTracing: component "wroker" is not one of core, orchestrator, worker'));
+    expect(() => sdkFixture({}, 'wroker')).toThrow(
+      new TypeError('alakai-otel: setupAlakaiTracing: component "wroker" is not one of core, orchestrator, worker'),
+    );
     expect(() => sdkFixture({ component: '' })).toThrow(TypeError);
   });
 });

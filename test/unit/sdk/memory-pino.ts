@@ -11,7 +11,14 @@ export function memoryPino(options: pino.LoggerOptions = {}): { logger: Logger; 
       callback();
     },
   });
-  return { logger: pino(options, stream), texts: () => raw.join('').split('\n').filter((l) => l !== '') };
+  return {
+    logger: pino(options, stream),
+    texts: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 /** How often `needle` occurs in `text` (a duplicate JSON key shows as 2). */

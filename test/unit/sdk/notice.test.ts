@@ -23,7 +23,11 @@ describe('OTEL_LOG_LEVEL', () => {
   it('is read case-insensitively; blank is unset; anything else is unknown, meaning INFO', () => {
     expect(otelLogLevel({})).toEqual({ kind: 'unset' });
     expect(otelLogLevel({ OTEL_LOG_LEVEL: '  ' })).toEqual({ kind: 'unset' });
-    expect(otelLogLevel({ OTEL_LOG_LEVEL: 'debug' })).toEqual({ kind: 'level', level: DiagLogLevel.DEBUG, name: 'DEBUG' });
+    expect(otelLogLevel({ OTEL_LOG_LEVEL: 'debug' })).toEqual({
+      kind: 'level',
+      level: DiagLogLevel.DEBUG,
+      name: 'DEBUG',
+    });
     expect(otelLogLevel({ OTEL_LOG_LEVEL: 'None' })).toEqual({ kind: 'level', level: DiagLogLevel.NONE, name: 'NONE' });
     expect(otelLogLevel({ OTEL_LOG_LEVEL: '50' })).toEqual({ kind: 'unknown', level: DiagLogLevel.INFO, raw: '50' });
   });
@@ -33,7 +37,10 @@ describe('noticeOnce', () => {
   it('says a key once: one stderr line and one diag warning', () => {
     const lines = stderrLines();
     const warn = vi.fn();
-    diag.setLogger({ warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() } as DiagLogger, DiagLogLevel.WARN);
+    diag.setLogger(
+      { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() } as DiagLogger,
+      DiagLogLevel.WARN,
+    );
     noticeOnce('test:once', 'first\nsecond');
     noticeOnce('test:once', 'again');
     expect(lines).toEqual(['alakai-otel: first second\n']);

@@ -34,7 +34,13 @@ describe('register entry', () => {
     });
     expect(result.code).toBe(0);
     const line = JSON.parse(result.stdout.trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 30, service: 'alakai-orchestrator', component: 'orchestrator', event: 'coding.prompt', trace_id: '0b6f1c8e-2a8d-4f3e-9b7a-5c4d3e2f1a0b' });
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'alakai-orchestrator',
+      component: 'orchestrator',
+      event: 'coding.prompt',
+      trace_id: '0b6f1c8e-2a8d-4f3e-9b7a-5c4d3e2f1a0b',
+    });
     const carrier = JSON.parse(result.stderr.trim().split('\n').at(-1)!) as { traceparent?: string };
     expect(carrier.traceparent).toMatch(/^00-0b6f1c8e2a8d4f3e9b7a5c4d3e2f1a0b-[0-9a-f]{16}-01$/);
     expect(collector.acceptedSpans()).toHaveLength(2); // the slice and the app's own span via trace.getTracer()

@@ -37,7 +37,11 @@ export function lineSink(bindings: Record<string, unknown> = { service: 'alakai-
   });
   const logger = pino({ base: bindings, timestamp: pino.stdTimeFunctions.isoTime }, stream);
   const lines = (): Record<string, unknown>[] =>
-    raw.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    raw
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     logger,
     raw,

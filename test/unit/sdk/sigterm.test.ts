@@ -26,7 +26,9 @@ afterEach(() => {
 /** Starts the fixture, waits for "ready" (≥ 50 slices logged), then sends the given signals. */
 function runAndSignal(mode: string, signals: NodeJS.Signals[]): Promise<ChildResult> {
   dir = mkdtempSync(join(tmpdir(), 'alakai-sigterm-'));
-  const child = spawn(process.execPath, [FIXTURE, mode, join(dir, 'spans.otlp.jsonl')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FIXTURE, mode, join(dir, 'spans.otlp.jsonl')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -43,7 +45,10 @@ function runAndSignal(mode: string, signals: NodeJS.Signals[]): Promise<ChildRes
 
 function summaryLines(stdout: string): Record<string, unknown>[] {
   expect(stdout.endsWith('\n')).toBe(true); // no line cut in half
-  return stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function exportedSliceIds(): string[] {
@@ -58,10 +63,13 @@ function exportedSliceIds(): string[] {
 }
 
 describe('shutdown on signals (child processes)', () => {
-  it('SIGTERM mid-burst with the service\'s own handler: its handler runs after our flush, no summary line is lost, every slice is exported', async () => {
+  it("SIGTERM mid-burst with the service's own handler: its handler runs after our flush, no summary line is lost, every slice is exported", async () => {
     const result = await runAndSignal('own-handler', ['SIGTERM']);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stderr.split('\n').find((l) => l.startsWith('{'))!) as { started: number; stats: { slicesLogged: number; spansDropped: number } };
+    const report = JSON.parse(result.stderr.split('\n').find((l) => l.startsWith('{'))!) as {
+      started: number;
+      stats: { slicesLogged: number; spansDropped: number };
+    };
     const lines = summaryLines(result.stdout);
     expect(lines.length).toBeGreaterThanOrEqual(50);
     expect(lines).toHaveLength(report.started); // in-flight slices finished and logged too
@@ -70,7 +78,7 @@ describe('shutdown on signals (child processes)', () => {
     expect(new Set(exportedSliceIds())).toEqual(new Set(lines.map((l) => l.span_id)));
   });
 
-  it('SIGTERM with no handler of the service\'s own: flushes, then the process ends by the signal', async () => {
+  it("SIGTERM with no handler of the service's own: flushes, then the process ends by the signal", async () => {
     const result = await runAndSignal('alone', ['SIGTERM']);
     expect(result.signal).toBe('SIGTERM');
     const lines = summaryLines(result.stdout);

@@ -21,17 +21,23 @@ afterEach(async () => {
 const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 describe('slice.logger', () => {
-  it('is a child of the service logger bound to the slice: the summary line\'s trace_id and context', async () => {
+  it("is a child of the service logger bound to the slice: the summary line's trace_id and context", async () => {
     fixture = sdkFixture({}, 'worker');
-    await fixture.tracing.runSlice({ event: 'coding.implementation', traceId: DELIVERY_ID, steps: ['clone'] }, async (slice) => {
-      slice.logger.info('slice started');
-      await slice.step('clone', async () => {
-        await new Promise((r) => setTimeout(r, 1));
-        slice.logger.warn({ repo: 'org/repo' }, 'cloning');
-      });
-    });
+    await fixture.tracing.runSlice(
+      { event: 'coding.implementation', traceId: DELIVERY_ID, steps: ['clone'] },
+      async (slice) => {
+        slice.logger.info('slice started');
+        await slice.step('clone', async () => {
+          await new Promise((r) => setTimeout(r, 1));
+          slice.logger.warn({ repo: 'org/repo' }, 'cloning');
+        });
+      },
+    );
     await fixture.tracing.forceFlush();
-    const texts = fixture.raw.join('').split('\n').filter((l) => l !== '');
+    const texts = fixture.raw
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(texts).toHaveLength(3);
     const summary = parse(texts[2]!);
     for (const text of texts.slice(0, 2)) {
@@ -39,7 +45,13 @@ describe('slice.logger', () => {
       expect(line.trace_id).toBe(summary.trace_id);
       expect(line.context).toEqual(summary.context);
       expect(line).toMatchObject({ service: 'alakai-worker', component: 'worker' }); // the service logger's bindings
-      for (const key of ['"trace_id":"' + DELIVERY_ID + '","context"', '"service":', '"component":"worker","', '"time":']) expect(count(text, key)).toBe(1);
+      for (const key of [
+        '"trace_id":"' + DELIVERY_ID + '","context"',
+        '"service":',
+        '"component":"worker","',
+        '"time":',
+      ])
+        expect(count(text, key)).toBe(1);
       const parsed = parseLogLine(text);
       expect(parsed.kind).toBe('log');
       if (parsed.kind === 'log') expect(parsed.log).toMatchObject({ trace_id: DELIVERY_ID, component: 'worker' });
@@ -49,9 +61,15 @@ describe('slice.logger', () => {
 
   it('writes a non-UUID trace id as the summary line does (the original text)', async () => {
     fixture = sdkFixture({}, 'core');
-    await fixture.tracing.runSlice({ event: 'slack.prompt', traceId: 'legacy-id-7' }, (slice) => slice.logger.info('x'));
+    await fixture.tracing.runSlice({ event: 'slack.prompt', traceId: 'legacy-id-7' }, (slice) =>
+      slice.logger.info('x'),
+    );
     await fixture.tracing.forceFlush();
-    const [step, summary] = fixture.raw.join('').split('\n').filter((l) => l !== '').map(parse);
+    const [step, summary] = fixture.raw
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(parse);
     expect(step!.trace_id).toBe('legacy-id-7');
     expect(summary!.trace_id).toBe('legacy-id-7');
     expect(step!.context).toEqual({ trace_id: 'legacy-id-7', component: 'core' });
@@ -69,17 +87,20 @@ describe('slice.logger', () => {
 });
 
 describe('alakaiLogMixin()', () => {
-  it('a module-level logger gets the slice\'s trace_id and context inside a slice and its steps, nothing outside', async () => {
+  it("a module-level logger gets the slice's trace_id and context inside a slice and its steps, nothing outside", async () => {
     fixture = sdkFixture({}, 'orchestrator');
     const moduleLog = memoryPino({ mixin: alakaiLogMixin() });
     moduleLog.logger.info('outside');
-    await fixture.tracing.runSlice({ event: 'slack.implementation', traceId: DELIVERY_ID, steps: ['launch'] }, async (slice) => {
-      moduleLog.logger.info('in slice');
-      await slice.step('launch', async () => {
-        await Promise.resolve();
-        moduleLog.logger.info({ attempt: 1 }, 'in step');
-      });
-    });
+    await fixture.tracing.runSlice(
+      { event: 'slack.implementation', traceId: DELIVERY_ID, steps: ['launch'] },
+      async (slice) => {
+        moduleLog.logger.info('in slice');
+        await slice.step('launch', async () => {
+          await Promise.resolve();
+          moduleLog.logger.info({ attempt: 1 }, 'in step');
+        });
+      },
+    );
     const [outside, inSlice, inStep] = moduleLog.texts().map(parse);
     expect(outside!.trace_id).toBeUndefined();
     expect(outside!.context).toBeUndefined();
@@ -90,10 +111,13 @@ describe('alakaiLogMixin()', () => {
     expect(inStep!.attempt).toBe(1);
   });
 
-  it('never overwrites a trace_id the caller set, with pino\'s default merge or one that lets the mixin win', async () => {
+  it("never overwrites a trace_id the caller set, with pino's default merge or one that lets the mixin win", async () => {
     fixture = sdkFixture({}, 'core');
     const byDefault = memoryPino({ mixin: alakaiLogMixin() });
-    const mixinWins = memoryPino({ mixin: alakaiLogMixin(), mixinMergeStrategy: (merge, mixin) => Object.assign(merge, mixin) });
+    const mixinWins = memoryPino({
+      mixin: alakaiLogMixin(),
+      mixinMergeStrategy: (merge, mixin) => Object.assign(merge, mixin),
+    });
     await fixture.tracing.runSlice({ event: 'slack.prompt', traceId: DELIVERY_ID }, () => {
       byDefault.logger.info({ trace_id: 'mine' }, 'x');
       mixinWins.logger.info({ trace_id: 'mine' }, 'x');
@@ -105,7 +129,11 @@ describe('alakaiLogMixin()', () => {
   });
 
   it('on a service logger: slice.logger and summary lines still write trace_id once', async () => {
-    const service = memoryPino({ base: { service: 'alakai-core', component: 'core' }, mixin: alakaiLogMixin(), timestamp: pino.stdTimeFunctions.isoTime });
+    const service = memoryPino({
+      base: { service: 'alakai-core', component: 'core' },
+      mixin: alakaiLogMixin(),
+      timestamp: pino.stdTimeFunctions.isoTime,
+    });
     fixture = sdkFixture({ logger: service.logger });
     await fixture.tracing.runSlice({ event: 'slack.prompt', traceId: DELIVERY_ID }, (slice) => {
       slice.logger.info('via slice.logger');
@@ -129,7 +157,9 @@ describe('alakaiLogMixin()', () => {
     span.end();
     const line = parse(moduleLog.texts()[0]!);
     const hex = span.spanContext().traceId;
-    expect(line.trace_id).toBe(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+    expect(line.trace_id).toBe(
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    );
     expect(line.context).toBeUndefined();
   });
 });

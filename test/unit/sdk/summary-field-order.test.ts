@@ -23,7 +23,14 @@ function memoryStream(): { stream: Writable; texts: () => string[] } {
       callback();
     },
   });
-  return { stream, texts: () => raw.join('').split('\n').filter((l) => l !== '') };
+  return {
+    stream,
+    texts: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 /** The keys, in text order, of a worker's summary line with a parent, an error and domain fields. */
@@ -36,10 +43,20 @@ async function writtenKeyOrder(makeLogger: (stream: Writable) => Logger): Promis
     exporter: new CollectingExporter(),
     handleSignals: false,
   });
-  const carried = extractRedisContext({ trace_id: DELIVERY_ID, traceparent: `00-${DELIVERY_ID.replaceAll('-', '')}-b7ad6b7169203331-01` });
+  const carried = extractRedisContext({
+    trace_id: DELIVERY_ID,
+    traceparent: `00-${DELIVERY_ID.replaceAll('-', '')}-b7ad6b7169203331-01`,
+  });
   await tracing
     .runSlice(
-      { event: 'coding.implementation', parent: carried.context, traceId: carried.traceId, kind: SpanKind.CONSUMER, steps: ['clone'], fields: { repo: { full_name: 'org/repo' }, task: { task_id: 'T-1' } } },
+      {
+        event: 'coding.implementation',
+        parent: carried.context,
+        traceId: carried.traceId,
+        kind: SpanKind.CONSUMER,
+        steps: ['clone'],
+        fields: { repo: { full_name: 'org/repo' }, task: { task_id: 'T-1' } },
+      },
       (slice) =>
         slice.step('clone', () => {
           throw new TypeError('clone failed');
@@ -53,7 +70,8 @@ async function writtenKeyOrder(makeLogger: (stream: Writable) => Logger): Promis
 }
 
 const ORDERS: Record<string, () => Promise<string>> = {
-  'line-keys-default-logger': () => writtenKeyOrder((stream) => createDefaultLogger('alakai-worker-implementation', 'worker', stream)),
+  'line-keys-default-logger': () =>
+    writtenKeyOrder((stream) => createDefaultLogger('alakai-worker-implementation', 'worker', stream)),
   'line-keys-plain-pino': () => writtenKeyOrder((stream) => pino(stream)),
 };
 
@@ -67,7 +85,10 @@ it('docs/summary-event-format.md states the key order the SDK really writes', as
   expect(text.split('<!-- checked:').length - 1).toBe(names.length); // no malformed block
   const actual: Record<string, string> = {};
   for (const name of names) actual[name] = await ORDERS[name]!();
-  const expected = text.replace(BLOCK_RE, (_m, name: string) => `<!-- checked:${name} -->\n\`\`\`text\n${actual[name]}\n\`\`\`\n<!-- /checked:${name} -->`);
+  const expected = text.replace(
+    BLOCK_RE,
+    (_m, name: string) => `<!-- checked:${name} -->\n\`\`\`text\n${actual[name]}\n\`\`\`\n<!-- /checked:${name} -->`,
+  );
   if (process.env['UPDATE_DOCS'] === '1') {
     writeFileSync(url, expected);
     return;

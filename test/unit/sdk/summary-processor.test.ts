@@ -30,7 +30,16 @@ describe('SummaryEventProcessor: the summary line', () => {
   it('writes exactly one line per slice, with the guide fields, level 30, ISO time and no duplicate keys', async () => {
     fixture = sdkFixture();
     await fixture.tracing.runSlice(
-      { event: 'slack.implementation', traceId: DELIVERY_ID, kind: SpanKind.SERVER, steps: ['verify_signature', 'enqueue'], fields: { repo: { full_name: 'org/repo', base_ref: 'main' }, task: { task_id: 't-1', task_type: 'impl', source: 'slack_implement' } } },
+      {
+        event: 'slack.implementation',
+        traceId: DELIVERY_ID,
+        kind: SpanKind.SERVER,
+        steps: ['verify_signature', 'enqueue'],
+        fields: {
+          repo: { full_name: 'org/repo', base_ref: 'main' },
+          task: { task_id: 't-1', task_type: 'impl', source: 'slack_implement' },
+        },
+      },
       async (slice) => {
         await slice.step('verify_signature', () => true);
         await slice.step('enqueue', async () => 'queued');
@@ -42,7 +51,8 @@ describe('SummaryEventProcessor: the summary line', () => {
     const text = fixture.raw[0]!;
     expect(text.endsWith('\n')).toBe(true);
     // pino adds level, time, msg and the bindings (service, component) itself: once each.
-    for (const key of ['"level":', '"time":', '"msg":', '"service":', '"trace_id":"' + DELIVERY_ID + '","event"']) expect(occurrences(text, key)).toBe(1);
+    for (const key of ['"level":', '"time":', '"msg":', '"service":', '"trace_id":"' + DELIVERY_ID + '","event"'])
+      expect(occurrences(text, key)).toBe(1);
     const line = JSON.parse(text) as Record<string, unknown>;
     expect(validateSchema(line), JSON.stringify(validateSchema.errors)).toBe(true);
     expect(line).toMatchObject({
@@ -68,23 +78,43 @@ describe('SummaryEventProcessor: the summary line', () => {
 
   it('reports steps as ok, error, and "-" for declared steps that never ran', async () => {
     fixture = sdkFixture();
-    await fixture.tracing.runSlice({ event: 'coding.implementation', steps: ['clone', 'run_agent', 'open_pr'] }, async (slice) => {
-      await slice.step('clone', () => undefined);
-      await slice.step('run_agent', () => Promise.reject(new Error('agent crashed'))).catch(() => undefined);
-      slice.finish('error', 'agent_failed', new Error('agent crashed'));
-    });
+    await fixture.tracing.runSlice(
+      { event: 'coding.implementation', steps: ['clone', 'run_agent', 'open_pr'] },
+      async (slice) => {
+        await slice.step('clone', () => undefined);
+        await slice.step('run_agent', () => Promise.reject(new Error('agent crashed'))).catch(() => undefined);
+        slice.finish('error', 'agent_failed', new Error('agent crashed'));
+      },
+    );
     const [line] = fixture.summaryLines();
     expect(line!.steps).toEqual({ clone: 'ok', run_agent: 'error', open_pr: '-' });
-    expect(line).toMatchObject({ outcome: 'error', final_status: 'agent_failed', error: { type: 'Error', message: 'agent crashed' } });
+    expect(line).toMatchObject({
+      outcome: 'error',
+      final_status: 'agent_failed',
+      error: { type: 'Error', message: 'agent crashed' },
+    });
     expect(fixture.summaryLines()).toHaveLength(1);
   });
 
   it('turns a thrown error into outcome error with the class name and a sanitized message, and rethrows', async () => {
     fixture = sdkFixture();
-    const thrown = new GitHubPushError(`push to https://x-access-token:${FAKE_GITHUB_TOKEN}@github.com/org/repo failed (token ${FAKE_GITHUB_TOKEN})`);
-    await expect(fixture.tracing.runSlice({ event: 'coding.implementation', steps: ['push'] }, (slice) => slice.step('push', () => { throw thrown; }))).rejects.toBe(thrown);
+    const thrown = new GitHubPushError(
+      `push to https://x-access-token:${FAKE_GITHUB_TOKEN}@github.com/org/repo failed (token ${FAKE_GITHUB_TOKEN})`,
+    );
+    await expect(
+      fixture.tracing.runSlice({ event: 'coding.implementation', steps: ['push'] }, (slice) =>
+        slice.step('push', () => {
+          throw thrown;
+        }),
+      ),
+    ).rejects.toBe(thrown);
     const [line] = fixture.summaryLines();
-    expect(line).toMatchObject({ outcome: 'error', final_status: 'failed', steps: { push: 'error' }, error: { type: 'GitHubPushError' } });
+    expect(line).toMatchObject({
+      outcome: 'error',
+      final_status: 'failed',
+      steps: { push: 'error' },
+      error: { type: 'GitHubPushError' },
+    });
     const message = (line!.error as { message: string }).message;
     expect(message).toContain('push to https://');
     expect(message).not.toContain(FAKE_GITHUB_TOKEN);
@@ -92,7 +122,9 @@ describe('SummaryEventProcessor: the summary line', () => {
     // The exported spans carry no token either: status messages and exception events are sanitized.
     const exported = await fixture.exported();
     expect(exported).toHaveLength(2);
-    expect(JSON.stringify(exported.map((s) => ({ status: s.status, events: s.events, attributes: s.attributes })))).not.toContain(FAKE_GITHUB_TOKEN);
+    expect(
+      JSON.stringify(exported.map((s) => ({ status: s.status, events: s.events, attributes: s.attributes }))),
+    ).not.toContain(FAKE_GITHUB_TOKEN);
   });
 
   it('a slice finished explicitly keeps its outcome even when fn returns normally', async () => {
@@ -101,12 +133,20 @@ describe('SummaryEventProcessor: the summary line', () => {
       slice.finish('skipped', 'duplicate_delivery');
       slice.finish('success', 'ignored-second-call');
     });
-    expect(fixture.summaryLines()[0]).toMatchObject({ outcome: 'skipped', final_status: 'duplicate_delivery', error: null, msg: '[event] slack.prompt -> skipped' });
+    expect(fixture.summaryLines()[0]).toMatchObject({
+      outcome: 'skipped',
+      final_status: 'duplicate_delivery',
+      error: null,
+      msg: '[event] slack.prompt -> skipped',
+    });
   });
 
   it('gives a root slice the UUID hex as its OTel trace id and no parent span', async () => {
     fixture = sdkFixture();
-    const seen = await fixture.tracing.runSlice({ event: 'coding.prompt', traceId: DELIVERY_ID }, (slice) => slice.traceId);
+    const seen = await fixture.tracing.runSlice(
+      { event: 'coding.prompt', traceId: DELIVERY_ID },
+      (slice) => slice.traceId,
+    );
     expect(seen).toBe(DELIVERY_ID);
     const [span] = await fixture.exported();
     expect(span!.spanContext().traceId).toBe(DELIVERY_ID.replaceAll('-', ''));
@@ -128,7 +168,9 @@ describe('SummaryEventProcessor: the summary line', () => {
 
   it('nests a slice started inside another slice under the active span', async () => {
     fixture = sdkFixture();
-    await fixture.tracing.runSlice({ event: 'outer', traceId: DELIVERY_ID }, () => fixture!.tracing.runSlice({ event: 'inner' }, () => undefined));
+    await fixture.tracing.runSlice({ event: 'outer', traceId: DELIVERY_ID }, () =>
+      fixture!.tracing.runSlice({ event: 'inner' }, () => undefined),
+    );
     const [inner, outer] = fixture.summaryLines();
     expect(inner!.trace_id).toBe(DELIVERY_ID);
     expect(inner!.parent_span_id).toBe(outer!.span_id);
@@ -136,10 +178,18 @@ describe('SummaryEventProcessor: the summary line', () => {
 
   it('rebuilds the exported spans exactly from the summary line (the backfill mapping)', async () => {
     fixture = sdkFixture();
-    await fixture.tracing.runSlice({ event: 'slack.implementation', traceId: DELIVERY_ID, steps: ['a', 'b'], fields: { pull_request: { number: 7 } } }, async (slice) => {
-      await slice.step('a', () => undefined);
-      trace.getTracer('app').startSpan('db.query').end(); // a non-step descendant, parented by the active context
-    });
+    await fixture.tracing.runSlice(
+      {
+        event: 'slack.implementation',
+        traceId: DELIVERY_ID,
+        steps: ['a', 'b'],
+        fields: { pull_request: { number: 7 } },
+      },
+      async (slice) => {
+        await slice.step('a', () => undefined);
+        trace.getTracer('app').startSpan('db.query').end(); // a non-step descendant, parented by the active context
+      },
+    );
     const exported = (await fixture.exported()).map(toSpanRecord);
     const parsed = parseLogLine(fixture.raw[0]!.trimEnd());
     expect(parsed.kind).toBe('summary');
@@ -163,7 +213,9 @@ describe('sampling: logs for every slice, traces by sampling', () => {
       else process.env.OTEL_TRACES_SAMPLER = saved;
     }
     for (let i = 0; i < 20; i++) {
-      await fixture.tracing.runSlice({ event: 'slack.prompt', steps: ['parse'] }, (slice) => slice.step('parse', () => i));
+      await fixture.tracing.runSlice({ event: 'slack.prompt', steps: ['parse'] }, (slice) =>
+        slice.step('parse', () => i),
+      );
     }
     const lines = fixture.summaryLines();
     expect(lines).toHaveLength(20);
@@ -173,7 +225,9 @@ describe('sampling: logs for every slice, traces by sampling', () => {
   });
 
   it('traceidratio 0.5 exports some traces but logs all slices', async () => {
-    fixture = sdkFixture({ sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }) });
+    fixture = sdkFixture({
+      sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }),
+    });
     for (let i = 0; i < 200; i++) await fixture.tracing.runSlice({ event: 'slack.prompt' }, () => undefined);
     expect(fixture.summaryLines()).toHaveLength(200);
     const exported = await fixture.exported();
@@ -185,7 +239,10 @@ describe('sampling: logs for every slice, traces by sampling', () => {
 describe('bounded state', () => {
   it('slices that never end do not grow the processor beyond its limits', async () => {
     const sink = lineSink();
-    const processor = new SummaryEventProcessor(sink.logger, new StatsCounter(), { maxLiveSlices: 16, maxLiveSpans: 32 });
+    const processor = new SummaryEventProcessor(sink.logger, new StatsCounter(), {
+      maxLiveSlices: 16,
+      maxLiveSpans: 32,
+    });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     const tracer = provider.getTracer('test');
     const slices: Span[] = [];

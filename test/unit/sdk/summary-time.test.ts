@@ -26,9 +26,17 @@ describe("the service's own pino() with default options", () => {
   it('summary lines carry one ISO time (the slice end) and pass the schema; other lines keep epoch ms', async () => {
     const own = memoryPino();
     const exporter = new CollectingExporter();
-    tracing = setupAlakaiTracing({ service: 'alakai-worker-implementation', component: 'worker', logger: own.logger, exporter, handleSignals: false });
+    tracing = setupAlakaiTracing({
+      service: 'alakai-worker-implementation',
+      component: 'worker',
+      logger: own.logger,
+      exporter,
+      handleSignals: false,
+    });
     own.logger.info('before');
-    await tracing.runSlice({ event: 'coding.implementation', traceId: DELIVERY_ID, steps: ['clone'] }, (slice) => slice.step('clone', () => undefined));
+    await tracing.runSlice({ event: 'coding.implementation', traceId: DELIVERY_ID, steps: ['clone'] }, (slice) =>
+      slice.step('clone', () => undefined),
+    );
     own.logger.info({ n: 1 }, 'after');
     await tracing.forceFlush();
 
@@ -42,7 +50,8 @@ describe("the service's own pino() with default options", () => {
     expect(validateSchema(line), JSON.stringify(validateSchema.errors)).toBe(true);
     // pino's own bindings stay (they are the service's), once each.
     expect(line.pid).toBe(process.pid);
-    for (const key of ['"pid":', '"hostname":', '"level":', '"msg":', '"service":']) expect(count(summary!, key)).toBe(1);
+    for (const key of ['"pid":', '"hostname":', '"level":', '"msg":', '"service":'])
+      expect(count(summary!, key)).toBe(1);
     for (const text of [before!, after!]) {
       expect(count(text, '"time":')).toBe(1);
       expect(typeof (JSON.parse(text) as Record<string, unknown>).time).toBe('number');
@@ -52,7 +61,13 @@ describe("the service's own pino() with default options", () => {
   it('also with timestamp: false, a child logger, and bindings changed later', async () => {
     const own = memoryPino({ timestamp: false });
     const logger = own.logger.child({ component: 'worker' });
-    tracing = setupAlakaiTracing({ service: 'alakai-worker-implementation', component: 'worker', logger, exporter: new CollectingExporter(), handleSignals: false });
+    tracing = setupAlakaiTracing({
+      service: 'alakai-worker-implementation',
+      component: 'worker',
+      logger,
+      exporter: new CollectingExporter(),
+      handleSignals: false,
+    });
     await tracing.runSlice({ event: 'a', traceId: DELIVERY_ID }, () => undefined);
     logger.setBindings({ region: 'eu-west-1' });
     await tracing.runSlice({ event: 'b', traceId: DELIVERY_ID }, () => undefined);
@@ -67,9 +82,15 @@ describe("the service's own pino() with default options", () => {
     expect(count(second!, '"region":"eu-west-1"')).toBe(1);
   });
 
-  it('the summary lines follow the service logger\'s level as it changes', async () => {
+  it("the summary lines follow the service logger's level as it changes", async () => {
     const own = memoryPino();
-    tracing = setupAlakaiTracing({ service: 'alakai-core', component: 'core', logger: own.logger, exporter: new CollectingExporter(), handleSignals: false });
+    tracing = setupAlakaiTracing({
+      service: 'alakai-core',
+      component: 'core',
+      logger: own.logger,
+      exporter: new CollectingExporter(),
+      handleSignals: false,
+    });
     await tracing.runSlice({ event: 'one', traceId: DELIVERY_ID }, () => undefined);
     own.logger.level = 'warn';
     await tracing.runSlice({ event: 'two', traceId: DELIVERY_ID }, () => undefined);

@@ -4,7 +4,9 @@ import { PACKAGE_VERSION } from '../../../src/sdk/version.js';
 
 describe('PACKAGE_VERSION', () => {
   it('is the version in package.json (the instrumentation scope reports it)', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(PACKAGE_VERSION).toBe(pkg.version);
   });
 });

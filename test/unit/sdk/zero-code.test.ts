@@ -37,17 +37,28 @@ describe('zero-code mode', () => {
     await settle();
     const lines = fixture.lines();
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ ...handWrittenEvent(0), level: 30, service: 'alakai-worker', component: 'worker', msg: '[event] slack.implementation -> success' });
+    expect(lines[1]).toMatchObject({
+      ...handWrittenEvent(0),
+      level: 30,
+      service: 'alakai-worker',
+      component: 'worker',
+      msg: '[event] slack.implementation -> success',
+    });
     const spans = await fixture.exported();
     expect(spans).toHaveLength(1);
     const [span] = spans;
     expect(span!.spanContext().traceId).toBe(DELIVERY_ID.replaceAll('-', ''));
     expect(span!.parentSpanContext).toBeUndefined(); // live legacy spans have no cross-service parent
-    expect(span!.attributes).toMatchObject({ 'alakai.event': 'slack.implementation', 'alakai.repo.full_name': 'org/repo', 'alakai.pull_request.number': 7, 'alakai.legacy': true });
+    expect(span!.attributes).toMatchObject({
+      'alakai.event': 'slack.implementation',
+      'alakai.repo.full_name': 'org/repo',
+      'alakai.pull_request.number': 7,
+      'alakai.legacy': true,
+    });
     expect(span!.resource.attributes['service.name']).toBe('alakai-worker');
   });
 
-  it('does not export the SDK\'s own summary lines twice', async () => {
+  it("does not export the SDK's own summary lines twice", async () => {
     fixture = sdkFixture({ zeroCode: true }, 'worker');
     await fixture.tracing.runSlice({ event: 'slack.implementation', traceId: DELIVERY_ID }, () => undefined);
     await settle();
@@ -57,7 +68,8 @@ describe('zero-code mode', () => {
 
   it('is bounded: a burst beyond the pending queue is counted and skipped, never blocks logging', async () => {
     fixture = sdkFixture({ zeroCode: true, exportQueue: { maxQueueSize: 4096 } }, 'worker');
-    for (let i = 0; i < 1500; i++) fixture.tracing.logger.info(handWrittenEvent(i), '[event] slack.implementation -> success');
+    for (let i = 0; i < 1500; i++)
+      fixture.tracing.logger.info(handWrittenEvent(i), '[event] slack.implementation -> success');
     expect(fixture.summaryLines()).toHaveLength(1500); // every line reached the destination synchronously
     await settle();
     const spans = await fixture.exported();
@@ -94,7 +106,8 @@ describe('zero-code mode: nothing lost at flush and shutdown', () => {
 
   it('counts every line beyond the pending queue as a dropped span in stats()', async () => {
     fixture = sdkFixture({ zeroCode: true, exportQueue: { maxQueueSize: 4096 } }, 'worker');
-    for (let i = 0; i < MAX_PENDING_LINES + 250; i++) fixture.tracing.logger.info(handWrittenEvent(i), '[event] slack.implementation -> success');
+    for (let i = 0; i < MAX_PENDING_LINES + 250; i++)
+      fixture.tracing.logger.info(handWrittenEvent(i), '[event] slack.implementation -> success');
     await fixture.tracing.shutdown();
     expect(fixture.exporter.spans).toHaveLength(MAX_PENDING_LINES);
     expect(fixture.tracing.stats().spansDropped).toBe(250);
@@ -138,13 +151,26 @@ describe('zero-code mode: the pino instrumentation (CommonJS require, in process
       own.child({ request: 7 }).info(handWrittenEvent(2), '[event] slack.implementation -> success');
       const [first] = written.map((l) => JSON.parse(l) as Record<string, unknown>);
       // exactly what pino writes: its keys, the caller's, nothing of ours
-      expect(Object.keys(first!)).toEqual(['level', 'time', 'service', 'component', ...Object.keys(handWrittenEvent(1)), 'msg']);
-      expect(first).toMatchObject({ ...handWrittenEvent(1), level: 30, msg: '[event] slack.implementation -> success' });
+      expect(Object.keys(first!)).toEqual([
+        'level',
+        'time',
+        'service',
+        'component',
+        ...Object.keys(handWrittenEvent(1)),
+        'msg',
+      ]);
+      expect(first).toMatchObject({
+        ...handWrittenEvent(1),
+        level: 30,
+        msg: '[event] slack.implementation -> success',
+      });
       expect(written).toHaveLength(2);
       const spans = await fixture.exported();
       expect(spans).toHaveLength(2);
       expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([DELIVERY_ID.replaceAll('-', '')]));
-      expect(new Set(spans.map((s) => s.resource.attributes['service.name']))).toEqual(new Set(['alakai-worker-implementation']));
+      expect(new Set(spans.map((s) => s.resource.attributes['service.name']))).toEqual(
+        new Set(['alakai-worker-implementation']),
+      );
       expect(typeof pino.destination).toBe('function'); // the factory's properties are kept
       expect(pino.pino).toBe(pino);
     } finally {
