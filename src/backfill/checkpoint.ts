@@ -56,7 +56,7 @@ export async function loadCheckpoint(path: string, fingerprint: string): Promise
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SourceUserError(`cannot read checkpoint ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new SourceUserError(`cannot read checkpoint ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   let raw: Record<string, unknown>;
   try {
@@ -106,7 +106,7 @@ export async function loadCheckpoint(path: string, fingerprint: string): Promise
     spansWritten: typeof raw['spansWritten'] === 'number' ? raw['spansWritten'] : 0,
     counters: raw['counters'],
     meta: raw['meta'],
-    updatedAt: String(raw['updatedAt'] ?? ''),
+    updatedAt: typeof raw['updatedAt'] === 'string' ? raw['updatedAt'] : '',
   };
 }
 

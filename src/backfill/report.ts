@@ -93,7 +93,7 @@ export function countersFromJson(value: unknown): BackfillCounters {
     'forcedEmits',
     'peakOpenTraces',
   ] as const;
-  for (const key of numeric) if (typeof v[key] === 'number' && Number.isFinite(v[key])) out[key] = v[key] as number;
+  for (const key of numeric) if (typeof v[key] === 'number' && Number.isFinite(v[key])) out[key] = v[key];
   for (const key of ['rejected', 'notSent', 'retries'] as const) {
     const m = v[key];
     if (typeof m !== 'object' || m === null) continue;

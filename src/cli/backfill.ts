@@ -305,7 +305,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
     } catch (err) {
       process.stderr.write(
-        `alakai-otel backfill: cannot write report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? err}\n`,
+        `alakai-otel backfill: cannot write report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`,
       );
       return 2;
     }

@@ -136,6 +136,7 @@ function formatMs(ms: number): string {
 
 /** Control characters from log text never reach the terminal. */
 function clean(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   const out = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }

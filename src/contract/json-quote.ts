@@ -11,6 +11,7 @@
  * class, no quantifier: linear, no backtracking.
  * https://tc39.es/ecma262/#sec-quotejsonstring
  */
+// eslint-disable-next-line no-control-regex -- the characters JSON requires escaped (RFC 8259 §7)
 const NEEDS_JSON_ESCAPE_RE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** True when JSON.stringify(value) is value between quotes. */

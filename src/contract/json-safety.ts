@@ -65,7 +65,7 @@ export function findJsonDefect(value: unknown, maxString: number, path = '', dep
   if (!found) return undefined;
   let at = path;
   for (let i = found.keys.length - 1; i >= 0; i--) at = at ? `${at}.${found.keys[i]!}` : found.keys[i]!;
-  return { defect: found.defect, path: at } as JsonDefect;
+  return { defect: found.defect, path: at };
 }
 
 /** JSON.parse that never throws and refuses hostile keys / excessive depth. */

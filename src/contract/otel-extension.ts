@@ -242,7 +242,7 @@ function attrsFromJson(v: unknown, what: string): Attributes {
 
 function stringList(v: unknown, what: string): string[] {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(what);
-  return v as string[];
+  return v;
 }
 
 function diffFromJson(v: unknown, what: string): AttributeDiff | undefined {
@@ -252,7 +252,7 @@ function diffFromJson(v: unknown, what: string): AttributeDiff | undefined {
   if (v[0] !== 0) diff.set = attrsFromJson(v[0], what);
   if (v[1] !== undefined && v[1] !== 0) diff.del = stringList(v[1], what);
   if (v[2] !== undefined) {
-    const order = v[2];
+    const order: unknown = v[2];
     if (!Array.isArray(order) || !order.every((x) => Number.isSafeInteger(x) && x >= 0)) fail(what);
     diff.order = order as number[];
   }
@@ -281,7 +281,7 @@ function descendantFromJson(v: unknown, index: number): ExtensionDescendant {
   if (!Array.isArray(v) || v.length < 6 || v.length > 12) fail(what);
   const spanId = str(v[0], what);
   if (!isValidSpanId(spanId)) fail(`${what} span id`);
-  const parent = v[1];
+  const parent: unknown = v[1];
   const parentOk =
     (typeof parent === 'number' && Number.isInteger(parent) && parent >= 0 && parent !== index + 1) ||
     (typeof parent === 'string' && SPAN_ID_RE.test(parent));
@@ -290,7 +290,7 @@ function descendantFromJson(v: unknown, index: number): ExtensionDescendant {
   if (v[7] !== undefined && v[7] !== 0) status.message = str(v[7], what);
   const d: ExtensionDescendant = {
     spanId,
-    parent: parent as number | string,
+    parent: parent,
     name: str(v[2], what),
     kind: kindFromJson(v[3]),
     startOffsetNs: nsFromJson(v[4], what),

@@ -399,7 +399,7 @@ function decodeValue(v: unknown): AttributeValue | undefined {
 
 export function decodeAttributes(list: unknown): Attributes {
   // A null-prototype object: keys such as "__proto__" from outside stay plain data.
-  const out: Attributes = Object.create(null);
+  const out = Object.create(null) as Attributes;
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
     if (!isPlainObject(kv) || typeof kv['key'] !== 'string') continue;
@@ -417,11 +417,11 @@ function nanos(v: unknown, what: string): bigint {
 
 function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): SpanRecord {
   if (!isPlainObject(raw)) throw new OtlpDecodeError('span is not an object');
-  const traceId = String(raw['traceId'] ?? '').toLowerCase();
-  const spanId = String(raw['spanId'] ?? '').toLowerCase();
+  const traceId = typeof raw['traceId'] === 'string' ? raw['traceId'].toLowerCase() : '';
+  const spanId = typeof raw['spanId'] === 'string' ? raw['spanId'].toLowerCase() : '';
   if (!HEX32.test(traceId)) throw new OtlpDecodeError('traceId is not 32 hex digits');
   if (!SPAN_ID_RE.test(spanId)) throw new OtlpDecodeError('spanId is not 16 hex digits');
-  const parent = raw['parentSpanId'] ? String(raw['parentSpanId']).toLowerCase() : '';
+  const parent = typeof raw['parentSpanId'] === 'string' ? raw['parentSpanId'].toLowerCase() : '';
   if (parent && !SPAN_ID_RE.test(parent)) throw new OtlpDecodeError('parentSpanId is not 16 hex digits');
   const kind = Number(raw['kind'] ?? 1) - 1;
   const status = isPlainObject(raw['status']) ? raw['status'] : {};
@@ -433,7 +433,7 @@ function decodeSpan(raw: unknown, resource: Attributes, scope: ScopeRecord): Spa
     kind: (kind >= 0 && kind <= 4 ? kind : 0) as SpanRecord['kind'],
     startTimeUnixNano: nanos(raw['startTimeUnixNano'], 'startTimeUnixNano'),
     endTimeUnixNano: nanos(raw['endTimeUnixNano'], 'endTimeUnixNano'),
-    status: { code: (code === 1 || code === 2 ? code : 0) as SpanRecord['status']['code'] },
+    status: { code: code === 1 || code === 2 ? code : 0 },
     attributes: decodeAttributes(raw['attributes']),
     events: (Array.isArray(raw['events']) ? raw['events'] : []).filter(isPlainObject).map((e) => ({
       name: typeof e['name'] === 'string' ? e['name'] : '',

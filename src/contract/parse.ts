@@ -91,7 +91,7 @@ export function parseLogLine(line: string, options?: { maxBytes?: number }): Par
   if (!isPlainObject(raw)) return rejected('not_object');
   if (mayHoldHostileKey(line)) {
     const defect = findJsonDefect(raw, Infinity);
-    if (defect) return rejected(defect.defect as RejectReason, defect.path);
+    if (defect) return rejected(defect.defect, defect.path);
   }
   if (looksLikeSummary(raw)) {
     const result = validateEventRecord(raw, true);

@@ -52,7 +52,7 @@ export function sharedComponentResource(service: string, component: string): Att
   const key = `${service}\u0000${component}`;
   let resource = sharedResources.get(key);
   if (!resource) {
-    resource = Object.freeze(componentResource(service, component)) as Attributes;
+    resource = Object.freeze(componentResource(service, component));
     sharedResources.set(key, resource);
   }
   return resource;

@@ -11,7 +11,7 @@ import { MAX_DOMAIN_STRING, MAX_NAME_LENGTH, MAX_STEPS } from './limits.js';
 import { normalizeTime } from './event-time.js';
 import { decodeOtelExtension, type OtelExtension } from './otel-extension.js';
 import type { ParsedSummary } from './parsed-line.js';
-import { reject, type CheckedField, type RejectReason, type Rejection } from './reject-reasons.js';
+import { reject, type CheckedField, type Rejection } from './reject-reasons.js';
 import { sanitizeText } from './sanitize.js';
 import {
   eventMsg,
@@ -19,7 +19,6 @@ import {
   RESERVED_FIELDS,
   STEP_STATUSES,
   SUMMARY_LEVEL,
-  type Outcome,
   type StepStatus,
   type SummaryError,
   type SummaryEvent,
@@ -84,7 +83,7 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
   if (context) {
     // Extra context keys become attributes like domain fields: same limits.
     const defect = findJsonDefect(context, MAX_DOMAIN_STRING, 'context');
-    if (defect) return reject(defect.defect as RejectReason, defect.path);
+    if (defect) return reject(defect.defect, defect.path);
   }
 
   const traceIdValue = raw['trace_id'] ?? context?.['trace_id'];
@@ -136,7 +135,7 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
   for (const key of Object.keys(raw)) {
     if (RESERVED_FIELDS.has(key)) continue;
     const defect = findJsonDefect(raw[key], MAX_DOMAIN_STRING, key);
-    if (defect) return reject(defect.defect as RejectReason, defect.path);
+    if (defect) return reject(defect.defect, defect.path);
   }
 
   // The guide's key order; domain fields between `error` and `msg`; the bridge extension last.
@@ -147,7 +146,7 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
     component,
     trace_id: traceIdValue,
     event,
-    outcome: outcome as Outcome,
+    outcome: outcome,
     final_status: finalStatus,
     duration_ms: duration,
     context: context ? { ...context, trace_id: traceIdValue, component } : { trace_id: traceIdValue, component },
@@ -182,7 +181,7 @@ function bridgeFields(raw: Record<string, unknown>, out: SummaryEvent): OtelExte
   const decoded = decodeOtelExtension(otel);
   if (!decoded.ok) return reject('bad_extension', decoded.detail);
   out.span_id = spanId;
-  if (parentSpanId !== undefined) out.parent_span_id = parentSpanId as string;
+  if (parentSpanId !== undefined) out.parent_span_id = parentSpanId;
   out.otel = otel;
   return decoded.extension;
 }

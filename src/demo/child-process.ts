@@ -56,10 +56,10 @@ export async function startChild(run: ChildRun): Promise<StartedChild> {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
   live.add(child);
-  child.stdout!.pipe(out);
-  child.stderr!.on('data', prefixLines(run.label));
+  child.stdout.pipe(out);
+  child.stderr.on('data', prefixLines(run.label));
   // A child that exits before reading all of its input must not crash the parent with EPIPE.
-  child.stdin!.on('error', () => {});
+  child.stdin.on('error', () => {});
   const exited = (async () => {
     try {
       const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
@@ -71,7 +71,7 @@ export async function startChild(run: ChildRun): Promise<StartedChild> {
       await finished(out).catch(() => undefined);
     }
   })();
-  return { stdin: child.stdin!, handoffs: child.stdio[3] as Readable, exited };
+  return { stdin: child.stdin, handoffs: child.stdio[3] as Readable, exited };
 }
 
 /** Stops every child still running: SIGTERM first so it can flush, SIGKILL after a grace period. */

@@ -44,7 +44,7 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
 
 /** Copies string-valued attributes into a null-prototype record (keys come from outside). */
 function copyAttributes(raw: unknown): Record<string, SqsMessageAttribute> {
-  const out: Record<string, SqsMessageAttribute> = Object.create(null);
+  const out = Object.create(null) as Record<string, SqsMessageAttribute>;
   if (!isPlainObject(raw)) return out;
   for (const key of Object.keys(raw)) {
     const a = raw[key];

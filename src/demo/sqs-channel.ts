@@ -42,7 +42,7 @@ export async function openSqsChannel(queueUrl: string): Promise<SqsChannel> {
         );
         for (const m of out.Messages ?? []) {
           if (!m.MessageId || m.Body === undefined || !m.ReceiptHandle) continue;
-          const attributes: Record<string, SqsMessageAttribute> = Object.create(null);
+          const attributes = Object.create(null) as Record<string, SqsMessageAttribute>;
           for (const [key, a] of Object.entries(m.MessageAttributes ?? {})) {
             if (a.DataType && a.StringValue !== undefined)
               attributes[key] = { DataType: a.DataType, StringValue: a.StringValue };

@@ -19,7 +19,7 @@ export class AsyncLocalStorageContextManager implements ContextManager {
     thisArg?: ThisParameterType<F>,
     ...args: A
   ): ReturnType<F> {
-    return this.storage.run(ctx, () => fn.call(thisArg, ...args) as ReturnType<F>);
+    return this.storage.run<ReturnType<F>>(ctx, () => fn.call(thisArg, ...args));
   }
 
   bind<T>(ctx: Context, target: T): T {

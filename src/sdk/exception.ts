@@ -31,6 +31,8 @@ export function errorMessageOf(error: unknown): string {
     if (error instanceof Error) return sanitizeExceptionMessage(String(error.message));
     if (typeof error === 'string') return sanitizeExceptionMessage(error);
     if (error === undefined || error === null) return '';
+    // Whatever was thrown, by its own toString: "[object Object]" for a plain object is what it is.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return sanitizeExceptionMessage(String(error));
   } catch {
     return ''; // a hostile toString must not throw into the service

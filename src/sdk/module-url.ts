@@ -8,6 +8,7 @@
 import { pathToFileURL } from 'node:url';
 
 export function moduleUrl(): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be put back, never called here
   const original = Error.prepareStackTrace;
   try {
     Error.prepareStackTrace = (_error, frames) => frames;

@@ -37,7 +37,7 @@ let listening = false;
 function onBeforeExit(): void {
   for (const participant of participants) {
     if (flushing.has(participant)) continue;
-    let wanted = false;
+    let wanted: boolean;
     try {
       wanted = participant.wantsExitFlush();
     } catch {

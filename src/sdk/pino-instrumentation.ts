@@ -51,6 +51,7 @@ export class AlakaiPinoInstrumentation extends InstrumentationBase {
     const factory = (isEsmNamespace ? (module as { default?: PinoFactory }).default : module) as
       PinoFactory | undefined;
     if (typeof factory !== 'function') return module;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper must stay a `function` (pino is called with its own `this`)
     const instrumentation = this;
     const wrapped: PinoFactory = Object.assign(function pino(this: unknown, ...args: unknown[]) {
       const logger = factory.apply(this, args);

@@ -3,7 +3,7 @@
  * through the same SDK exporters as live spans. One SDK Resource per record resource object: the
  * OTLP transformer groups spans by Resource identity.
  */
-import { TraceFlags, type HrTime, type SpanKind, type SpanStatusCode } from '@opentelemetry/api';
+import { TraceFlags, type HrTime } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes, SpanRecord } from '../contract/span-record.js';
@@ -26,14 +26,14 @@ export function toReadableSpan(record: SpanRecord): ReadableSpan {
   const durationNs = record.endTimeUnixNano - record.startTimeUnixNano;
   const span: ReadableSpan = {
     name: record.name,
-    kind: record.kind as number as SpanKind,
+    kind: record.kind,
     spanContext: () => ({ traceId: record.traceId, spanId: record.spanId, traceFlags: TraceFlags.SAMPLED }),
     parentSpanContext: record.parentSpanId
       ? { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }
       : undefined,
     startTime: toHrTime(record.startTimeUnixNano),
     endTime: toHrTime(record.endTimeUnixNano),
-    status: { code: record.status.code as number as SpanStatusCode, message: record.status.message },
+    status: { code: record.status.code, message: record.status.message },
     attributes: { ...record.attributes },
     links: [],
     events: record.events.map((e) => ({

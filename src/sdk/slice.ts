@@ -243,7 +243,7 @@ export async function runSlice<T>(
   addDomainAttributes(options.fields, attributes as RecordAttributes);
   const { span, parent, alakaiTraceId } = startSliceSpan(tracer, options, attributes);
   const otelTraceId = span.spanContext().traceId;
-  let original = typeof attributes[ALAKAI_TRACE_ID] === 'string' ? (attributes[ALAKAI_TRACE_ID] as string) : undefined;
+  let original = typeof attributes[ALAKAI_TRACE_ID] === 'string' ? attributes[ALAKAI_TRACE_ID] : undefined;
   // A hand-over may carry a non-UUID Alakai id next to the traceparent: keep it when it maps here.
   // (A root slice chose its id above and already carries it.)
   if (options.parent && options.traceId !== undefined && alakaiTraceId === undefined && original === undefined) {

@@ -62,7 +62,7 @@ export function writeSummaryLine(logger: Logger, event: SummaryEvent): void {
   // the line goes out with the logger's own time rather than with broken JSON.
   const ownTime = plainTime(event.time);
   const target = ownTime ? summaryLogger(logger) : logger;
-  lineTime = ownTime ? (event.time as string) : '';
+  lineTime = ownTime ? event.time : '';
   try {
     writingOwnLine(() => target.info(fields, event.msg));
   } finally {

@@ -147,7 +147,9 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
         if (!(err instanceof RestartPagination)) throw err;
         countInto(options.counters.retries, err.message);
         if (++restarts > maxRestarts)
-          throw new Error(`FilterLogEvents on ${group}: pagination token kept failing (${restarts} restarts)`);
+          throw new Error(`FilterLogEvents on ${group}: pagination token kept failing (${restarts} restarts)`, {
+            cause: err,
+          });
         nextToken = undefined;
         restartFromMs = Number.isFinite(lastTs) ? lastTs : windowStart;
         continue;

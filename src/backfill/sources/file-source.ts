@@ -73,12 +73,10 @@ export async function openFileSource(
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const isStdin = path === '-';
   let gzip = false;
-  let size = 0;
   if (!isStdin) {
     try {
       const st = await stat(path);
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      size = st.size;
       gzip = await isGzip(path);
     } catch (err) {
       throw userError(path, err);

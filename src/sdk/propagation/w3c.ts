@@ -33,14 +33,14 @@ const getter = {
 
 /** `{ traceparent, tracestate? }` for the span in `ctx`; empty when there is no valid span. */
 export function injectW3c(ctx: Context): Record<string, string> {
-  const carrier: Record<string, string> = Object.create(null);
+  const carrier = Object.create(null) as Record<string, string>;
   w3c.inject(ctx, carrier, setter);
   return carrier;
 }
 
 export function extractW3c(traceparent: unknown, tracestate: unknown): Context {
   if (typeof traceparent !== 'string' || traceparent.length > MAX_HEADER_LENGTH) return ROOT_CONTEXT;
-  const carrier: Record<string, string> = Object.create(null);
+  const carrier = Object.create(null) as Record<string, string>;
   carrier[TRACEPARENT] = traceparent;
   if (typeof tracestate === 'string' && tracestate.length <= MAX_HEADER_LENGTH) carrier[TRACESTATE] = tracestate;
   return w3c.extract(ROOT_CONTEXT, carrier, getter);

@@ -77,10 +77,10 @@ export function consumerApp(): ConsumerApp {
       },
     );
     const output = { stdout: '', stderr: '' };
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (output.stdout += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (output.stderr += c));
-    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
-    else child.stdin!.end();
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output.stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output.stderr += c));
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else child.stdin.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     const done = new Promise<RunResult>((resolve, reject) => {
       child.on('error', reject);

@@ -11,7 +11,9 @@ export default async function checkPeers(): Promise<void> {
     peers = loadPeersEnv();
   } catch (error) {
     const marker = failedPeerMarker(undefined, join(REPO_DIR, '.peers'));
-    throw new Error(marker ? `peer failed to start: ${marker}` : (error as Error).message);
+    throw new Error(marker ? `peer failed to start: ${marker}` : (error as Error).message, {
+      cause: error,
+    });
   }
   const problems = await peerProblems(peers);
   if (problems.size > 0) {

@@ -15,6 +15,8 @@ export async function restartJaeger(peers: PeersEnv): Promise<void> {
     });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`scripts/peers.sh restart-jaeger failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(`scripts/peers.sh restart-jaeger failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }

@@ -7,7 +7,7 @@ import { attributeValue } from './arbitraries.js';
 const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'alakai.event', 'alakai.outcome');
 const attrs = fc
   .array(fc.tuple(key, attributeValue), { maxLength: 8 })
-  .map((pairs) => Object.fromEntries(pairs) as Attributes);
+  .map((pairs): Attributes => Object.fromEntries(pairs));
 
 describe('attribute diff', () => {
   it('rebuilds any attribute map, values and key order, from any derived map', () => {

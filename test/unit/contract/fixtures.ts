@@ -37,9 +37,9 @@ type Overrides = Partial<SummaryEvent> & Record<string, unknown>;
 
 /** A valid, canonical summary event (as validateSummaryEvent returns it). `undefined` removes a field. */
 export function summaryEvent(overrides: Overrides = {}): SummaryEvent {
-  const component = (overrides.component as string | undefined) ?? 'core';
-  const traceId = (overrides.trace_id as string | undefined) ?? TRACE_ID;
-  const event = (overrides.event as string | undefined) ?? 'slack.implementation';
+  const component = overrides.component ?? 'core';
+  const traceId = overrides.trace_id ?? TRACE_ID;
+  const event = overrides.event ?? 'slack.implementation';
   const outcome = overrides.outcome ?? 'success';
   const base: Record<string, unknown> = {
     time: '2026-05-05T12:00:00.000Z',

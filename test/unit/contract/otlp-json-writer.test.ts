@@ -51,13 +51,13 @@ const span: fc.Arbitrary<SpanRecord> = fc
     spanId: hex16,
     parentSpanId: fc.option(hex16, { nil: undefined }),
     name: anyText,
-    kind: fc.constantFrom(0, 1, 2, 3, 4) as fc.Arbitrary<SpanRecord['kind']>,
+    kind: fc.constantFrom(0, 1, 2, 3, 4),
     startTimeUnixNano: nanos,
     endTimeUnixNano: nanos,
     status: fc.record({
       code: fc.constantFrom(0, 1, 2),
       message: fc.option(anyText, { nil: undefined }),
-    }) as fc.Arbitrary<SpanRecord['status']>,
+    }),
     attributes: attrs,
     events: fc.array(fc.record({ name: anyText, timeUnixNano: nanos, attributes: attrs }), { maxLength: 3 }),
     resource: fc.constantFrom(...resources),
@@ -108,7 +108,12 @@ describe('encodeOtlpJsonLine (direct writer)', () => {
       ...base,
       name: undefined,
       status: { code: 0, message: 5 },
-      attributes: { a: null, b: undefined, c: { x: 1 }, d: [1, , 'x'] },
+      attributes: {
+        a: null,
+        b: undefined,
+        c: { x: 1 }, // eslint-disable-next-line no-sparse-arrays -- a hole, as hostile input may hold
+        d: [1, , 'x'],
+      },
     } as unknown as SpanRecord;
     expect(encodeOtlpJsonLine([odd])).toBe(objectPath([odd]));
     const bigintValue = { ...base, attributes: { n: 5n } } as unknown as SpanRecord;

@@ -78,8 +78,8 @@ export function runBurstChild(config: BurstConfig, hooks: BurstHooks = {}): Prom
     firstSignalAt ??= Date.now();
     return kill(signal);
   };
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     pending += d;
     let nl: number;

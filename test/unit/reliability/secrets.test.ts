@@ -84,10 +84,12 @@ describe('SDK paths: nothing that leaves the service carries a secret from an er
       await slice.step('push', () => Promise.reject(new Error(ALL_MESSAGES))).catch(() => undefined);
       await slice
         .step('notify', () => {
-          throw ALL_MESSAGES; // a string, not an Error
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown string is the case under test
+          throw ALL_MESSAGES;
         })
         .catch(() => undefined);
       await withProducerSpan(f.tracing.tracer, { system: 'aws_sqs', destination: 'orchestrator' }, () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a thrown non-Error is the case under test
         throw { toString: () => ALL_MESSAGES };
       }).catch(() => undefined);
       slice.finish('error', 'push_failed', new Error(ALL_MESSAGES));

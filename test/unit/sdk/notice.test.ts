@@ -1,5 +1,5 @@
 /** noticeOnce: once per key, one line on stderr and diag; OTEL_LOG_LEVEL honoured as the OTel SDK does. */
-import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { noticeOnce, shownValue } from '../../../src/sdk/notice.js';
 import { otelLogLevel } from '../../../src/sdk/otel-log-level.js';
@@ -37,10 +37,7 @@ describe('noticeOnce', () => {
   it('says a key once: one stderr line and one diag warning', () => {
     const lines = stderrLines();
     const warn = vi.fn();
-    diag.setLogger(
-      { warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() } as DiagLogger,
-      DiagLogLevel.WARN,
-    );
+    diag.setLogger({ warn, error: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() }, DiagLogLevel.WARN);
     noticeOnce('test:once', 'first\nsecond');
     noticeOnce('test:once', 'again');
     expect(lines).toEqual(['alakai-otel: first second\n']);

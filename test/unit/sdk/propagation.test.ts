@@ -55,7 +55,7 @@ describe("propagation across the guide's two hops", () => {
       new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MessageAttributeNames: ['All'] }),
     );
     const message = received.Messages![0]!;
-    const fromSqs = extractSqsContext(message as { MessageAttributes?: Record<string, SqsMessageAttributeValue> });
+    const fromSqs = extractSqsContext(message);
     expect(fromSqs.traceId).toBe(DELIVERY_ID);
 
     let redisText = '';

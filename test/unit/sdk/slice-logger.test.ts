@@ -5,7 +5,7 @@
  * them as step-level lines of that trace.
  */
 import { context, trace } from '@opentelemetry/api';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { count, memoryPino } from './memory-pino.js';
 import { parseLogLine } from '../../../src/contract/parse.js';

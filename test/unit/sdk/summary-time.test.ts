@@ -5,7 +5,6 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { count, memoryPino } from './memory-pino.js';
 import { hrTimeToBigInt } from '../../../src/sdk/readable-span.js';
