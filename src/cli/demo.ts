@@ -9,7 +9,7 @@ import { flag, hasFlag, intFlag, parseArgs, UsageError } from './args.js';
 import { DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS } from '../demo/scenarios.js';
 import { DemoFailure, runDemo } from '../demo/run-demo.js';
 import { killAllChildrenNow, stopAllChildren } from '../demo/child-process.js';
-import { readSpans, readSummaryRows, renderExecutions, renderNextSteps } from '../demo/report.js';
+import { readSpans, readSummaryRows, renderExecutions, renderNextSteps } from './demo-report.js';
 import { describeTransports } from '../demo/transport-config.js';
 
 const HELP = `usage: alakai-otel demo [--out DIR] [--executions N] [--seed S]

@@ -4,7 +4,7 @@
  * part of the plan, then shuts the SDK down so every span is exported and every line written.
  * Its stdout is the service's log (the parent captures it); anything on stderr is a problem report.
  */
-import { parseArgs, flag, intFlag } from '../cli/args.js';
+import { parseArgs } from 'node:util';
 import { defaultServiceName } from '../contract/resource.js';
 import { COMPONENTS, type Component } from '../contract/summary-event.js';
 import { OtlpJsonFileExporter } from '../sdk/otlp-file-exporter.js';
@@ -26,23 +26,38 @@ function otlpEndpointConfigured(): boolean {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    out: { value: true },
-    seed: { value: true },
-    executions: { value: true },
-    'run-id': { value: true },
+  // The parent (run-demo.ts) writes these arguments; node's own parser is enough, and the demo
+  // stays below the CLI.
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      executions: { type: 'string', default: '1' },
+      'run-id': { type: 'string' },
+    },
   });
-  const component = args.positionals[0] as Component;
-  const outDir = flag(args, 'out');
-  const runId = flag(args, 'run-id');
-  if (!COMPONENTS.includes(component) || !outDir || !runId) {
+  const component = positionals[0] as Component;
+  const outDir = values.out;
+  const runId = values['run-id'];
+  const seed = Number(values.seed);
+  const executions = Number(values.executions);
+  const valid =
+    Number.isSafeInteger(seed) &&
+    seed >= 0 &&
+    seed <= 0xffffffff &&
+    Number.isSafeInteger(executions) &&
+    executions >= 1 &&
+    executions <= 10_000;
+  if (!COMPONENTS.includes(component) || !outDir || !runId || !valid) {
     process.stderr.write(
       'usage: component-main.js <core|orchestrator|worker> --out DIR --seed S --executions N --run-id R\n',
     );
     return 2;
   }
   const layout = demoLayout(outDir);
-  const plan = planExecutions(intFlag(args, 'seed', 0, 0, 0xffffffff), intFlag(args, 'executions', 1, 1, 10_000));
+  const plan = planExecutions(seed, executions);
 
   // The one demo-specific choice: the spans file always, and the SDK's default OTLP/HTTP exporter
   // beside it only when an endpoint is configured (unset, it would send to localhost:4318, where

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { fromOtlpRequest } from '../contract/otlp-json.js';
 import type { SpanRecord } from '../contract/span-record.js';
 import { COMPONENTS, EVENT_MSG_PREFIX } from '../contract/summary-event.js';
-import { renderWaterfall } from '../cli/waterfall.js';
-import type { DemoLayout } from './layout.js';
+import { renderWaterfall } from './waterfall.js';
+import type { DemoLayout } from '../demo/layout.js';
 
 /** The summary-event fields the report shows (everything else stays in the files). */
 export interface SummaryRow {
