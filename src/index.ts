@@ -17,7 +17,7 @@ export type { CountingBatchProcessor, ExportQueueOptions } from './sdk/export-pr
 export { OtlpJsonFileExporter } from './sdk/otlp-file-exporter.js';
 export { isoTimestamp } from './sdk/logger.js';
 export { enableZeroCode, type ZeroCodeHandle, type ZeroCodeCounters } from './sdk/zero-code.js';
-export { getAlakaiTracing } from './sdk/global.js';
+export { getAlakaiTracing } from './sdk/setup.js';
 export type { DropReason, StatsCounter, TracingStats } from './sdk/stats.js';
 export {
   injectSqsAttributes,

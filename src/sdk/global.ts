@@ -1,5 +1,14 @@
-/** The process's AlakaiTracing set up by `--import alakai-otel/register` (undefined when disabled). */
-import type { AlakaiTracing } from './setup.js';
+/**
+ * The process's tracing set up by `--import alakai-otel/register` (undefined when disabled), as far
+ * as the modules below setup.ts need it: `slice.logger` falls back to its logger. The whole
+ * AlakaiTracing is setup.ts's type, and its public `getAlakaiTracing()` lives there, so that this
+ * slot depends on nothing above it (setup → slice → slice-logger → here, and no way back).
+ */
+import type { Logger } from 'pino';
+
+export interface RegisteredTracing {
+  readonly logger: Logger;
+}
 
 /**
  * Kept on globalThis, not in a module variable: the package ships an ESM and a CommonJS build, and
@@ -10,12 +19,12 @@ import type { AlakaiTracing } from './setup.js';
  */
 const SLOT = Symbol.for('alakai-otel.tracing');
 
-type Holder = { [SLOT]?: AlakaiTracing | undefined };
+type Holder = { [SLOT]?: RegisteredTracing | undefined };
 
-export function getAlakaiTracing(): AlakaiTracing | undefined {
+export function registeredTracing(): RegisteredTracing | undefined {
   return (globalThis as Holder)[SLOT];
 }
 
-export function setAlakaiTracing(tracing: AlakaiTracing | undefined): void {
+export function setRegisteredTracing(tracing: RegisteredTracing | undefined): void {
   (globalThis as Holder)[SLOT] = tracing;
 }

@@ -20,13 +20,13 @@
  * not NONE), a DiagConsoleLogger at that level is installed, and our notices then reach stderr
  * through it (not a second time on their own); NONE and ERROR silence them.
  */
-import { diag, DiagConsoleLogger, propagation, trace } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { isMainThread } from 'node:worker_threads';
 import { defaultServiceName } from '../contract/resource.js';
 import { sanitizeText } from '../contract/sanitize.js';
 import { componentProblem } from './component-check.js';
-import { setAlakaiTracing } from './global.js';
+import { setRegisteredTracing } from './global.js';
 import { noticeOnce, noticesGoThroughDiag, shownValue } from './notice.js';
 import { OTEL_LOG_LEVEL_NAMES, otelLogLevel } from './otel-log-level.js';
 import { setupAlakaiTracing } from './setup.js';
@@ -40,7 +40,7 @@ function truthy(value: string | undefined): boolean {
 function installDiagLogger(env: NodeJS.ProcessEnv): void {
   const parsed = otelLogLevel(env);
   if (parsed.kind === 'unset') return;
-  if (parsed.level > 0) {
+  if (parsed.level !== DiagLogLevel.NONE) {
     diag.setLogger(new DiagConsoleLogger(), { logLevel: parsed.level, suppressOverrideMessage: true });
     noticesGoThroughDiag();
   }
@@ -67,7 +67,7 @@ function registerFromEnv(env: NodeJS.ProcessEnv): void {
   if (zeroCode && isMainThread) enableZeroCodeForServiceLoggers(tracing); // not in pino's transport workers
   trace.setGlobalTracerProvider(tracing.provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  setAlakaiTracing(tracing);
+  setRegisteredTracing(tracing);
 }
 
 try {

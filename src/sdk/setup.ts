@@ -21,7 +21,9 @@ import { createDefaultExporter } from './default-exporter.js';
 import { CountingBatchProcessor, type ExportQueueOptions } from './export-processor.js';
 import { registerExportPaths } from './export-registry.js';
 import { AlakaiIdGenerator } from './id-generator.js';
+import { registeredTracing } from './global.js';
 import { createDefaultLogger, flushLogger } from './logger.js';
+import { noticeOnce } from './notice.js';
 import { flushOnNaturalExit } from './natural-exit.js';
 import { RecordAllSampler, samplerFromEnv } from './sampler.js';
 import { handleShutdownSignals, type SignalHandling } from './signals.js';
@@ -34,7 +36,7 @@ import { registerZeroCodeConverter, ZeroCodeConverter } from './zero-code.js';
 export interface AlakaiTracingOptions {
   service: string;
   /** One of core, orchestrator, worker; anything else throws a TypeError (it would mislabel every line). */
-  component: 'core' | 'orchestrator' | 'worker' | string;
+  component: 'core' | 'orchestrator' | 'worker' | (string & {});
   /** Default: pino to stdout, ISO time, no pid/hostname, `service` and `component` bound. */
   logger?: Logger;
   /**
@@ -116,6 +118,14 @@ function exportProcessors(
 }
 
 /**
+ * The process's AlakaiTracing set up by `--import alakai-otel/register` (undefined when disabled).
+ * Only register.ts fills the slot, and always with what setupAlakaiTracing returned.
+ */
+export function getAlakaiTracing(): AlakaiTracing | undefined {
+  return registeredTracing() as AlakaiTracing | undefined;
+}
+
+/**
  * A component outside the guide's three would be written on every line (and pick no log group):
  * a library call with such an argument is a programming error, said at once. The register entry
  * checks first and reports instead, so a service is never kept from starting.
@@ -178,15 +188,17 @@ export function setupAlakaiTracing(options: AlakaiTracingOptions): AlakaiTracing
         await flushLogger(logger); // lines of slices that ended while the spans were exported
       })();
       if ((await withinTimeout(work, timeoutMs)) === 'timeout') {
-        diag.warn(`alakai-otel: shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
+        // A loss: said on stderr too (notice.ts), not only to a diag logger the service may not have.
+        noticeOnce('shutdown:timeout', `shutdown did not finish within ${timeoutMs} ms; unexported spans are lost`);
         await withinTimeout(flushLogger(logger), Math.min(1000, timeoutMs));
       }
       for (const path of exportPaths) path.abandonPending(timeoutMs);
       leaveNaturalExit?.(); // only now: an exit during shutdown still counts what was unsent
       const s = stats.snapshot();
       if (s.spansDropped > 0)
-        diag.warn(
-          `alakai-otel: ${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`,
+        noticeOnce(
+          'shutdown:dropped',
+          `${s.spansDropped} spans were dropped (${JSON.stringify(s.droppedBy)}; ${s.exportFailures} failed exports)`,
         );
     })();
     return shutdownPromise;

@@ -7,7 +7,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { boundKeys } from './bound-keys.js';
-import { getAlakaiTracing } from './global.js';
+import { registeredTracing } from './global.js';
 import { isoTimestamp } from './logger.js';
 import type { ActiveSlice } from './slice-context.js';
 
@@ -23,7 +23,7 @@ function fallbackLogger(): Logger {
 }
 
 export function sliceLogger(serviceLogger: Logger | undefined, slice: ActiveSlice): Logger {
-  const parent = serviceLogger ?? getAlakaiTracing()?.logger ?? fallbackLogger();
+  const parent = serviceLogger ?? registeredTracing()?.logger ?? fallbackLogger();
   const bound = boundKeys(parent);
   const bindings: Record<string, unknown> = {};
   if (!bound.has('trace_id')) bindings.trace_id = slice.traceId;
