@@ -31,12 +31,11 @@ export function sameAttributeValue(a: AttributeValue | undefined, b: AttributeVa
   return true;
 }
 
-/** A null-prototype attribute map: keys from outside (even `__proto__`) stay plain data. */
-export function newAttributes(): Attributes {
-  return Object.create(null) as Attributes;
-}
-
 /**
+ * The one attribute-map form, in both directions: a plain object (V8 keeps null-prototype objects in
+ * dictionary mode, slower on every later pass), written with setOwnAttribute so that a key from
+ * outside, even `__proto__`, stays plain data, and read with Object.hasOwn or through Object.keys.
+ *
  * Sets an own property even for the key `__proto__` (plain assignment would change the
  * object's prototype instead). For plain objects whose keys may come from outside.
  */
@@ -44,6 +43,13 @@ export function setOwnAttribute(target: Attributes, key: string, value: Attribut
   if (key === '__proto__')
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
+}
+
+/** A copy in the one form (Object.assign would run the `__proto__` setter on a plain target). */
+export function copyAttributes(source: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const key of Object.keys(source)) setOwnAttribute(out, key, source[key]!);
+  return out;
 }
 
 /**

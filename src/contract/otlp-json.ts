@@ -9,6 +9,7 @@
  * drops a re-sent span as a duplicate when it hashes identically (DESIGN.md, "Round trip").
  */
 import type { AttributeValue, Attributes, ScopeRecord, SpanRecord } from './span-record.js';
+import { setOwnAttribute } from './attribute-values.js';
 import { boundedMemo, identityMemo, MAX_CACHED_ENTRIES, whenFrozen } from './cache.js';
 import { isBareJsonString } from './json-quote.js';
 import { isPlainObject } from './json-safety.js';
@@ -398,13 +399,13 @@ function decodeValue(v: unknown): AttributeValue | undefined {
 }
 
 export function decodeAttributes(list: unknown): Attributes {
-  // A null-prototype object: keys such as "__proto__" from outside stay plain data.
-  const out = Object.create(null) as Attributes;
+  // The one attribute-map form (attribute-values.ts): keys such as "__proto__" stay plain data.
+  const out: Attributes = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
     if (!isPlainObject(kv) || typeof kv['key'] !== 'string') continue;
     const value = decodeValue(kv['value']);
-    if (value !== undefined) out[kv['key']] = value;
+    if (value !== undefined) setOwnAttribute(out, kv['key'], value);
   }
   return out;
 }

@@ -22,7 +22,7 @@ import {
   EXCEPTION_TYPE,
   SERVICE_NAME,
 } from './attribute-keys.js';
-import { newAttributes } from './attribute-values.js';
+import { copyAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
 import { sanitizeExceptionAttributes, sanitizeExceptionMessage } from './exception-text.js';
 import { pruneGuideDomain } from './guide-domain.js';
@@ -182,7 +182,7 @@ function sliceError(slice: SpanRecord): SummaryError | null {
 /** Exception texts are sanitized before they reach a log line; other attributes travel as they are. */
 function sanitizeEventAttributes(name: string, attributes: Attributes): Attributes {
   if (name !== EXCEPTION_EVENT) return attributes;
-  return sanitizeExceptionAttributes(attributes, (original) => Object.assign(newAttributes(), original));
+  return sanitizeExceptionAttributes(attributes, copyAttributes);
 }
 
 function relativeEvents(events: readonly SpanEventRecord[], startNs: bigint): ExtensionEvent[] {

@@ -102,6 +102,39 @@ describe('encodeOtlpJsonLine (direct writer)', () => {
     ]);
   });
 
+  it('decodes hostile attribute keys as plain data in the one attribute-map form', () => {
+    const request = JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'alakai-core' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: '1111111111111111',
+                  name: 'x',
+                  startTimeUnixNano: '1',
+                  endTimeUnixNano: '2',
+                  attributes: [
+                    { key: '__proto__', value: { stringValue: 'polluted' } },
+                    { key: 'constructor', value: { intValue: '7' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [span] = fromOtlpRequest(request);
+    expect(Object.getPrototypeOf(span!.attributes)).toBe(Object.prototype);
+    expect(Object.keys(span!.attributes)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(span!.attributes, '__proto__')?.value).toBe('polluted');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
   it('writes values outside the SpanRecord types as the object path does, and throws where it throws', () => {
     const base = fc.sample(span, { numRuns: 1, seed: 11 })[0]!;
     const odd = {
