@@ -13,8 +13,11 @@ import type { SpanDestination } from '../sdk/converter/span-converter.js';
 
 export const HTTP_BATCH_SPANS = 256;
 
-export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans'>): SpanDestination {
-  const sink = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS });
+export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans' | 'signal'>): SpanDestination {
+  // Closing aborts a request still in flight (the converter's shutdown bound has passed and counted
+  // it as not sent), so it cannot be delivered after that count, nor keep the process alive.
+  const stop = new AbortController();
+  const sink = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS, signal: stop.signal });
   return {
     name: options.endpoint,
     batchSpans: HTTP_BATCH_SPANS,
@@ -22,6 +25,7 @@ export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans'>
       await sink.write(batch.flat());
       await sink.flush();
     },
+    close: () => stop.abort(),
   };
 }
 
