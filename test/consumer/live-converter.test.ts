@@ -54,15 +54,35 @@ function fileSpans(path: string): number {
 
 describe('live: exports counted per destination', () => {
   it('an endpoint that takes the first request and refuses the rest: exported is what it accepted', async () => {
+    // 100 slices of 3 spans each (the slice and two steps), logged by the SDK: a line's spans do not
+    // line up with the 256-span requests, so a request mixes lines (the old count took the whole
+    // batch as failed when its last request failed, though its first was accepted).
+    const script = app.write(
+      'live/slices.mjs',
+      `import pino from 'pino';
+import { setupAlakaiTracing } from 'alakai-otel';
+const logger = pino({ base: { service: 'alakai-worker', component: 'worker' }, timestamp: pino.stdTimeFunctions.isoTime });
+const tracing = setupAlakaiTracing({ service: 'alakai-worker', component: 'worker', logger, handleSignals: false });
+for (let i = 0; i < 100; i++) {
+  const traceId = '5d0c3b1a-2e4f-4a6b-8c9d-' + i.toString(16).padStart(12, '0');
+  await tracing.runSlice({ event: 'slack.implementation', traceId, steps: ['clone', 'run_agent'] }, async (slice) => {
+    await slice.step('clone', () => 1);
+    await slice.step('run_agent', () => 2);
+  });
+}
+await tracing.shutdown();
+`,
+    );
+    const logged = await app.run(script, { env: { OTEL_TRACES_EXPORTER: 'none' } });
+    expect(logged.code, logged.stderr).toBe(0);
+    const input = logged.stdout;
     receiver = await startOtlpReceiver('ok', { answer: (i) => ({ status: i === 0 ? 200 : 500 }) });
-    const input = summaryLines(300);
     const out = join(app.dir, 'live/partial.jsonl');
-    app.write('live/.keep', '');
     const r = await app.cli(['live', '--output', out, '--otlp-endpoint', receiver.url], { stdin: input });
     expect(r.stdout).toBe(input);
     expect(r.code).toBe(0);
     const accepted = receiver.acceptedSpanIds.size;
-    expect(accepted).toBe(256); // one request of a full batch
+    expect(accepted).toBe(256); // the first request, a full batch
     expect(r.stderr).toContain(`alakai-otel live: ${out}: 300 spans exported, 0 failed to export\n`);
     expect(r.stderr).toContain(
       `alakai-otel live: ${receiver.url}: ${accepted} spans exported, ${300 - accepted} failed to export\n`,
@@ -74,7 +94,7 @@ describe('live: exports counted per destination', () => {
     receiver = await startOtlpReceiver('hang');
     const input = summaryLines(10);
     const out = join(app.dir, 'live/hang.jsonl');
-    app.write('live/.keep', '');
+    app.write('live/.keep', ''); // the directory of --output
     const r = await app.cli(['live', '--output', out, '--otlp-endpoint', receiver.url], { stdin: input });
     expect(r.stdout).toBe(input);
     expect(r.code).toBe(0);
