@@ -1,21 +1,21 @@
 /**
  * `node app.js | alakai-otel live`: the zero-code mode from outside the process. Every byte of
  * stdin goes to stdout unchanged and at once (the service's logs keep flowing to CloudWatch as
- * before); summary events among the lines are turned into their spans (per event, no cross-service
- * linking) and exported in the background. Export trouble never holds the pipe: spans queue up to
- * a bound and are dropped (and counted) beyond it.
+ * before); every line goes to the streaming converter (sdk/converter/span-converter.ts, the same
+ * one zero-code mode uses), which turns summary events into their spans (per event, no
+ * cross-service linking) and exports them in the background, to each destination at its own pace.
+ * Export trouble never holds the pipe: spans queue up to one bound and are dropped (and counted)
+ * beyond it; each destination counts what it exported, failed, or never got to send.
  */
 import { once } from 'node:events';
 import { DEFAULT_MAX_LINE_BYTES } from '../contract/limits.js';
-import { parseLogLine } from '../contract/parse.js';
-import { summaryLineToSpans } from '../contract/event-to-spans.js';
-import type { SpanRecord } from '../contract/span-record.js';
 import { LineSplitter, type SplitLine } from '../backfill/sources/line-splitter.js';
-import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
-import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
-import type { SpanSink } from '../backfill/sinks/span-sink.js';
+import { defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
+import type { ConverterStats } from '../sdk/converter/converter-stats.js';
+import { SpanConverter, type SpanDestination } from '../sdk/converter/span-converter.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { reportFailure } from './backfill.js';
+import { fileDestination, httpDestination } from './live-destinations.js';
 import { checkOutputPaths } from './output-paths.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -32,13 +32,28 @@ events (one slice each; no linking across services — run \`backfill\` for that
 
   --otlp-endpoint URL   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
   --output FILE         also/instead write OTLP/JSON lines to FILE
-  --max-queue N         spans held while the endpoint is slow or down; beyond, spans are dropped and counted (default 10000)
-On trouble, stderr gets one line per destination (spans exported, failed) and the dropped count.
+  --max-queue N         spans held for the destinations while one is slow or down (one queue for all);
+                        beyond, spans are dropped and counted (default 10000)
+On trouble, stderr gets one line per destination (spans exported, failed, not sent before the
+shutdown bound) and the dropped count.
 Exit: 0 (lines passed through; each destination that worked got its spans), 1 every export failed, 2 usage error.`;
 
-const FLUSH_EVERY_MS = 1000;
-const BATCH_SPANS = 256;
+/** How long a destination waits for a fuller batch before it sends what there is. */
+const LINGER_MS = 1000;
 const SHUTDOWN_FLUSH_MS = 5000;
+
+/** One line per destination and one for drops: said only when something was not exported. */
+function troubleReport(stats: ConverterStats): string {
+  const lines = stats.destinations.map(
+    (d) =>
+      `alakai-otel live: ${d.name.slice(0, 200)}: ${d.exported} spans exported, ${d.failed} failed to export` +
+      (d.notSent > 0 ? `, ${d.notSent} not sent before the ${SHUTDOWN_FLUSH_MS} ms shutdown bound` : '') +
+      '\n',
+  );
+  const dropped = stats.droppedSpans.queueFull;
+  if (dropped > 0) lines.push(`alakai-otel live: ${dropped} spans dropped (queue full)\n`);
+  return lines.join('');
+}
 
 export async function liveCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
@@ -61,69 +76,30 @@ export async function liveCommand(argv: string[]): Promise<number> {
   const maxQueue = intFlag(args, 'max-queue', 10_000, 1, 10_000_000);
   // stdin is the service's log and stdout its passthrough: --output must be neither.
   if (output) await checkOutputPaths([], [{ flag: '--output', path: output }], { stdin: true, stdout: true });
-  /** Each destination counts its own exports: one that works does not hide one that does not. */
-  const destinations: { name: string; sink: SpanSink; exported: number; failed: number }[] = [];
+  const destinations: SpanDestination[] = [];
   try {
-    if (output) destinations.push({ name: output, sink: await OtlpFileSink.open(output), exported: 0, failed: 0 });
+    if (output) destinations.push(await fileDestination(output));
   } catch (err) {
     return reportFailure('live', err);
   }
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
-  if (endpoint) {
-    const sink = new OtlpHttpSink({
-      endpoint,
-      batchSpans: BATCH_SPANS,
-      timeoutMs: 5000,
-      retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
-    });
-    destinations.push({ name: endpoint, sink, exported: 0, failed: 0 });
-  }
-
-  let queue: SpanRecord[][] = [];
-  let queued = 0;
-  let dropped = 0;
-  let exporting: Promise<void> | undefined;
-
-  const exportQueued = (): Promise<void> => {
-    if (exporting || queue.length === 0) return exporting ?? Promise.resolve();
-    const batch = queue;
-    const count = queued;
-    queue = [];
-    queued = 0;
-    exporting = (async () => {
-      for (const d of destinations) {
-        try {
-          for (const spans of batch) await d.sink.write(spans);
-          await d.sink.flush();
-          d.exported += count;
-        } catch {
-          d.failed += count;
-        }
-      }
-    })().finally(() => {
-      exporting = undefined;
-    });
-    return exporting;
-  };
-  const timer = setInterval(() => void exportQueued(), FLUSH_EVERY_MS);
-  timer.unref();
+  if (endpoint)
+    destinations.push(
+      httpDestination({ endpoint, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } }),
+    );
+  // One queue for every destination, bounded by --max-queue; each destination counts its own exports.
+  const converter = new SpanConverter(destinations, {
+    maxQueuedSpans: maxQueue,
+    maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    lingerMs: LINGER_MS,
+  });
 
   const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
   const lines: SplitLine[] = [];
   const handleLines = (): void => {
     for (const line of lines) {
-      if (line.text === undefined) continue;
-      const parsed = parseLogLine(line.text);
-      if (parsed.kind !== 'summary') continue;
-      const spans = summaryLineToSpans(parsed);
-      if (spans.length === 0) continue;
-      if (queued + spans.length > maxQueue) {
-        dropped += spans.length;
-        continue;
-      }
-      queue.push(spans);
-      queued += spans.length;
-      if (queued >= BATCH_SPANS) void exportQueued();
+      if (line.text === undefined) converter.feedRefused(line.readError ?? 'too_large');
+      else converter.feed(line.text);
     }
     lines.length = 0;
   };
@@ -148,29 +124,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
   }
   splitter.end(lines);
   handleLines();
-  clearInterval(timer);
-  const flushAll = (async () => {
-    while (exporting || queue.length > 0) await exportQueued();
-    for (const d of destinations) await d.sink.close().catch(() => undefined);
-  })();
-  let timedOut = false;
-  await Promise.race([
-    flushAll,
-    new Promise<void>((r) => setTimeout(() => ((timedOut = true), r()), SHUTDOWN_FLUSH_MS).unref()),
-  ]);
-  if (timedOut) dropped += queued;
-  const failed = destinations.some((d) => d.failed > 0);
-  if (dropped > 0 || failed || timedOut) {
-    for (const d of destinations) {
-      process.stderr.write(
-        `alakai-otel live: ${d.name.slice(0, 200)}: ${d.exported} spans exported, ${d.failed} failed to export\n`,
-      );
-    }
-    if (dropped > 0 || timedOut)
-      process.stderr.write(`alakai-otel live: ${dropped} spans dropped (queue full or shutdown timeout)\n`);
-  }
+  const stats = await converter.shutdown(SHUTDOWN_FLUSH_MS);
+  const unexported = stats.droppedSpans.queueFull > 0 || stats.destinations.some((d) => d.failed + d.notSent > 0);
+  if (unexported) process.stderr.write(troubleReport(stats));
   // The service's lines always passed through; but when no span reached any destination, the
   // export itself failed, and a script must be able to tell.
-  const everyExportFailed = failed && destinations.every((d) => d.exported === 0);
+  const everyExportFailed =
+    stats.destinations.some((d) => d.failed + d.notSent > 0) && stats.destinations.every((d) => d.exported === 0);
   return everyExportFailed ? 1 : 0;
 }

@@ -7,10 +7,11 @@
  *     { target: 'pino/file', options: { destination: 1 } },
  *   ] }))
  *
- * It runs in pino's worker thread (https://getpino.io/#/docs/transports): every summary-event
- * line becomes spans through the same mapping as zero-code mode and the backfill (parseLogLine,
- * summaryLineToSpans, toReadableSpan) and goes to the OTLP/HTTP exporter through a bounded,
- * counting batch queue. Other lines are ignored; the stdout target writes every line unchanged.
+ * It runs in pino's worker thread (https://getpino.io/#/docs/transports): every line goes to the
+ * same streaming converter as zero-code mode and `live` (converter/span-converter.ts:
+ * parseLogLine, summaryLineToSpans, one bounded queue), whose destination is the OTLP/HTTP
+ * exporter's bounded, counting batch queue. Other lines are ignored; the stdout target writes
+ * every line unchanged.
  *
  * At exit pino ends the transport and waits for the worker (thread-stream gives it up to 10 s);
  * pino-abstract-transport then calls `close`, which exports what is queued within `timeoutMs`
@@ -20,6 +21,7 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import build from 'pino-abstract-transport';
 import { withinTimeout } from './bounded.js';
+import { SUMMARY_MARKER } from './converter/span-converter.js';
 import { CountingBatchProcessor } from './export-processor.js';
 import { noticeOnce } from './notice.js';
 import { StatsCounter } from './stats.js';
@@ -83,14 +85,14 @@ export default async function alakaiPinoTransport(options: AlakaiPinoTransportOp
     ...(options.headers ? { headers: options.headers } : {}),
   });
   const path = new CountingBatchProcessor(exporter, stats);
-  const converter = new ZeroCodeConverter([path], stats);
+  // In pino's worker thread parsing at once costs the service nothing: `parse: 'now'`.
+  const converter = new ZeroCodeConverter([path], stats, { parse: 'now' });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const marker = '"[event] ';
 
   return build(
     async (source: AsyncIterable<string>) => {
       for await (const line of source)
-        converter.convertLine(line.includes(marker) ? withDefaults(line, options) : line);
+        converter.feedLine(line.includes(SUMMARY_MARKER) ? withDefaults(line, options) : line);
     },
     {
       parse: 'lines',

@@ -1,13 +1,14 @@
 /**
  * Zero-code mode, for services that already log summary events by hand through pino: the
- * logger's destination stream is teed, and every written line that is a summary event becomes
- * spans through the same mapping as the backfill (summaryLineToSpans), queued into the exporters.
+ * logger's destination stream is teed, and every written line goes to the streaming converter
+ * (converter/span-converter.ts: parseLogLine → summaryLineToSpans → one bounded queue → the
+ * tracing's export paths), the same one `alakai-otel live` and the pino transport use.
  *
  * - The line reaches the original destination first and unchanged; the tee only looks.
- * - The look is cheap: a substring prefilter for `"[event] ` before any JSON parsing, and the
- *   parsing happens later (setImmediate), off the logging call. `forceFlush()` and `shutdown()`
- *   drain the waiting lines synchronously before they flush the exporters, so a line logged right
- *   before them is exported too.
+ * - The look is cheap: a substring test for `"[event] ` before any JSON parsing, and the parsing
+ *   happens later (the converter's `parse: 'soon'`, setImmediate), off the logging call.
+ *   `forceFlush()` and `shutdown()` drain the waiting lines synchronously before they flush the
+ *   exporters, so a line logged right before them is exported too.
  * - Bounded: at most MAX_PENDING_LINES lines wait; beyond that, lines are skipped and counted as
  *   dropped spans in `stats()`. So is a summary line logged after shutdown.
  * - Lines the SDK's own processor writes are skipped (those slices are exported live already).
@@ -23,20 +24,18 @@
 import { diag } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import { pino, type Logger } from 'pino';
-import { summaryLineToSpans } from '../contract/event-to-spans.js';
-import { DEFAULT_MAX_LINE_BYTES } from '../contract/limits.js';
-import { parseLogLine } from '../contract/parse.js';
+import type { ConverterStats } from './converter/converter-stats.js';
+import { exportPathDestination } from './converter/export-path-destination.js';
+import { SpanConverter } from './converter/span-converter.js';
 import type { CountingBatchProcessor } from './export-processor.js';
 import { exportPathsOf } from './export-registry.js';
 import { noticeOnce } from './notice.js';
 import { isOwnLineBeingWritten } from './own-lines.js';
-import { toReadableSpan } from './record-to-readable.js';
 import type { StatsCounter } from './stats.js';
 
 export const MAX_PENDING_LINES = 1000;
 /** After this many lines through teed loggers without a single summary event, say so. */
 export const QUIET_LINES_NOTICE = 10_000;
-const EVENT_MARKER = '"[event] ';
 
 export interface ZeroCodeCounters {
   /** Summary event lines turned into spans. */
@@ -67,21 +66,42 @@ function chunkText(chunk: unknown): string | undefined {
   return undefined;
 }
 
+/** The public counters, read from the converter's stats whenever they are read. */
+function countersOf(stats: () => ConverterStats): ZeroCodeCounters {
+  const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    get converted() {
+      return stats().summaryLines;
+    },
+    get rejected() {
+      return sum(stats().rejected);
+    },
+    get skipped() {
+      return sum(stats().droppedLines);
+    },
+  };
+}
+
 /** Streams already teed, by any converter: a line must never be converted twice. */
 const teedStreams = new WeakSet<object>();
 
+export interface ZeroCodeConverterOptions {
+  /** `soon` (default): lines are parsed off the logging call. `now`: callers off the service's event loop. */
+  parse?: 'now' | 'soon';
+}
+
 /**
- * One per AlakaiTracing: the waiting lines, the conversion into the tracing's export paths, the
- * counters and the notices. Tees (the SDK's logger, loggers the service creates) feed it.
+ * One per AlakaiTracing: the tees (the SDK's logger, loggers the service creates) feed its
+ * streaming converter, whose destinations are the tracing's export paths; this class adds what is
+ * zero-code's own: the tee, the exit hook and the notices.
  */
 export class ZeroCodeConverter {
-  readonly counters: ZeroCodeCounters = { converted: 0, rejected: 0, skipped: 0 };
+  readonly counters: ZeroCodeCounters;
+  private readonly converter: SpanConverter;
   /** Set by the pino instrumentation (expectServiceLoggers): the service's own loggers are expected. */
   private watchingServiceLoggers = false;
   /** Loggers the service created that the pino instrumentation teed. */
   serviceLoggers = 0;
-  private pending: string[] = [];
-  private scheduled = false;
   private closed = false;
   /** Lines written through teed streams (not the SDK's own), summary or not. */
   private linesSeen = 0;
@@ -91,9 +111,28 @@ export class ZeroCodeConverter {
   private active = false;
 
   constructor(
-    private readonly targets: readonly CountingBatchProcessor[],
+    targets: readonly CountingBatchProcessor[],
     private readonly stats?: StatsCounter,
-  ) {}
+    options: ZeroCodeConverterOptions = {},
+  ) {
+    this.converter = new SpanConverter(
+      targets.map((target, i) => exportPathDestination(target, `export path ${i + 1}`)),
+      {
+        maxQueuedSpans: MAX_PENDING_LINES,
+        parse: options.parse ?? 'soon',
+        onRejected: (reason, detail) => this.sayRejected(detail ? `${reason} (${detail})` : reason),
+        onDropped: (reason, spans) =>
+          this.stats?.countDropped(
+            spans,
+            reason,
+            reason === 'queueFull'
+              ? 'zero-code mode: summary lines logged faster than they are converted'
+              : 'zero-code mode: summary line logged after shutdown',
+          ),
+      },
+    );
+    this.counters = countersOf(() => this.converter.stats());
+  }
 
   /** The pino instrumentation watches for the service's loggers: none by exit is worth saying. */
   expectServiceLoggers(): void {
@@ -133,46 +172,34 @@ export class ZeroCodeConverter {
 
   /** Converts every waiting line now, synchronously. Never throws. */
   drain(): void {
-    this.scheduled = false;
-    const texts = this.pending;
-    this.pending = [];
-    for (const text of texts) {
-      for (const line of text.split('\n')) {
-        if (!line.includes(EVENT_MARKER)) continue;
-        try {
-          this.convert(line);
-        } catch (error) {
-          this.counters.rejected++;
-          globalErrorHandler(error as Error);
-        }
-      }
-    }
+    this.converter.drain();
   }
 
   /**
-   * Converts one line now, synchronously: for callers off the service's event loop (the pino
-   * transport runs in pino's worker thread), where parsing at once costs the service nothing.
+   * One line from a caller that is not a tee (the pino transport, in pino's worker thread, where
+   * parsing at once costs the service nothing with `parse: 'now'`). Never throws.
    */
-  convertLine(line: string): void {
+  feedLine(line: string): void {
     this.active = true;
     this.linesSeen++;
-    if (!line.includes(EVENT_MARKER)) return;
-    if (this.closed) return this.countLateLine(line);
-    if (line.length > DEFAULT_MAX_LINE_BYTES) return this.reject('too_large');
-    try {
-      this.convert(line);
-    } catch (error) {
-      this.counters.rejected++;
-      globalErrorHandler(error as Error);
-    }
+    this.converter.feed(line);
   }
 
-  /** Shutdown: the waiting lines are converted; later summary lines are counted as lost. */
+  /**
+   * Shutdown: the waiting lines are converted into the export paths, synchronously (the paths only
+   * queue, so nothing is left for the converter's shutdown to wait for); later summary lines are
+   * counted as lost. The export paths are flushed and shut down by their owner.
+   */
   close(): void {
-    this.drain();
+    void this.converter.shutdown(0);
     this.closed = true;
     this.unhookExit();
     this.sayIfNothingFound();
+  }
+
+  /** The converter's counters (lines, spans, rejected and dropped by reason, per export path). */
+  converterStats(): ConverterStats {
+    return this.converter.stats();
   }
 
   private look(chunk: unknown): void {
@@ -180,73 +207,21 @@ export class ZeroCodeConverter {
     this.linesSeen++;
     if (this.linesSeen === QUIET_LINES_NOTICE) this.sayIfNothingFound(' so far');
     const text = chunkText(chunk);
-    if (text === undefined || !text.includes(EVENT_MARKER)) return;
-    if (this.closed) return this.countLateLine(text);
-    // The parser's line limit, checked before a line is queued. `length` counts UTF-16 units, never
-    // more than the line's UTF-8 bytes, so a line refused here would be refused by the parser too;
-    // the parser's byte check decides the rest.
-    if (text.length > DEFAULT_MAX_LINE_BYTES) {
-      this.reject('too_large');
-      return;
-    }
-    if (this.pending.length >= MAX_PENDING_LINES) {
-      this.counters.skipped++;
-      this.stats?.countDropped(1, 'queueFull', 'zero-code mode: summary lines logged faster than they are converted');
-      return;
-    }
-    this.pending.push(text);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drain());
-    }
+    if (text === undefined) return;
+    this.converter.feed(text);
   }
 
-  private convert(line: string): void {
-    const parsed = parseLogLine(line);
-    if (parsed.kind !== 'summary') {
-      if (parsed.kind === 'rejected')
-        this.reject(parsed.detail ? `${parsed.reason} (${parsed.detail})` : parsed.reason);
-      return;
-    }
-    const spans = summaryLineToSpans(parsed);
-    if (spans.length === 0) {
-      this.reject('no spans');
-      return;
-    }
-    for (const record of spans) {
-      const span = toReadableSpan(record);
-      for (const target of this.targets) target.enqueue(span);
-    }
-    this.counters.converted++;
-  }
-
-  private reject(reason: string): void {
-    this.counters.rejected++;
+  private sayRejected(reason: string): void {
     noticeOnce(
       'zero-code-rejected',
       `zero-code mode: a line logged as a summary event is not a valid one (${reason}); it is not exported, and later ones are not reported`,
     );
   }
 
-  /** After shutdown nothing is exported: a summary line then is a lost span, and counted. */
-  private countLateLine(text: string): void {
-    for (const line of text.split('\n')) {
-      if (!line.includes(EVENT_MARKER)) continue;
-      const parsed = parseLogLine(line);
-      if (parsed.kind !== 'summary') continue;
-      this.counters.skipped++;
-      this.stats?.countDropped(
-        summaryLineToSpans(parsed).length,
-        'afterShutdown',
-        'zero-code mode: summary line logged after shutdown',
-      );
-    }
-  }
-
   private sayIfNothingFound(soFar = ''): void {
     if (!this.active && !this.watchingServiceLoggers) return;
     const { converted, rejected, skipped } = this.counters;
-    if (converted + rejected + skipped > 0 || this.pending.length > 0) return;
+    if (converted + rejected + skipped > 0 || this.converter.stats().queued > 0) return;
     // A service that runs slices has its lines exported live: zero-code finding none is normal.
     if ((this.stats?.slicesLogged ?? 0) > 0) return;
     let why: string;
@@ -263,7 +238,7 @@ export class ZeroCodeConverter {
 
   private atExit(): void {
     // 'exit' listeners must be synchronous: nothing can be exported any more, only said.
-    const waiting = this.pending.length;
+    const waiting = this.converter.stats().queued;
     if (waiting > 0) {
       noticeOnce(
         'zero-code-exit-pending',

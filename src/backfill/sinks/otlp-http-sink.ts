@@ -18,6 +18,8 @@ export interface OtlpHttpSinkOptions {
   timeoutMs?: number;
   retry?: RetryPolicy;
   onRetry?: (reason: string) => void;
+  /** Ends the request in flight and its retries (`live` at its shutdown bound: nothing may arrive after it is counted as not sent). */
+  signal?: AbortSignal;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -75,20 +77,23 @@ export class OtlpHttpSink implements SpanSink {
   private async post(spans: SpanRecord[]): Promise<void> {
     const body = encodeOtlpJsonLine(spans);
     const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const stop = this.options.signal;
     try {
       await withRetry(
         async () => {
+          stop?.throwIfAborted();
           this.requests++;
+          const timeout = AbortSignal.timeout(timeoutMs);
           const res = await fetch(this.options.endpoint, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...this.options.headers },
             body,
-            signal: AbortSignal.timeout(timeoutMs),
+            signal: stop ? AbortSignal.any([stop, timeout]) : timeout,
           });
           const text = await res.text().catch(() => '');
           if (!res.ok) throw new HttpStatusError(res.status, res.headers.get('retry-after'), text);
         },
-        classify,
+        (err) => (stop?.aborted ? { retry: false } : classify(err)),
         this.options.retry ?? DEFAULT_RETRY,
         this.options.onRetry,
       );

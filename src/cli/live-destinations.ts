@@ -1,0 +1,42 @@
+/**
+ * The backfill's sinks as destinations of the streaming converter (`live`, and `follow` later).
+ * Each `send` is delivered as a whole or fails as a whole, so the converter's per-destination
+ * counts are exact:
+ * - the OTLP/HTTP sink gets batches of at most its own batch size, so one send is one request
+ *   (a buffered span can never ride along with, or be lost by, a later send);
+ * - the file sink writes one OTLP/JSON line per summary line, as before, and makes each send
+ *   durable before it counts.
+ */
+import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
+import { OtlpHttpSink, type OtlpHttpSinkOptions } from '../backfill/sinks/otlp-http-sink.js';
+import type { SpanDestination } from '../sdk/converter/span-converter.js';
+
+export const HTTP_BATCH_SPANS = 256;
+
+export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans' | 'signal'>): SpanDestination {
+  // Closing aborts a request still in flight (the converter's shutdown bound has passed and counted
+  // it as not sent), so it cannot be delivered after that count, nor keep the process alive.
+  const stop = new AbortController();
+  const sink = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS, signal: stop.signal });
+  return {
+    name: options.endpoint,
+    batchSpans: HTTP_BATCH_SPANS,
+    async send(batch) {
+      await sink.write(batch.flat());
+      await sink.flush();
+    },
+    close: () => stop.abort(),
+  };
+}
+
+export async function fileDestination(path: string): Promise<SpanDestination> {
+  const sink = await OtlpFileSink.open(path);
+  return {
+    name: path,
+    async send(batch) {
+      for (const spans of batch) await sink.write([...spans]);
+      await sink.flush();
+    },
+    close: () => sink.close(),
+  };
+}
