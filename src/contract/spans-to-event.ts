@@ -25,7 +25,7 @@ import {
 import { newAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
 import { sanitizeExceptionAttributes, sanitizeExceptionMessage } from './exception-text.js';
-import { pruneGuideDomain } from './guide-domain.js';
+import { guideDomainDefect, pruneGuideDomain } from './guide-domain.js';
 import { isoOfMs } from './iso-time.js';
 import {
   encodeOtelExtension,
@@ -45,6 +45,7 @@ import {
   deriveSliceAttributes,
   derivedStatusCode,
   derivedStatusMessage,
+  type FlatDomain,
 } from './slice-fields.js';
 import {
   STATUS_CODE,
@@ -73,14 +74,8 @@ function stringAttr(attributes: Attributes, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The line's `time`: the slice's end, to the millisecond (exact: BigInt division, clamped to Date's range). */
 function isoOfNs(ns: bigint): string {
-  // Fast path without a BigInt division: below 4e18 ns (year 2096) Number(ns) is within 256 ns of
-  // ns, so when the float's sub-millisecond part is at least 1 µs away from a millisecond boundary
-  // its millisecond is the exact one (and approx / 1e6 is precise to 0.0005 ms, so floor agrees).
-  // Otherwise the exact BigInt path below.
-  const approx = Number(ns);
-  const subMs = approx % 1e6;
-  if (approx >= 0 && approx < 4e18 && subMs >= 1000 && subMs <= 999_000) return isoOfMs(Math.floor(approx / 1e6));
   let ms = ns / NS_PER_MS;
   if (ns < 0n) ms = 0n;
   if (ms > MAX_DATE_MS) ms = MAX_DATE_MS;
@@ -242,8 +237,9 @@ function bridgeExtension(
   descendants: readonly SpanRecord[],
   event: SummaryEvent,
   domainKeys: string[],
+  flat: FlatDomain | undefined,
 ): string {
-  const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false);
+  const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false, flat);
   const ext: OtelExtension = {
     startNs: slice.startTimeUnixNano,
     durationNs: slice.endTimeUnixNano - slice.startTimeUnixNano,
@@ -302,7 +298,11 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   const outcome = sliceOutcome(slice);
   const durationNs = slice.endTimeUnixNano - slice.startTimeUnixNano;
   const domain = unflattenDomain(attributes);
-  pruneGuideDomain(domain.fields);
+  // The domain attributes stand for themselves in the derived attributes only when no guide
+  // member had to be pruned (pruned members are not derived, so the extension sets them).
+  let flat: FlatDomain | undefined;
+  if (guideDomainDefect(domain.fields)) pruneGuideDomain(domain.fields);
+  else if (domain.reflattened) flat = { attributes, keys: domain.reflattened };
   const context: SummaryEvent['context'] = { trace_id: traceId, component };
   if (domain.contextExtras) Object.assign(context, domain.contextExtras);
 
@@ -330,6 +330,6 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   if (legacy) return event;
   event.span_id = slice.spanId;
   if (slice.parentSpanId) event.parent_span_id = slice.parentSpanId;
-  event.otel = bridgeExtension(slice, descendants, event, domainKeys);
+  event.otel = bridgeExtension(slice, descendants, event, domainKeys, flat);
   return event;
 }
