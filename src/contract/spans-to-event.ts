@@ -112,6 +112,18 @@ function ownStepSpans(slice: SpanRecord, descendants: readonly SpanRecord[]): Sp
   });
 }
 
+/** Adds a step to the line's `steps` within what validateSummaryEvent accepts; false when full. */
+function addStep(steps: Record<string, StepStatus>, count: number, name: unknown, status: StepStatus): number {
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name))
+    return count;
+  steps[name] = status;
+  return count + 1;
+}
+
+function runStatus(run: SpanRecord): StepStatus {
+  return run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok';
+}
+
 /**
  * Declared steps first, in declared order ("-" when they never ran), then steps that ran undeclared
  * in start order, then steps recorded only as `alakai.steps.<name>` attributes. A step that ran
@@ -126,34 +138,31 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
     runs.sort((a, b) =>
       a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
     );
-  const ran = new Map<string, { status: StepStatus; end: bigint }>();
+  // Each name's last run (by end; among equal ends the later start), in the order names first ran.
+  const ran = new Map<string, SpanRecord>();
   for (const run of runs) {
     const name = run.attributes[ALAKAI_STEP] as string;
     const previous = ran.get(name);
-    if (previous && previous.end > run.endTimeUnixNano) continue;
-    ran.set(name, { status: run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
+    if (!previous || previous.endTimeUnixNano <= run.endTimeUnixNano) ran.set(name, run);
   }
-  const recorded = new Map<string, StepStatus>();
+  let recorded: Map<string, StepStatus> | undefined;
   for (const key of Object.keys(slice.attributes)) {
     if (!key.startsWith(ALAKAI_STEPS_PREFIX)) continue;
     const value = slice.attributes[key];
-    if (isStepStatus(value)) recorded.set(key.slice(ALAKAI_STEPS_PREFIX.length), value);
+    if (isStepStatus(value)) (recorded ??= new Map()).set(key.slice(ALAKAI_STEPS_PREFIX.length), value);
   }
   // Within what validateSummaryEvent accepts (≤ 256 steps, names ≤ 256 characters), so the line
   // can be read back; the step spans themselves still travel in the extension.
   const steps: Record<string, StepStatus> = {};
   let count = 0;
-  const add = (name: unknown, status: StepStatus) => {
-    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name))
-      return;
-    steps[name] = status;
-    count++;
-  };
   const declared = slice.attributes[ALAKAI_STEPS_DECLARED];
   if (Array.isArray(declared))
-    for (const name of declared) add(name, ran.get(name as string)?.status ?? recorded.get(name as string) ?? '-');
-  for (const [name, run] of ran) add(name, run.status);
-  for (const [name, status] of recorded) add(name, status);
+    for (const name of declared) {
+      const run = ran.get(name as string);
+      count = addStep(steps, count, name, run ? runStatus(run) : (recorded?.get(name as string) ?? '-'));
+    }
+  for (const [name, run] of ran) count = addStep(steps, count, name, runStatus(run));
+  if (recorded) for (const [name, status] of recorded) count = addStep(steps, count, name, status);
   return steps;
 }
 
