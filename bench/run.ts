@@ -32,7 +32,7 @@ import { fmt } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
 import { devNullSink } from './slice/fixture.js';
 import { runLineParts, type LinePartResult } from './slice/line-parts.js';
-import { runSliceOverhead, type SliceOverheadResult } from './slice/slice-overhead.js';
+import { runSliceOverhead, SAME_SIZE_LIMIT, type SliceOverheadResult } from './slice/slice-overhead.js';
 
 interface Flags {
   quick: boolean;
@@ -119,7 +119,7 @@ function sliceTable(r: SliceOverheadResult): string {
     }
     if (r.sameSize) {
       const s = r.sameSize;
-      text += `not a target — against a hand-written line of the bridge's size: (b′)−(a) = ${fmt(s.bPrimeMinusA)} µs wall / ${fmt(s.cpuBPrimeMinusA)} µs CPU; (c−a)/(b′−a) = ${fmt(s.ratio)} wall / ${fmt(s.cpuRatio)} CPU\n`;
+      text += `issue 12, against a hand-written line of the bridge's size: (b′)−(a) = ${fmt(s.bPrimeMinusA)} µs wall / ${fmt(s.cpuBPrimeMinusA)} µs CPU; (c−a)/(b′−a) = ${fmt(s.ratio)} wall → ${s.met ? 'MET' : 'MISSED'} / ${fmt(s.cpuRatio)} CPU → ${s.cpuMet ? 'MET' : 'MISSED'} (target ≤ ${SAME_SIZE_LIMIT})\n`;
     }
   } else {
     text += `(c) not measured: ${r.bridgeUnavailable ?? 'bridge scenario missing'}\n`;

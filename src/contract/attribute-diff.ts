@@ -38,10 +38,10 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
   const derivedKeys = Object.keys(derived);
   let del: string[] | undefined;
   for (const k of derivedKeys) if (!Object.hasOwn(actual, k)) (del ??= []).push(k);
+  const insertions = insertionPositions(actualKeys, derivedKeys, actual, derived);
   let order: number[] | undefined;
-  if (!inRebuiltOrder(actualKeys, derivedKeys, actual, derived)) {
-    order = keyOrder(actualKeys, rebuiltKeyOrder(derived, set, new Set(del)), derived);
-  }
+  if (insertions === undefined) order = keyOrder(actualKeys, rebuiltKeyOrder(derived, set, new Set(del)), derived);
+  else if (!trailing(insertions, actualKeys.length)) order = insertions;
   if (!set && !del && !order) return undefined;
   const diff: AttributeDiff = {};
   if (set) diff.set = set;
@@ -51,26 +51,39 @@ export function diffAttributes(actual: Attributes, derived: Attributes): Attribu
 }
 
 /**
- * Whether `actualKeys` already are in the order applyAttributeDiff rebuilds without `order`: the
- * derived keys the span has, in derived order, then the span's other keys. Checked in one pass, so
- * the usual slice (no reordering) builds no key lists.
+ * When the derived keys the span has are in derived order, the positions of the span's other keys
+ * (its insertion form of `order`), found in one pass; undefined when the derived keys are out of
+ * order (then only the full form can say it). The usual slice takes this path: the bridge's own
+ * attributes in derived order, with the service's (`alakai.steps.declared`, say) set in between.
  */
-function inRebuiltOrder(
+function insertionPositions(
   actualKeys: readonly string[],
   derivedKeys: readonly string[],
   actual: Attributes,
   derived: Attributes,
-): boolean {
+): number[] | undefined {
+  const insertions: number[] = [];
   let next = 0;
-  let i = 0;
-  for (; i < actualKeys.length; i++) {
+  for (let i = 0; i < actualKeys.length; i++) {
     const k = actualKeys[i]!;
-    if (!Object.hasOwn(derived, k)) break;
+    if (!Object.hasOwn(derived, k)) {
+      insertions.push(i);
+      continue;
+    }
     while (next < derivedKeys.length && !Object.hasOwn(actual, derivedKeys[next]!)) next++;
-    if (derivedKeys[next] !== k) return false;
+    if (derivedKeys[next] !== k) return undefined;
     next++;
   }
-  for (; i < actualKeys.length; i++) if (Object.hasOwn(derived, actualKeys[i]!)) return false;
+  return insertions;
+}
+
+/**
+ * Insertions at the very end are the order applyAttributeDiff rebuilds without `order`: the
+ * derived keys first, then the span's others.
+ */
+function trailing(insertions: readonly number[], keyCount: number): boolean {
+  const first = keyCount - insertions.length;
+  for (let j = 0; j < insertions.length; j++) if (insertions[j] !== first + j) return false;
   return true;
 }
 

@@ -168,22 +168,62 @@ export interface UnflattenedDomain {
   fields: Record<string, unknown>;
   /** Extra keys of `context` (besides trace_id and component). */
   contextExtras: Record<string, unknown> | undefined;
+  /**
+   * The attribute keys the domain fields came from, in attribute order, when flattenDomain of
+   * `fields` gives exactly these keys back with the same values in the same order; otherwise
+   * undefined. With it, spans → event copies those attributes instead of flattening the fields it
+   * has just built from them a second time (see reflattensExactly below for the proof's parts).
+   */
+  reflattened: string[] | undefined;
 }
 
-/** Sets `value` at `path` under `root`; false when a different value already holds the place. */
-function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown): boolean {
+/**
+ * Sets `value` at `path` under `root`. Returns how many leading segments of `path` were objects
+ * already (0 for a new top-level field), or -1 when a different value already holds the place.
+ */
+function setPath(root: Record<string, unknown>, path: readonly string[], value: unknown): number {
   let node = root;
+  let existing = 0;
   for (let i = 0; i < path.length - 1; i++) {
     const seg = path[i]!;
-    if (!Object.hasOwn(node, seg)) node[seg] = {};
+    if (Object.hasOwn(node, seg)) {
+      if (existing === i) existing++;
+    } else node[seg] = {};
     const next = node[seg];
-    if (!isPlainObject(next)) return false;
+    if (!isPlainObject(next)) return -1;
     node = next;
   }
   const last = path[path.length - 1]!;
-  if (Object.hasOwn(node, last)) return false;
+  if (Object.hasOwn(node, last)) return -1;
   node[last] = value;
-  return true;
+  return existing;
+}
+
+/**
+ * Does flattenValue write `value` back as the very same attribute value under its plain key?
+ * Exactly the values it does not turn into JSON text (see flattenValue).
+ */
+function flattensAsItself(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      return Array.isArray(value) && isHomogeneousPrimitiveArray(value) && !hasNegativeZero(value);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Object.keys lists integer-like keys first, whatever their insertion order; a path segment that
+ * could be one (it starts with a digit) would make flattenDomain's order differ from the span's.
+ */
+function mayBeIndexKey(segment: string): boolean {
+  const c = segment.charCodeAt(0);
+  return c >= 48 && c <= 57;
 }
 
 function attributeToJson(value: AttributeValue): unknown {
@@ -226,16 +266,27 @@ const keyPlanOf = boundedMemo(MAX_CACHED_ENTRIES, parseKeyPlan, MAX_CACHED_KEY_L
  * Inverse of flattenDomain: domain fields and context extras from a span's `alakai.*` attributes.
  * Attributes that do not fit (bad JSON, a path already taken) are skipped; the bridge extension
  * carries them separately, so nothing is lost for bridged slices.
+ *
+ * In the same pass it proves, when it can, that flattenDomain(fields) would give back exactly the
+ * domain attributes read (`reflattened`): every one is a plain (not JSON) domain key whose value
+ * flattens as itself, no segment can be an integer-like key, and each attribute extends the subtree
+ * the previous one was in — that is, it lies under the deepest already existing object of its path
+ * the previous attribute also lay under — so the depth-first walk of flattenDomain meets the leaves
+ * in attribute order. Anything else (JSON text, the bucket, context extras, a taken path) leaves
+ * `reflattened` undefined and the caller flattens as before.
  */
 export function unflattenDomain(attributes: Attributes): UnflattenedDomain {
   const fields: Record<string, unknown> = {};
   let contextExtras: Record<string, unknown> | undefined;
+  let reflattened: string[] | undefined = [];
+  let previousPath: readonly string[] = [];
   for (const key of Object.keys(attributes)) {
     if (!key.startsWith(ALAKAI_PREFIX)) continue;
     const plan = keyPlanOf(key);
     if (plan === undefined) continue;
     const value = attributes[key]!;
     if (plan.kind === 'bucket') {
+      reflattened = undefined;
       if (typeof value !== 'string') continue;
       const parsed = parseJsonSafely(value);
       if (!parsed.ok || !isPlainObject(parsed.value)) continue;
@@ -246,6 +297,7 @@ export function unflattenDomain(attributes: Attributes): UnflattenedDomain {
     }
     let decoded: unknown;
     if (plan.json) {
+      reflattened = undefined;
       if (typeof value !== 'string') continue;
       const parsed = parseJsonSafely(value);
       if (!parsed.ok) continue;
@@ -254,14 +306,33 @@ export function unflattenDomain(attributes: Attributes): UnflattenedDomain {
       decoded = attributeToJson(value);
     }
     if (plan.kind === 'context-whole') {
+      reflattened = undefined;
       // The whole extras object as JSON text (its keys were not path segments).
       if (!isPlainObject(decoded) || contextExtras) continue;
       contextExtras = {};
       for (const k of Object.keys(decoded)) if (!CONTEXT_OWN_KEYS.has(k)) contextExtras[k] = decoded[k];
       continue;
     }
-    if (plan.kind === 'context') setPath((contextExtras ??= {}), plan.path, decoded);
-    else setPath(fields, plan.path, decoded);
+    if (plan.kind === 'context') {
+      reflattened = undefined;
+      setPath((contextExtras ??= {}), plan.path, decoded);
+      continue;
+    }
+    const existing = setPath(fields, plan.path, decoded);
+    if (reflattened === undefined) continue;
+    if (existing < 0 || !flattensAsItself(value) || !extendsSubtree(previousPath, plan.path, existing))
+      reflattened = undefined;
+    else {
+      reflattened.push(key);
+      previousPath = plan.path;
+    }
   }
-  return { fields, contextExtras };
+  return { fields, contextExtras, reflattened };
+}
+
+/** The reflattening conditions on one path: see unflattenDomain. */
+function extendsSubtree(previous: readonly string[], path: readonly string[], existing: number): boolean {
+  for (let i = 0; i < path.length; i++) if (mayBeIndexKey(path[i]!)) return false;
+  for (let i = 0; i < existing; i++) if (previous[i] !== path[i]) return false;
+  return true;
 }

@@ -62,15 +62,26 @@ export function derivedStatusMessage(event: SummaryEvent): string | undefined {
 const stepAttributeName = boundedMemo(MAX_CACHED_ENTRIES, (step) => ALAKAI_STEPS_PREFIX + step);
 
 /**
+ * The attributes flattenDomain would write for the event's domain fields, already at hand: the
+ * span's own, when unflattenDomain proved they flatten back to themselves (`reflattened`).
+ */
+export interface FlatDomain {
+  attributes: Attributes;
+  keys: readonly string[];
+}
+
+/**
  * The slice span attributes implied by the event: alakai.event, the original trace id when it is
  * not the canonical UUID, domain fields and context extras, alakai.outcome/final_status,
- * error.type; for legacy spans also the marker and `alakai.steps.<name>`.
+ * error.type; for legacy spans also the marker and `alakai.steps.<name>`. With `flat`, the domain
+ * attributes are copied from it instead of flattened again (the same keys and values, by its proof).
  */
 export function deriveSliceAttributes(
   event: SummaryEvent,
   otelTraceId: string,
   domainKeys: readonly string[],
   legacy: boolean,
+  flat?: FlatDomain,
 ): Attributes {
   // Order follows how a slice is usually instrumented — name and domain fields when the slice
   // starts, outcome and error when it ends — so a live slice's attribute order usually needs no
@@ -82,7 +93,8 @@ export function deriveSliceAttributes(
   out[ALAKAI_EVENT] = event.event;
   if (needsOriginalTraceId(event.trace_id, otelTraceId)) out[ALAKAI_TRACE_ID] = event.trace_id;
   if (legacy) for (const name of Object.keys(event.steps)) out[stepAttributeName(name)] = event.steps[name]!;
-  flattenDomain(event, domainKeys, out);
+  if (flat) for (const k of flat.keys) out[k] = flat.attributes[k]!;
+  else flattenDomain(event, domainKeys, out);
   out[ALAKAI_OUTCOME] = event.outcome;
   out[ALAKAI_FINAL_STATUS] = event.final_status;
   if (event.error) out[ERROR_TYPE] = event.error.type;

@@ -25,7 +25,7 @@ import {
 import { copyAttributes } from './attribute-values.js';
 import { unflattenDomain } from './domain-attributes.js';
 import { sanitizeExceptionAttributes, sanitizeExceptionMessage } from './exception-text.js';
-import { pruneGuideDomain } from './guide-domain.js';
+import { guideDomainDefect, pruneGuideDomain } from './guide-domain.js';
 import { isoOfMs } from './iso-time.js';
 import {
   encodeOtelExtension,
@@ -45,6 +45,7 @@ import {
   deriveSliceAttributes,
   derivedStatusCode,
   derivedStatusMessage,
+  type FlatDomain,
 } from './slice-fields.js';
 import {
   STATUS_CODE,
@@ -73,14 +74,8 @@ function stringAttr(attributes: Attributes, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The line's `time`: the slice's end, to the millisecond (exact: BigInt division, clamped to Date's range). */
 function isoOfNs(ns: bigint): string {
-  // Fast path without a BigInt division: below 4e18 ns (year 2096) Number(ns) is within 256 ns of
-  // ns, so when the float's sub-millisecond part is at least 1 µs away from a millisecond boundary
-  // its millisecond is the exact one (and approx / 1e6 is precise to 0.0005 ms, so floor agrees).
-  // Otherwise the exact BigInt path below.
-  const approx = Number(ns);
-  const subMs = approx % 1e6;
-  if (approx >= 0 && approx < 4e18 && subMs >= 1000 && subMs <= 999_000) return isoOfMs(Math.floor(approx / 1e6));
   let ms = ns / NS_PER_MS;
   if (ns < 0n) ms = 0n;
   if (ms > MAX_DATE_MS) ms = MAX_DATE_MS;
@@ -117,6 +112,18 @@ function ownStepSpans(slice: SpanRecord, descendants: readonly SpanRecord[]): Sp
   });
 }
 
+/** Adds a step to the line's `steps` within what validateSummaryEvent accepts; false when full. */
+function addStep(steps: Record<string, StepStatus>, count: number, name: unknown, status: StepStatus): number {
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name))
+    return count;
+  steps[name] = status;
+  return count + 1;
+}
+
+function runStatus(run: SpanRecord): StepStatus {
+  return run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok';
+}
+
 /**
  * Declared steps first, in declared order ("-" when they never ran), then steps that ran undeclared
  * in start order, then steps recorded only as `alakai.steps.<name>` attributes. A step that ran
@@ -131,34 +138,31 @@ function sliceSteps(slice: SpanRecord, descendants: readonly SpanRecord[]): Reco
     runs.sort((a, b) =>
       a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
     );
-  const ran = new Map<string, { status: StepStatus; end: bigint }>();
+  // Each name's last run (by end; among equal ends the later start), in the order names first ran.
+  const ran = new Map<string, SpanRecord>();
   for (const run of runs) {
     const name = run.attributes[ALAKAI_STEP] as string;
     const previous = ran.get(name);
-    if (previous && previous.end > run.endTimeUnixNano) continue;
-    ran.set(name, { status: run.status.code === STATUS_CODE.ERROR ? 'error' : 'ok', end: run.endTimeUnixNano });
+    if (!previous || previous.endTimeUnixNano <= run.endTimeUnixNano) ran.set(name, run);
   }
-  const recorded = new Map<string, StepStatus>();
+  let recorded: Map<string, StepStatus> | undefined;
   for (const key of Object.keys(slice.attributes)) {
     if (!key.startsWith(ALAKAI_STEPS_PREFIX)) continue;
     const value = slice.attributes[key];
-    if (isStepStatus(value)) recorded.set(key.slice(ALAKAI_STEPS_PREFIX.length), value);
+    if (isStepStatus(value)) (recorded ??= new Map()).set(key.slice(ALAKAI_STEPS_PREFIX.length), value);
   }
   // Within what validateSummaryEvent accepts (≤ 256 steps, names ≤ 256 characters), so the line
   // can be read back; the step spans themselves still travel in the extension.
   const steps: Record<string, StepStatus> = {};
   let count = 0;
-  const add = (name: unknown, status: StepStatus) => {
-    if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH || count >= MAX_STEPS || Object.hasOwn(steps, name))
-      return;
-    steps[name] = status;
-    count++;
-  };
   const declared = slice.attributes[ALAKAI_STEPS_DECLARED];
   if (Array.isArray(declared))
-    for (const name of declared) add(name, ran.get(name as string)?.status ?? recorded.get(name as string) ?? '-');
-  for (const [name, run] of ran) add(name, run.status);
-  for (const [name, status] of recorded) add(name, status);
+    for (const name of declared) {
+      const run = ran.get(name as string);
+      count = addStep(steps, count, name, run ? runStatus(run) : (recorded?.get(name as string) ?? '-'));
+    }
+  for (const [name, run] of ran) count = addStep(steps, count, name, runStatus(run));
+  if (recorded) for (const [name, status] of recorded) count = addStep(steps, count, name, status);
   return steps;
 }
 
@@ -242,8 +246,9 @@ function bridgeExtension(
   descendants: readonly SpanRecord[],
   event: SummaryEvent,
   domainKeys: string[],
+  flat: FlatDomain | undefined,
 ): string {
-  const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false);
+  const derivedAttributes = deriveSliceAttributes(event, slice.traceId, domainKeys, false, flat);
   const ext: OtelExtension = {
     startNs: slice.startTimeUnixNano,
     durationNs: slice.endTimeUnixNano - slice.startTimeUnixNano,
@@ -302,7 +307,11 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   const outcome = sliceOutcome(slice);
   const durationNs = slice.endTimeUnixNano - slice.startTimeUnixNano;
   const domain = unflattenDomain(attributes);
-  pruneGuideDomain(domain.fields);
+  // The domain attributes stand for themselves in the derived attributes only when no guide
+  // member had to be pruned (pruned members are not derived, so the extension sets them).
+  let flat: FlatDomain | undefined;
+  if (guideDomainDefect(domain.fields)) pruneGuideDomain(domain.fields);
+  else if (domain.reflattened) flat = { attributes, keys: domain.reflattened };
   const context: SummaryEvent['context'] = { trace_id: traceId, component };
   if (domain.contextExtras) Object.assign(context, domain.contextExtras);
 
@@ -330,6 +339,6 @@ export function sliceToSummaryEvent(slice: SpanRecord, descendants: readonly Spa
   if (legacy) return event;
   event.span_id = slice.spanId;
   if (slice.parentSpanId) event.parent_span_id = slice.parentSpanId;
-  event.otel = bridgeExtension(slice, descendants, event, domainKeys);
+  event.otel = bridgeExtension(slice, descendants, event, domainKeys, flat);
   return event;
 }
