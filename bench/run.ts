@@ -179,6 +179,10 @@ function backfillTable(r: BackfillResult): string {
     const v = t.vsNaive;
     text += `vs naive at ${v.at.toLocaleString('en-US')}: ${fmt(v.wallRatio)}× wall → ${verdict(v.metWall)}; ${fmt(v.cpuRatio)}× CPU → ${verdict(v.metCpu)} (target ≥ 3×)\n`;
   }
+  for (const f of t.vsFloor ?? []) {
+    const range = (r: [number, number]) => `${fmt(r[0], 3)}–${fmt(r[1], 3)}`;
+    text += `vs write floor at ${f.at.toLocaleString('en-US')} (median of ${f.rounds} paired rounds): ${fmt(f.wallRatio, 3)}× wall (${range(f.wallRange)}) → ${verdict(f.metWall)}; ${fmt(f.cpuRatio, 3)}× CPU (${range(f.cpuRange)}) → ${verdict(f.metCpu)} (target ≤ ${f.limit}×)\n`;
+  }
   text += t.rssAt5M
     ? `peak RSS at 5M: ${fmt(t.rssAt5M.valueMb)} MB (target ≤ 256) → ${t.rssAt5M.met ? 'MET' : 'MISSED'}\n`
     : 'peak RSS at 5M: not run (add --scale)\n';

@@ -5,7 +5,10 @@
  * one CPU, measured from outside: wall time, CPU time, peak RSS.
  *
  * Targets: ≥ 100,000 summary events/s on one core, ≥ 3× the naive converter, peak RSS ≤ 256 MB at
- * 5M events; time linear and memory flat from 100k to 1M to 5M events.
+ * 5M events; time linear and memory flat from 100k to 1M to 5M events. Issue 12: the backfill takes
+ * at most 1.3× the time of the write floor (./write-floor.ts) on the same input, by wall and by CPU.
+ * The two run in alternation, round by round, and the ratio is the median of each round's pair, so
+ * both meet the same load (the machine is shared).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,8 +23,12 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = join(ROOT, 'bin', 'alakai-otel.js');
 const NAIVE = fileURLToPath(new URL('../naive-converter.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./parse-floor.js', import.meta.url));
+const WRITE_FLOOR = fileURLToPath(new URL('./write-floor.js', import.meta.url));
 
-export type Converter = 'bridge' | 'naive' | 'parse-floor';
+export type Converter = 'bridge' | 'naive' | 'parse-floor' | 'write-floor';
+
+/** Issue 12: the backfill's time ÷ the write floor's, wall and CPU. */
+export const FLOOR_RATIO_LIMIT = 1.3;
 
 export interface BackfillOptions {
   quick: boolean;
@@ -71,15 +78,38 @@ export interface BackfillResult {
   targets: {
     eventsPerS?: { wall: number; cpu: number; at: number; limit: number; metWall: boolean; metCpu: boolean };
     vsNaive?: { wallRatio: number; cpuRatio: number; at: number; limit: number; metWall: boolean; metCpu: boolean };
+    /**
+     * Bridge time ÷ write-floor time, per size both ran: medians of the per-round ratios (a round
+     * runs the two back to back), with the spread over rounds.
+     */
+    vsFloor?: FloorRatio[];
     rssAt5M?: { valueMb: number; limitMb: number; met: boolean };
   };
   scaling: { from: number; to: number; perEventTimeRatio: number; perEventCpuRatio: number; rssRatio: number }[];
 }
 
+export interface FloorRatio {
+  at: number;
+  rounds: number;
+  wallRatio: number;
+  wallRange: [number, number];
+  cpuRatio: number;
+  cpuRange: [number, number];
+  limit: number;
+  metWall: boolean;
+  metCpu: boolean;
+}
+
+const PROGRAMS: Record<Exclude<Converter, 'bridge'>, string> = {
+  naive: NAIVE,
+  'parse-floor': FLOOR,
+  'write-floor': WRITE_FLOOR,
+};
+
 function commandFor(converter: Converter, input: string, output: string, report: string): string[] {
   const io = ['--input', input, '--output', output, '--report', report];
   if (converter === 'bridge') return [CLI, 'backfill', ...io];
-  return [converter === 'naive' ? NAIVE : FLOOR, ...io];
+  return [PROGRAMS[converter], ...io];
 }
 
 /** The report's span count: `spansWritten` in both the CLI's and the naive converter's report. */
@@ -92,38 +122,56 @@ function readSpansWritten(reportPath: string): number | undefined {
   }
 }
 
-async function measureConverter(
-  converter: Converter,
-  info: EventsFileInfo,
-  runs: number,
-  log: BackfillOptions['log'],
-): Promise<RunFigures> {
-  const measures: ChildMeasure[] = [];
-  const loadBefore = loadavg()[0]!;
-  let outputBytes = 0;
-  let spansWritten: number | undefined;
-  let error: string | undefined;
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), `alakai-bench-${converter}-`));
-    const output = join(dir, 'spans.otlp.jsonl');
-    const report = join(dir, 'report.json');
-    try {
-      const m = await measureNode(commandFor(converter, info.path, output, report), { cwd: ROOT });
-      log(
-        `  ${converter} ${info.summaryEvents} events, run ${i + 1}/${runs}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMb.toFixed(0)} MB peak RSS`,
-      );
-      if (m.exitCode !== 0) {
-        error = `exit ${String(m.exitCode)}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`;
-        break;
-      }
-      measures.push(m);
-      outputBytes = existsSync(output) ? statSync(output).size : 0;
-      spansWritten = readSpansWritten(report);
-    } finally {
-      // Outputs are large (GBs at 5M): never keep them around.
-      rmSync(dir, { recursive: true, force: true });
+/** What one converter's runs at one size gathered so far. */
+interface Runs {
+  converter: Converter;
+  info: EventsFileInfo;
+  measures: ChildMeasure[];
+  loadBefore: number;
+  outputBytes: number;
+  spansWritten: number | undefined;
+  error: string | undefined;
+}
+
+function newRuns(converter: Converter, info: EventsFileInfo): Runs {
+  return {
+    converter,
+    info,
+    measures: [],
+    loadBefore: loadavg()[0]!,
+    outputBytes: 0,
+    spansWritten: undefined,
+    error: undefined,
+  };
+}
+
+/** One run of a converter; a failed run stops that converter's later runs. */
+async function runOnce(runs: Runs, index: number, total: number, log: BackfillOptions['log']): Promise<void> {
+  if (runs.error !== undefined) return;
+  const { converter, info } = runs;
+  const dir = mkdtempSync(join(tmpdir(), `alakai-bench-${converter}-`));
+  const output = join(dir, 'spans.otlp.jsonl');
+  const report = join(dir, 'report.json');
+  try {
+    const m = await measureNode(commandFor(converter, info.path, output, report), { cwd: ROOT });
+    log(
+      `  ${converter} ${info.summaryEvents} events, run ${index + 1}/${total}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.maxRssMb.toFixed(0)} MB peak RSS`,
+    );
+    if (m.exitCode !== 0) {
+      runs.error = `exit ${String(m.exitCode)}: ${m.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`;
+      return;
     }
+    runs.measures.push(m);
+    runs.outputBytes = existsSync(output) ? statSync(output).size : 0;
+    runs.spansWritten = readSpansWritten(report);
+  } finally {
+    // Outputs are large (GBs at 5M): never keep them around.
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function figuresOf(runs: Runs): RunFigures {
+  const { converter, info, measures } = runs;
   const wall = measures.map((m) => m.wallS);
   const wallS = median(wall);
   return {
@@ -137,15 +185,40 @@ async function measureConverter(
     cpuS: median(measures.map((m) => m.cpuS)),
     eventsPerS: info.summaryEvents / wallS,
     eventsPerCpuS: info.summaryEvents / median(measures.map((m) => m.cpuS)),
-    loadBefore,
+    loadBefore: runs.loadBefore,
     loadAfter: loadavg()[0]!,
     inputBytesPerS: info.bytes / wallS,
     maxRssMb: Math.max(...measures.map((m) => m.maxRssMb)),
-    outputBytes,
-    spansWritten,
-    complete: spansWritten === info.summaryEvents,
+    outputBytes: runs.outputBytes,
+    spansWritten: runs.spansWritten,
+    complete: runs.spansWritten === info.summaryEvents,
     pinned: measures.every((m) => m.pinned),
-    ...(error ? { error } : {}),
+    ...(runs.error ? { error: runs.error } : {}),
+  };
+}
+
+/** Per-round ratios of bridge to write floor (rounds where both ran), as medians and ranges. */
+function floorRatio(bridge: Runs, floor: Runs): FloorRatio | undefined {
+  const n = Math.min(bridge.measures.length, floor.measures.length);
+  if (n === 0 || bridge.error || floor.error) return undefined;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    wall.push(bridge.measures[i]!.wallS / floor.measures[i]!.wallS);
+    cpu.push(bridge.measures[i]!.cpuS / floor.measures[i]!.cpuS);
+  }
+  const wallRatio = median(wall);
+  const cpuRatio = median(cpu);
+  return {
+    at: bridge.info.summaryEvents,
+    rounds: n,
+    wallRatio,
+    wallRange: [Math.min(...wall), Math.max(...wall)],
+    cpuRatio,
+    cpuRange: [Math.min(...cpu), Math.max(...cpu)],
+    limit: FLOOR_RATIO_LIMIT,
+    metWall: wallRatio <= FLOOR_RATIO_LIMIT,
+    metCpu: cpuRatio <= FLOOR_RATIO_LIMIT,
   };
 }
 
@@ -160,12 +233,31 @@ export async function runBackfillThroughput(opts: BackfillOptions): Promise<Back
     opts.log(`backfill: input with ${size} summary events (generated once, then cached)`);
     const info = await ensureEventsFile(size);
     result.inputs.push(info);
-    // Three runs where a run is short (spread); one where a run takes minutes (its own spread is small).
-    const repeats = opts.quick || size > 100_000 ? 1 : 3;
-    if (bridgeBuilt) result.runs.push(await measureConverter('bridge', info, repeats, opts.log));
-    if (size <= 1_000_000 || opts.naiveAtScale)
-      result.runs.push(await measureConverter('naive', info, repeats, opts.log));
-    if (size <= 1_000_000) result.runs.push(await measureConverter('parse-floor', info, repeats, opts.log));
+    // Where a run is short, five rounds of the pair (the floor ratio is a median of pairs) and three
+    // of the others (spread); one where a run takes minutes (its own spread is small).
+    const repeats = opts.quick || size > 100_000 ? 1 : 5;
+    const otherRepeats = opts.quick || size > 100_000 ? 1 : 3;
+    const converters: Converter[] = [];
+    if (bridgeBuilt) converters.push('bridge');
+    if (size <= 1_000_000) converters.push('write-floor');
+    if (size <= 1_000_000 || opts.naiveAtScale) converters.push('naive');
+    if (size <= 1_000_000) converters.push('parse-floor');
+    const all = converters.map((c) => newRuns(c, info));
+    const bridge = all.find((r) => r.converter === 'bridge');
+    const floor = all.find((r) => r.converter === 'write-floor');
+    // The bridge and the write floor alternate round by round (the floor first every other round), so
+    // each round's pair meets the same load; the others follow, as before.
+    for (let i = 0; i < repeats; i++) {
+      const pair = [bridge, floor].filter((r): r is Runs => r !== undefined);
+      for (const r of i % 2 === 0 ? pair : pair.reverse()) await runOnce(r, i, repeats, opts.log);
+    }
+    for (const r of all) {
+      if (r === bridge || r === floor) continue;
+      for (let i = 0; i < otherRepeats; i++) await runOnce(r, i, otherRepeats, opts.log);
+    }
+    result.runs.push(...all.map(figuresOf));
+    const ratio = bridge && floor ? floorRatio(bridge, floor) : undefined;
+    if (ratio) (result.targets.vsFloor ??= []).push(ratio);
   }
 
   const ok = (r: RunFigures) => r.runs > 0 && !r.error;

@@ -38,20 +38,28 @@ export class BoundedMap<V> {
   }
 }
 
-/** `build(key)`, built once per key while it stays cached (a BoundedMap: bounded, cleared when full). */
+/**
+ * `build(key)`, built once per key while it stays cached: the BoundedMap policy (bounded, cleared
+ * when full, long keys never stored), written over a Map directly: a hit is one Map lookup (it runs
+ * per attribute on the backfill's path). A built value of undefined is not cached (none of the
+ * contract's builders returns one).
+ */
 export function boundedMemo<T>(
   max: number,
   build: (key: string) => T,
   maxKeyLength: number = Number.POSITIVE_INFINITY,
 ): (key: string) => T {
-  const memo = new BoundedMap<T>(max, maxKeyLength);
+  const memo = new Map<string, T>();
   return (key) => {
     let value = memo.get(key);
-    if (value === undefined && !memo.has(key)) {
+    if (value === undefined) {
       value = build(key);
-      memo.set(key, value);
+      if (key.length <= maxKeyLength) {
+        if (memo.size >= max) memo.clear();
+        memo.set(key, value);
+      }
     }
-    return value as T;
+    return value;
   };
 }
 

@@ -132,10 +132,13 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
     return reject(typeof msgValue === 'string' ? 'msg_mismatch' : 'bad_type:msg');
 
   // Domain fields (and logger bindings such as pid/hostname) are kept as they are, after the limits.
+  // Their names are collected on the way for the copy below: one pass over the line's keys, not two.
+  const domainKeys: string[] = [];
   for (const key of Object.keys(raw)) {
     if (RESERVED_FIELDS.has(key)) continue;
     const defect = findJsonDefect(raw[key], MAX_DOMAIN_STRING, key);
     if (defect) return reject(defect.defect, defect.path);
+    domainKeys.push(key);
   }
 
   // The guide's key order; domain fields between `error` and `msg`; the bridge extension last.
@@ -153,7 +156,7 @@ export function validateEventRecord(raw: unknown, checkedJson: boolean): ParsedS
     steps: stepMap,
     error,
   } as SummaryEvent;
-  for (const key of Object.keys(raw)) if (!RESERVED_FIELDS.has(key)) out[key] = raw[key];
+  for (const key of domainKeys) out[key] = raw[key];
   out.msg = msg;
 
   const extension = bridgeFields(raw, out);
