@@ -31,6 +31,11 @@ export interface SourceBatch {
    * Files leave it out and the driver uses the newest line time seen.
    */
   watermarkMs?: number;
+  /**
+   * The batch closes a fetch window of the source (CloudWatch): the run saves a checkpoint here,
+   * so a resumed run reads again at most the window it was in.
+   */
+  windowEnd?: boolean;
 }
 
 export interface LogSource {
