@@ -240,7 +240,6 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
           firstOrdinal: ordinal,
           resume: { ordinal, windowStartMs: nextStart },
           watermarkMs: nextStart,
-          windowEnd: true,
         };
         windowStart = nextStart;
         windowOrdinal = ordinal;
