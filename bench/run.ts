@@ -5,7 +5,7 @@
  *   --quick            short smoke variant (CI proves the benches still run; figures mean little)
  *   --scale            also 5M events for the backfill scaling (several minutes; generates ~5.5 GB once)
  *   --naive-at-scale   with --scale, also run the naive converter at 5M events (~7 more minutes)
- *   --only NAME        `slice` or `backfill`
+ *   --only NAME        `slice`, `backfill` or `cloudwatch` (reading a CloudWatch range, issue 13)
  *   --json             machine-readable results on stdout
  *   --sizes N[,N…]     backfill sizes to run instead (e.g. 5000000 alone); ALAKAI_BENCH_CPU picks the pinned CPU
  *   --json-file FILE   tables on stdout and the JSON results written to FILE
@@ -19,6 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
+import { runCloudWatchRange, type CloudWatchRangeResult } from './backfill/cloudwatch-range.js';
 import {
   compareWithBaseline,
   metricsOf,
@@ -41,7 +42,7 @@ interface Flags {
   json: boolean;
   jsonFile: string | undefined;
   sizes: number[] | undefined;
-  only: 'slice' | 'backfill' | undefined;
+  only: 'slice' | 'backfill' | 'cloudwatch' | undefined;
   recordBaseline: boolean;
 }
 
@@ -68,7 +69,7 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--json-file' && argv[i + 1]) flags.jsonFile = argv[++i];
     else if (a === '--sizes' && /^[0-9]+(,[0-9]+)*$/.test(argv[i + 1] ?? ''))
       flags.sizes = argv[++i]!.split(',').map(Number);
-    else if (a === '--only' && (argv[i + 1] === 'slice' || argv[i + 1] === 'backfill'))
+    else if (a === '--only' && ['slice', 'backfill', 'cloudwatch'].includes(argv[i + 1] ?? ''))
       flags.only = argv[++i] as Flags['only'];
     else throw new Error(`unknown flag ${String(a).slice(0, 40)} (see bench/run.ts)`);
   }
@@ -192,6 +193,33 @@ function backfillTable(r: BackfillResult): string {
   return text;
 }
 
+function cloudWatchTable(r: CloudWatchRangeResult): string {
+  let text = 'CloudWatch range: an empty 30-day range, 3 log groups (in-process endpoint, real SDK client)\n';
+  text += formatTable(
+    ['reader', 'seconds', 'calls'],
+    [
+      ...r.emptyRange.map((e) => [e.reader, fmt(e.seconds), String(e.calls)]),
+      [
+        'filter, per 10-min window (before; computed at 5 TPS)',
+        fmt(r.perWindowFilterBefore.seconds),
+        String(r.perWindowFilterBefore.calls),
+      ],
+    ],
+  );
+  text += '\nRows through the Logs Insights source (one group, fixture lines)\n';
+  text += formatTable(
+    ['limit', 'rows', 'queries', 'seconds', 'rows/s'],
+    r.rowsThroughInsights.map((x) => [
+      x.rowLimit.toLocaleString('en-US'),
+      x.rows.toLocaleString('en-US'),
+      String(x.queries),
+      fmt(x.seconds),
+      fmt(x.rowsPerS),
+    ]),
+  );
+  return text;
+}
+
 function baselineTable(rows: Comparison[]): string {
   if (rows.length === 0)
     return 'vs recorded baseline: nothing recorded for these figures (bench/baseline.json; --record-baseline)\n';
@@ -220,7 +248,7 @@ async function main(): Promise<number> {
       `alakai-otel benchmarks — ${String(e['date'])}, Node ${String(e['node'])}, ${String(e['cores'])} cores (${String(e['cpu'])}), commit ${String(e['commit'])}, load ${String(e['loadAverage1m'])}${flags.quick ? ', QUICK' : ''}\n\n`,
     );
   }
-  if (flags.only !== 'backfill') {
+  if (flags.only === undefined || flags.only === 'slice') {
     log('slice overhead: running (a), (b), (c)…');
     const slice = await runSliceOverhead({ quick: flags.quick });
     out['sliceOverhead'] = slice;
@@ -233,7 +261,7 @@ async function main(): Promise<number> {
       if (!flags.json) process.stdout.write(linePartsTable(parts) + '\n');
     }
   }
-  if (flags.only !== 'slice') {
+  if (flags.only === undefined || flags.only === 'backfill') {
     const backfill = await runBackfillThroughput({
       quick: flags.quick,
       scale: flags.scale,
@@ -243,6 +271,11 @@ async function main(): Promise<number> {
     });
     out['backfill'] = backfill;
     if (!flags.json) process.stdout.write(backfillTable(backfill));
+  }
+  if (flags.only === undefined || flags.only === 'cloudwatch') {
+    const cloudWatch = await runCloudWatchRange({ quick: flags.quick, log });
+    out['cloudWatchRange'] = cloudWatch;
+    if (!flags.json) process.stdout.write('\n' + cloudWatchTable(cloudWatch));
   }
   if (!flags.quick) {
     const metrics = metricsOf(

@@ -123,6 +123,8 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       if (watermark === Number.POSITIVE_INFINITY) break;
       const due = assembler.takeDue(watermark);
       if (due.length > 0) await writer.write(due, afterTrace);
+      // A finished fetch window is a checkpoint: a resumed run re-reads at most that window.
+      if (batch?.windowEnd && checkpointer) await checkpointer.save(false);
       options.onProgress?.(counters, activeSink.spansWritten);
     }
     await writer.write(assembler.takeAll(), afterTrace);

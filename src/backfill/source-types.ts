@@ -31,6 +31,12 @@ export interface SourceBatch {
    * Files leave it out and the driver uses the newest line time seen.
    */
   watermarkMs?: number;
+  /**
+   * The batch closes a fetch window of the source (Logs Insights): the run saves a checkpoint
+   * here, so a resumed run reads again at most the window it was in. The FilterLogEvents source
+   * does not set it (its 10-minute windows checkpoint by the trace-count / once-a-second rule).
+   */
+  windowEnd?: boolean;
 }
 
 export interface LogSource {

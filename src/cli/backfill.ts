@@ -21,8 +21,11 @@ import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
 import { SourceUserError } from '../backfill/source-types.js';
 import {
   DEFAULT_LOG_GROUPS,
+  chooseReader,
   cloudWatchSource,
   fileSources,
+  insightsRangeSource,
+  type CloudWatchReader,
   type CloudWatchChoice,
   type NamedSource,
 } from '../backfill/sources/open-sources.js';
@@ -38,6 +41,11 @@ import {
   type FlagSpec,
   type ParsedArgs,
 } from './args.js';
+import {
+  DEFAULT_MAX_CONCURRENT_QUERIES,
+  MAX_CONCURRENT_QUERIES_QUOTA,
+  type InsightsProgress,
+} from '../backfill/sources/cloudwatch-insights-range-source.js';
 import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
 
@@ -64,6 +72,8 @@ const FLAGS: Record<string, FlagSpec> = {
   'dry-run': {},
   'trace-window': { value: true },
   'max-lines-per-trace': { value: true },
+  source: { value: true },
+  'max-concurrent-queries': { value: true },
   quiet: {},
   help: {},
 };
@@ -86,6 +96,10 @@ input
   --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
   --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
   --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration)
+  --source insights|filter  how a CloudWatch range is read: Logs Insights queries over time windows,
+                         all log groups at once (default for ranges over 1h), or FilterLogEvents
+  --max-concurrent-queries N  Logs Insights queries at once (default ${DEFAULT_MAX_CONCURRENT_QUERIES}, at most ${MAX_CONCURRENT_QUERIES_QUOTA}; the
+                         account's quota is shared with dashboards and other users)
 output
   --output FILE          OTLP/JSON lines (Collector file-exporter format)
   --otlp-endpoint URL    OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
@@ -241,6 +255,18 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   ) {
     throw new UsageError('--log-group/--region/--profile/--endpoint apply to CloudWatch input, not --input');
   }
+  const askedReader = flag(args, 'source');
+  if (askedReader !== undefined && askedReader !== 'insights' && askedReader !== 'filter')
+    throw new UsageError(`--source is insights or filter, not "${askedReader.slice(0, 40)}"`);
+  if (inputs.length > 0 && (askedReader !== undefined || flag(args, 'max-concurrent-queries') !== undefined))
+    throw new UsageError('--source/--max-concurrent-queries apply to CloudWatch input, not --input');
+  const maxConcurrentQueries = intFlag(
+    args,
+    'max-concurrent-queries',
+    DEFAULT_MAX_CONCURRENT_QUERIES,
+    1,
+    MAX_CONCURRENT_QUERIES_QUOTA,
+  );
   const sinkChoice = chooseSink(args, !dryRun);
   const traceWindowMs = flag(args, 'trace-window')
     ? parseDuration(flag(args, 'trace-window')!, '--trace-window')
@@ -257,7 +283,24 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const counters = newCounters();
 
   let sources: NamedSource[];
-  if (range) {
+  // SIGTERM/SIGINT stop the Logs Insights queries still running (they would hold quota slots for
+  // up to an hour); the run then ends as failed, resumable from its last finished window.
+  const interrupt = new AbortController();
+  let windows: InsightsProgress | undefined;
+  const reader: CloudWatchReader | undefined = range ? chooseReader(range, askedReader) : undefined;
+  if (range && reader === 'insights') {
+    sources = [
+      insightsRangeSource(
+        {
+          ...cloudWatchChoice(args, range),
+          maxConcurrentQueries,
+          signal: interrupt.signal,
+          onProgress: (p) => (windows = p),
+        },
+        counters,
+      ),
+    ];
+  } else if (range) {
     // Fetch windows no longer than the trace window, so traces close as windows pass.
     sources = [
       cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters),
@@ -276,6 +319,11 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     xray: sinkChoice.xray,
   });
   const progress = new Progress();
+  const onSignal = (): void => interrupt.abort();
+  if (reader === 'insights') {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
   let report: BackfillReport;
   try {
     report = await runBackfill({
@@ -293,11 +341,23 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       xray: sinkChoice.xray,
       ...(checkpointPath ? { checkpointPath, checkpointMeta: range ?? null } : {}),
       onProgress: (c, spansWritten) =>
-        progress.update({ linesRead: c.linesRead, summaryEvents: c.summaryEvents, traces: c.traces, spansWritten }),
+        progress.update(
+          {
+            linesRead: c.linesRead,
+            summaryEvents: c.summaryEvents,
+            traces: c.traces,
+            spansWritten,
+            ...(windows ? { windows: { done: windows.windowsDone, total: windows.windowsTotal } } : {}),
+          },
+          windows ? windows.windowsDone / Math.max(1, windows.windowsTotal) : undefined,
+        ),
     });
   } catch (err) {
     progress.done();
     return reportFailure('backfill', err);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
   progress.done();
   if (reportPath) {

@@ -7,6 +7,8 @@ export interface ProgressCounts {
   summaryEvents: number;
   traces: number;
   spansWritten: number;
+  /** Fetch windows done of all (CloudWatch through Logs Insights). */
+  windows?: { done: number; total: number };
 }
 
 export class Progress {
@@ -32,7 +34,8 @@ export class Progress {
       const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
       bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
     }
-    const text = `${bar}${counts.linesRead} lines (${rate}/s), ${counts.summaryEvents} events, ${counts.traces} traces, ${counts.spansWritten} spans`;
+    const windows = counts.windows ? `windows ${counts.windows.done}/${counts.windows.total}, ` : '';
+    const text = `${bar}${windows}${counts.linesRead} lines (${rate}/s), ${counts.summaryEvents} events, ${counts.traces} traces, ${counts.spansWritten} spans`;
     const columns = this.stream.columns ?? 100;
     this.stream.write(`\r${text.slice(0, Math.max(10, columns - 1))}\u001b[K`);
     this.drawn = true;

@@ -8,14 +8,20 @@
  * (by eventId). A filter pattern narrows what the server sends, but every line is still validated
  * client-side (the pattern is approximate, and moto ignores it).
  *
- * The range is read in fetch windows (all log groups of one window before the next), so the three
- * services' lines of one execution arrive close together and the assembler can close traces as
- * the windows pass. Batches carry a watermark: nothing read later is older than the window start.
+ * Each log group is read by ONE pagination over the whole range (FilterLogEvents returns a group's
+ * events in time order, interleaved across its streams), read lazily: a page is fetched only when
+ * the lines buffered for the group run out. The lines are handed over in fetch windows (all log
+ * groups of one window before the next), so the three services' lines of one execution arrive
+ * close together and the assembler can close traces as the windows pass. A window in which no
+ * group has a line costs no call: the next window is the one holding the earliest buffered line.
+ * So the calls follow the data (pages, plus the empty pages the server's scan budget gives), not
+ * the range. Batches carry a watermark: nothing read later is older than the window start.
  */
 import {
   CloudWatchLogsClient,
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
+  type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
@@ -47,37 +53,50 @@ export interface CloudWatchFilterOptions {
 }
 
 export const DEFAULT_FETCH_WINDOW_MS = 10 * 60_000;
-const MAX_MESSAGE_CHARS = 2 * 1024 * 1024;
+/** The longest message taken (events are ≤ 1 MB; JS strings count UTF-16 units). */
+export const MAX_MESSAGE_CHARS = 2 * 1024 * 1024;
 
 class RestartPagination extends Error {}
 
+/** What has been read of one log group: its own pagination over the whole range. */
+interface GroupCursor {
+  name: string;
+  /** Events fetched but not handed over yet (their window has not come). */
+  buffer: FilteredLogEvent[];
+  nextToken: string | undefined;
+  /** No page is left: the group has nothing more in the range. */
+  exhausted: boolean;
+  restartFromMs: number | undefined;
+  restarts: number;
+  lastTs: number;
+  idsAtLastTs: Set<string>;
+}
+
 export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, resumeAt?: ResumeHint): LogSource {
   const windowMs = Math.max(1000, options.windowMs ?? DEFAULT_FETCH_WINDOW_MS);
-  const groups = options.logGroups;
   const retry = options.retry ?? DEFAULT_RETRY;
   const maxRestarts = options.maxRestarts ?? 20;
-  let windowStart = resumeAt?.windowStartMs ?? options.startMs;
+  const readFromMs = resumeAt?.windowStartMs ?? options.startMs;
+  let windowStart = readFromMs;
   let ordinal = resumeAt?.windowStartMs !== undefined ? resumeAt.ordinal : 0;
   let windowOrdinal = ordinal;
   let groupIndex = 0;
-  let nextToken: string | undefined;
-  let restartFromMs: number | undefined;
-  let restarts = 0;
-  let lastTs = Number.NEGATIVE_INFINITY;
-  let idsAtLastTs = new Set<string>();
   const skipBefore = resumeAt?.windowStartMs === undefined ? (resumeAt?.ordinal ?? 0) : 0;
   const missing = new Set(options.counters.missingLogGroups);
+  const cursors: GroupCursor[] = options.logGroups
+    .filter((g) => !missing.has(g))
+    .map((name) => ({
+      name,
+      buffer: [],
+      nextToken: undefined,
+      exhausted: false,
+      restartFromMs: undefined,
+      restarts: 0,
+      lastTs: Number.NEGATIVE_INFINITY,
+      idsAtLastTs: new Set(),
+    }));
 
-  const nextGroup = (): void => {
-    groupIndex++;
-    nextToken = undefined;
-    restartFromMs = undefined;
-    restarts = 0;
-    lastTs = Number.NEGATIVE_INFINITY;
-    idsAtLastTs = new Set();
-  };
-
-  async function fetchPage(group: string, windowEnd: number): Promise<FilterLogEventsCommandOutput | 'missing'> {
+  async function fetchPage(c: GroupCursor): Promise<FilterLogEventsCommandOutput | 'missing'> {
     try {
       return await withRetry(
         async () => {
@@ -85,24 +104,27 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
           try {
             return await options.client.send(
               new FilterLogEventsCommand({
-                logGroupName: group,
-                startTime: restartFromMs ?? windowStart,
-                // endTime is inclusive: the window is [start, end).
-                endTime: windowEnd - 1,
+                logGroupName: c.name,
+                startTime: c.restartFromMs ?? readFromMs,
+                // One pagination over the rest of the range, not one per window: an empty stretch
+                // then costs no call at all. endTime is inclusive: the range is [start, end).
+                endTime: options.endMs - 1,
+                // Deprecated and always on at AWS; moto honours it (time order across streams).
+                interleaved: true,
                 ...(options.filterPattern ? { filterPattern: options.filterPattern } : {}),
-                ...(nextToken ? { nextToken } : {}),
+                ...(c.nextToken ? { nextToken: c.nextToken } : {}),
               }),
             );
           } catch (err) {
-            const c = classifyAwsError(err);
-            if (c.kind === 'restart_pagination') throw new RestartPagination(c.reason);
+            const k = classifyAwsError(err);
+            if (k.kind === 'restart_pagination') throw new RestartPagination(k.reason);
             throw err;
           }
         },
         (err) => {
           if (err instanceof RestartPagination) return { retry: false };
-          const c = classifyAwsError(err);
-          return c.kind === 'retry' ? { retry: true, reason: c.reason } : { retry: false };
+          const k = classifyAwsError(err);
+          return k.kind === 'retry' ? { retry: true, reason: k.reason } : { retry: false };
         },
         retry,
         (reason) => countInto(options.counters.retries, reason),
@@ -110,85 +132,125 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
     } catch (err) {
       if (err instanceof RestartPagination) throw err;
       const cause = (err as { cause?: unknown }).cause ?? err;
-      const c = classifyAwsError(cause);
-      if (c.kind === 'missing_group') return 'missing';
-      if (c.kind === 'user') throw new SourceUserError(c.message);
+      const k = classifyAwsError(cause);
+      if (k.kind === 'missing_group') return 'missing';
+      if (k.kind === 'user') throw new SourceUserError(k.message);
       throw err;
     }
+  }
+
+  /** Fetches the group's next page into its buffer (events already read are skipped). */
+  async function fill(c: GroupCursor): Promise<void> {
+    let page: FilterLogEventsCommandOutput | 'missing';
+    try {
+      page = await fetchPage(c);
+    } catch (err) {
+      if (!(err instanceof RestartPagination)) throw err;
+      countInto(options.counters.retries, err.message);
+      if (++c.restarts > maxRestarts)
+        throw new Error(`FilterLogEvents on ${c.name}: pagination token kept failing (${c.restarts} restarts)`, {
+          cause: err,
+        });
+      c.nextToken = undefined;
+      c.restartFromMs = Number.isFinite(c.lastTs) ? c.lastTs : readFromMs;
+      return;
+    }
+    if (page === 'missing') {
+      missing.add(c.name);
+      options.counters.missingLogGroups.push(c.name);
+      c.exhausted = true;
+      return;
+    }
+    for (const event of page.events ?? []) {
+      const ts = typeof event.timestamp === 'number' ? event.timestamp : Number.NaN;
+      const id = event.eventId ?? '';
+      if (Number.isFinite(ts)) {
+        if (ts < c.lastTs) {
+          // After a restart the server starts again at lastTs; anything older was read already.
+          if (c.restartFromMs !== undefined) continue;
+        } else if (ts === c.lastTs) {
+          if (id && c.idsAtLastTs.has(id)) continue;
+        } else {
+          c.lastTs = ts;
+          c.idsAtLastTs = new Set();
+        }
+        if (id) c.idsAtLastTs.add(id);
+      }
+      c.buffer.push(event);
+    }
+    c.nextToken = page.nextToken || undefined;
+    if (!c.nextToken) c.exhausted = true;
+  }
+
+  /** Hands over the group's buffered events older than `windowEnd`, numbered. */
+  function drain(c: GroupCursor, windowEnd: number): SourceRecord[] {
+    const records: SourceRecord[] = [];
+    const keep: FilteredLogEvent[] = [];
+    for (const event of c.buffer) {
+      const ts = typeof event.timestamp === 'number' ? event.timestamp : Number.NaN;
+      // The pagination runs in time order; an event without a usable time goes out at once.
+      if (ts >= windowEnd) {
+        keep.push(event);
+        continue;
+      }
+      if (ordinal++ < skipBefore) continue;
+      const message = event.message;
+      if (typeof message !== 'string' || message.length > MAX_MESSAGE_CHARS) {
+        records.push({
+          text: undefined,
+          readError: typeof message !== 'string' ? 'bad_cloudwatch_event' : 'too_large',
+        });
+        continue;
+      }
+      records.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message });
+    }
+    c.buffer = keep;
+    return records;
+  }
+
+  /**
+   * Where the window after [.., windowEnd) starts: right after it while some group may still have
+   * lines there, else at the grid window holding the earliest line any group has buffered (the
+   * empty stretch in between costs nothing), or the range end when every group is done.
+   */
+  function nextWindowStart(windowEnd: number): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const c of cursors) {
+      if (missing.has(c.name)) continue;
+      if (c.buffer.length === 0) {
+        if (!c.exhausted) return windowEnd;
+        continue;
+      }
+      for (const e of c.buffer) if (typeof e.timestamp === 'number' && e.timestamp < earliest) earliest = e.timestamp;
+    }
+    if (earliest === Number.POSITIVE_INFINITY) return options.endMs;
+    const k = Math.floor((earliest - options.startMs) / windowMs);
+    return Math.min(options.endMs, Math.max(windowEnd, options.startMs + k * windowMs));
   }
 
   async function next(): Promise<SourceBatch | undefined> {
     for (;;) {
       if (windowStart >= options.endMs) return undefined;
       const windowEnd = Math.min(options.endMs, windowStart + windowMs);
-      if (groupIndex >= groups.length) {
-        // Window done: an empty batch that moves the watermark to its end.
+      if (groupIndex >= cursors.length) {
+        // Window done: an empty batch that moves the watermark to the next window's start.
+        const nextStart = nextWindowStart(windowEnd);
         const batch: SourceBatch = {
           records: [],
           firstOrdinal: ordinal,
-          resume: { ordinal, windowStartMs: windowEnd },
-          watermarkMs: windowEnd,
+          resume: { ordinal, windowStartMs: nextStart },
+          watermarkMs: nextStart,
         };
-        windowStart = windowEnd;
+        windowStart = nextStart;
         windowOrdinal = ordinal;
-        groupIndex = -1;
-        nextGroup();
+        groupIndex = 0;
         return batch;
       }
-      const group = groups[groupIndex]!;
-      if (missing.has(group)) {
-        nextGroup();
-        continue;
-      }
-      let page: FilterLogEventsCommandOutput | 'missing';
-      try {
-        page = await fetchPage(group, windowEnd);
-      } catch (err) {
-        if (!(err instanceof RestartPagination)) throw err;
-        countInto(options.counters.retries, err.message);
-        if (++restarts > maxRestarts)
-          throw new Error(`FilterLogEvents on ${group}: pagination token kept failing (${restarts} restarts)`, {
-            cause: err,
-          });
-        nextToken = undefined;
-        restartFromMs = Number.isFinite(lastTs) ? lastTs : windowStart;
-        continue;
-      }
-      if (page === 'missing') {
-        missing.add(group);
-        options.counters.missingLogGroups.push(group);
-        nextGroup();
-        continue;
-      }
-      const records: SourceRecord[] = [];
-      for (const event of page.events ?? []) {
-        const ts = typeof event.timestamp === 'number' ? event.timestamp : Number.NaN;
-        const id = event.eventId ?? '';
-        if (Number.isFinite(ts)) {
-          if (ts < lastTs) {
-            // After a restart the server starts again at lastTs; anything older was read already.
-            if (restartFromMs !== undefined) continue;
-          } else if (ts === lastTs) {
-            if (id && idsAtLastTs.has(id)) continue;
-          } else {
-            lastTs = ts;
-            idsAtLastTs = new Set();
-          }
-          if (id) idsAtLastTs.add(id);
-        }
-        if (ordinal++ < skipBefore) continue;
-        const message = event.message;
-        if (typeof message !== 'string' || message.length > MAX_MESSAGE_CHARS) {
-          records.push({
-            text: undefined,
-            readError: typeof message !== 'string' ? 'bad_cloudwatch_event' : 'too_large',
-          });
-          continue;
-        }
-        records.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message });
-      }
-      nextToken = page.nextToken || undefined;
-      if (!nextToken) nextGroup();
+      const c = cursors[groupIndex]!;
+      const records = drain(c, windowEnd);
+      // Done with the group for this window once it holds a later line or has nothing more.
+      if (c.buffer.length > 0 || c.exhausted || missing.has(c.name)) groupIndex++;
+      else await fill(c);
       // An empty page with a nextToken is normal (the server stopped on its scan budget): keep going.
       if (records.length === 0) continue;
       return {
@@ -201,7 +263,7 @@ export function openCloudWatchFilterSource(options: CloudWatchFilterOptions, res
   }
 
   return {
-    id: `cloudwatch:${groups.join(',')}`,
+    id: `cloudwatch:${options.logGroups.join(',')}`,
     resumable: true,
     next,
     async close() {},

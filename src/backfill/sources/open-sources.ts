@@ -8,6 +8,7 @@ import { LOG_GROUPS } from '../../contract/summary-event.js';
 import type { BackfillCounters } from '../report.js';
 import type { RetryPolicy } from '../retry.js';
 import type { SourceFactory } from '../source-types.js';
+import type { InsightsProgress } from './cloudwatch-insights-range-source.js';
 import { openFileSource, type FileSourceOptions } from './file-source.js';
 import { sharedTokenBucket } from './token-bucket.js';
 
@@ -59,6 +60,51 @@ export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCou
           ...(choice.filterPattern !== undefined ? { filterPattern: choice.filterPattern } : {}),
           ...(choice.windowMs !== undefined ? { windowMs: choice.windowMs } : {}),
           ...(choice.retry !== undefined ? { retry: choice.retry } : {}),
+        },
+        resumeAt,
+      );
+    },
+  };
+}
+
+/** Which API reads a CloudWatch range: Logs Insights (bulk) or FilterLogEvents. */
+export type CloudWatchReader = 'insights' | 'filter';
+/**
+ * Ranges longer than this are read with Logs Insights unless the user says otherwise: up to an
+ * hour, FilterLogEvents' few calls are as quick and cost no query (Insights bills the data it
+ * scans), beyond it one query per window of all groups beats paging group by group at 5 TPS.
+ */
+export const INSIGHTS_RANGE_THRESHOLD_MS = 60 * 60_000;
+
+export function chooseReader(range: { startMs: number; endMs: number }, asked?: CloudWatchReader): CloudWatchReader {
+  return asked ?? (range.endMs - range.startMs > INSIGHTS_RANGE_THRESHOLD_MS ? 'insights' : 'filter');
+}
+
+export interface InsightsRangeChoice extends Omit<CloudWatchChoice, 'filterPattern' | 'requestsPerSecond'> {
+  maxConcurrentQueries?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: InsightsProgress) => void;
+}
+
+/** A CloudWatch range through Logs Insights queries over time windows (`backfill --source insights`). */
+export function insightsRangeSource(choice: InsightsRangeChoice, counters: BackfillCounters): NamedSource {
+  return {
+    id: `cloudwatch-insights:${choice.logGroups.join(',')}`,
+    open: async (resumeAt) => {
+      const { cloudWatchClient } = await import('./cloudwatch-filter-source.js');
+      const { openInsightsRangeSource } = await import('./cloudwatch-insights-range-source.js');
+      return openInsightsRangeSource(
+        {
+          client: cloudWatchClient(choice),
+          logGroups: choice.logGroups,
+          startMs: choice.startMs,
+          endMs: choice.endMs,
+          counters,
+          ...(choice.windowMs !== undefined ? { windowMs: choice.windowMs } : {}),
+          ...(choice.maxConcurrentQueries !== undefined ? { maxConcurrentQueries: choice.maxConcurrentQueries } : {}),
+          ...(choice.retry !== undefined ? { retry: choice.retry } : {}),
+          ...(choice.signal !== undefined ? { signal: choice.signal } : {}),
+          ...(choice.onProgress !== undefined ? { onProgress: choice.onProgress } : {}),
         },
         resumeAt,
       );

@@ -138,8 +138,10 @@ describe("backfill --since 2h --otlp-endpoint URL (CloudWatch through the SDK's 
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`spans written\\s+${recent.set.validSummaryEvents}`));
     expect(otlp.acceptedSpans()).toHaveLength(recent.set.validSummaryEvents);
-    const groupsAsked = new Set(cw.requests.map((q) => q.body['logGroupName']));
-    expect([...groupsAsked].sort()).toEqual(Object.values(LOG_GROUPS).sort());
+    // 2 h is past the 1 h threshold: Logs Insights, one query naming all three groups a window.
+    const queries = cw.requests.filter((q) => q.target === 'Logs_20140328.StartQuery');
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) expect(q.body['logGroupNames']).toEqual(Object.values(LOG_GROUPS));
   });
 
   it('trace finds an execution in CloudWatch with the id as a quoted filter term', async () => {

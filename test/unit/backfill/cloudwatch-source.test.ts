@@ -172,6 +172,27 @@ describe('CloudWatch Logs source (real SDK client, fake endpoint)', () => {
     }
   });
 
+  it('spends no call on empty stretches: one pagination per group over the whole range', async () => {
+    const server = await fake({ pageSize: 1000 });
+    const saved = range;
+    // The same lines inside a range two days wider on each side, read in 10-minute windows.
+    range = { startMs: saved.startMs - 2 * 86_400_000, endMs: saved.endMs + 2 * 86_400_000 };
+    try {
+      const { report, output } = await backfillCloudWatch(server);
+      expect(output).toBe(reference);
+      expect(report.linesRead).toBe(fx.set.lines.length);
+      // Every group's lines fit one page: one call per group, where per-window calls made ~1,700.
+      const calls = filterCalls(server);
+      expect(calls).toHaveLength(3);
+      for (const c of calls) {
+        expect(c.body['startTime']).toBe(range.startMs);
+        expect(c.body['endTime']).toBe(range.endMs - 1);
+      }
+    } finally {
+      range = saved;
+    }
+  });
+
   it('fails with the cause once retries run out (a storm that never ends)', async () => {
     const server = await fake({ fault: () => faults.throttling() });
     await expect(backfillCloudWatch(server)).rejects.toThrow(/gave up after 12 attempts \(throttled\)/);

@@ -4,11 +4,13 @@
  * `{"__type": "...", "message": "..."}`), so tests drive the real `@aws-sdk/client-cloudwatch-logs`
  * client. FilterLogEvents follows the documented behaviour the backfill must cope with: one log
  * group per call, inclusive startTime/endTime, pages with a nextToken, pages that are EMPTY while a
- * nextToken remains, and a quoted-term filter pattern. Faults are injected per request.
+ * nextToken remains, and a quoted-term filter pattern. Logs Insights (StartQuery, GetQueryResults,
+ * StopQuery) is fake-logs-insights.ts. Faults are injected per request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { fakeLogsInsights, type FakeInsightsLog, type FakeInsightsOptions } from './fake-logs-insights.js';
 
 export interface FakeLogEvent {
   timestamp: number;
@@ -33,11 +35,13 @@ export interface FakeCloudWatchOptions {
   /** Every page is preceded by this many empty pages (same position, a fresh nextToken). */
   emptyPagesBetween?: number;
   fault?: (req: FakeRequest) => Fault | undefined;
+  insights?: FakeInsightsOptions;
 }
 
 export interface FakeCloudWatch {
   endpoint: string;
   requests: FakeRequest[];
+  insights: FakeInsightsLog;
   client(): CloudWatchLogsClient;
   close(): Promise<void>;
 }
@@ -133,35 +137,15 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
     return { status: 200, body: out };
   }
 
-  // Logs Insights: times in seconds (inclusive), at most 10,000 rows, "Running" on the first poll.
-  const queries = new Map<string, { rows: { field: string; value: string }[][]; polls: number }>();
-  function startQuery(body: Record<string, unknown>): Record<string, unknown> {
-    const names = Array.isArray(body['logGroupNames']) ? (body['logGroupNames'] as string[]) : [];
-    const fromMs = Number(body['startTime']) * 1000;
-    const toMs = Number(body['endTime']) * 1000 + 999;
-    const term = /trace_id = "([^"]*)"/.exec(String(body['queryString'] ?? ''))?.[1] ?? '';
-    const hits = names
-      .flatMap((g) => (Object.hasOwn(options.groups, g) ? options.groups[g]! : []))
-      .filter((e) => e.timestamp >= fromMs && e.timestamp <= toMs && e.message.includes(term))
-      .sort((a, b) => a.timestamp - b.timestamp)
-      .slice(0, 10_000);
-    const queryId = `q-${queries.size + 1}`;
-    queries.set(queryId, {
-      rows: hits.map((e) => [
-        { field: '@timestamp', value: new Date(e.timestamp).toISOString() },
-        { field: '@message', value: e.message },
-      ]),
-      polls: 0,
-    });
-    return { queryId };
-  }
-  function getQueryResults(body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
-    const q = queries.get(String(body['queryId']));
-    if (!q) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'unknown query' } };
-    if (q.polls++ === 0) return { status: 200, body: { status: 'Running', results: [] } };
+  const insights = fakeLogsInsights(options.groups, options.insights);
+  function describeLogGroups(body: Record<string, unknown>): Record<string, unknown> {
+    const prefix = typeof body['logGroupNamePrefix'] === 'string' ? body['logGroupNamePrefix'] : '';
+    const names = Object.keys(options.groups).filter((g) => g.startsWith(prefix));
     return {
-      status: 200,
-      body: { status: 'Complete', results: q.rows, statistics: { recordsMatched: q.rows.length } },
+      logGroups: names.map((logGroupName) => ({
+        logGroupName,
+        arn: `arn:aws:logs:us-east-1:123456789012:log-group:${logGroupName}:*`,
+      })),
     };
   }
 
@@ -197,9 +181,10 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
         const result = filterLogEvents(body);
         return send(result.status, result.body);
       }
-      if (target === 'Logs_20140328.StartQuery') return send(200, startQuery(body));
-      if (target === 'Logs_20140328.GetQueryResults') {
-        const result = getQueryResults(body);
+      if (target === 'Logs_20140328.DescribeLogGroups') return send(200, describeLogGroups(body));
+      const operation = target.replace(/^Logs_20140328\./, '');
+      if (insights.handles(operation)) {
+        const result = insights.handle(operation, body);
         return send(result.status, result.body);
       }
       send(400, { __type: 'UnknownOperationException', message: `fake does not implement ${target}` });
@@ -211,6 +196,7 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
   return {
     endpoint,
     requests,
+    insights: insights.log,
     client: () =>
       new CloudWatchLogsClient({
         endpoint,
