@@ -5,7 +5,7 @@
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY_POINTS = ['index', 'contract', 'register', 'pino-transport'];
+const ENTRY_POINTS = ['index', 'contract', 'register', 'pino-transport', 'lambda'];
 const mode = process.argv[2];
 if (mode !== 'check' && mode !== 'update') {
   process.stderr.write('usage: node scripts/api-report.mjs check|update\n');

@@ -34,7 +34,7 @@ function compile(project) {
 function cjsReservedNames() {
   const found = [];
   const files = [join(root, 'src/index.ts')];
-  for (const dir of ['src/sdk', 'src/contract']) {
+  for (const dir of ['src/sdk', 'src/contract', 'src/lambda', 'src/backfill/sinks']) {
     for (const entry of readdirSync(join(root, dir), { recursive: true })) {
       if (String(entry).endsWith('.ts')) files.push(join(root, dir, String(entry)));
     }

@@ -46,7 +46,13 @@ function isHint(v: unknown): v is ResumeHint {
   const h = v as Record<string, unknown>;
   const okNum = (x: unknown): boolean =>
     x === undefined || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
-  return typeof h['ordinal'] === 'number' && okNum(h['ordinal']) && okNum(h['byteOffset']) && okNum(h['windowStartMs']);
+  return (
+    typeof h['ordinal'] === 'number' &&
+    okNum(h['ordinal']) &&
+    okNum(h['byteOffset']) &&
+    okNum(h['windowStartMs']) &&
+    okNum(h['objectIndex'])
+  );
 }
 
 /** Loads and checks a checkpoint; undefined when the file does not exist yet (a fresh run). */

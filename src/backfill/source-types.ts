@@ -11,6 +11,12 @@ export interface ResumeHint {
   byteOffset?: number;
   /** CloudWatch: start of the fetch window holding record `ordinal`. */
   windowStartMs?: number;
+  /**
+   * S3 (a series of objects read in key order): the object holding record `ordinal`, by its index
+   * in the series; with `byteOffset` (a plain object of lines) the record's offset in it, without
+   * (gzip or JSON) `ordinal` is the object's first record.
+   */
+  objectIndex?: number;
 }
 
 export interface SourceRecord {

@@ -23,7 +23,7 @@ import {
   DEFAULT_LOG_GROUPS,
   chooseReader,
   cloudWatchSource,
-  fileSources,
+  inputSources,
   insightsRangeSource,
   type CloudWatchReader,
   type CloudWatchChoice,
@@ -88,14 +88,20 @@ slices stay exactly as exported live): in an all-bridged trace they are counted 
 unattachedStepLogs, in a mixed one they go to the nearest legacy slice, of their component if any.
 
 input
-  --input FILE…          NDJSON log lines, or the JSON of \`aws logs filter-log-events\` (also with
+  --input FILE|s3://BUCKET/PREFIX…
+                         NDJSON log lines, CreateExportTask objects (\`<timestamp> <message>\`),
+                         Firehose deliveries of subscription filters (envelopes or one message a
+                         line), or the JSON of \`aws logs filter-log-events\` (also with
                          --query 'events[].message') or \`get-query-results\` (with @message in its
-                         fields); auto-detected and streamed, .gz ok; - = stdin. Output with a
-                         NextToken or a query not Complete is read and reported as partial
+                         fields); auto-detected and streamed, gzip ok; - = stdin. Output with a
+                         NextToken or a query not Complete is read and reported as partial.
+                         With --log-group, lines whose format names their group (envelopes, @log)
+                         are read only from those groups
   --since DURATION       CloudWatch Logs, from DURATION ago until now (30m, 6h, 2d)
   --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
   --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
-  --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration)
+  --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration;
+                         for s3:// inputs --region/--profile, and AWS_ENDPOINT_URL_S3)
   --source insights|filter  how a CloudWatch range is read: Logs Insights queries over time windows,
                          all log groups at once (default for ranges over 1h), or FilterLogEvents
   --max-concurrent-queries N  Logs Insights queries at once (default ${DEFAULT_MAX_CONCURRENT_QUERIES}, at most ${MAX_CONCURRENT_QUERIES_QUOTA}; the
@@ -249,12 +255,11 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     throw new UsageError('give --input or a CloudWatch time range (--since/--start), not both');
   if (inputs.length === 0 && !range) throw new UsageError('needs --input FILE… or --since DURATION (see --help)');
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-  if (
-    inputs.length > 0 &&
-    (flagAll(args, 'log-group').length > 0 || flag(args, 'region') || flag(args, 'profile') || flag(args, 'endpoint'))
-  ) {
-    throw new UsageError('--log-group/--region/--profile/--endpoint apply to CloudWatch input, not --input');
-  }
+  const fromS3 = inputs.some((i) => i.startsWith('s3://'));
+  if (inputs.length > 0 && flag(args, 'endpoint'))
+    throw new UsageError('--endpoint applies to CloudWatch input; for s3:// inputs set AWS_ENDPOINT_URL_S3');
+  if (inputs.length > 0 && !fromS3 && (flag(args, 'region') || flag(args, 'profile')))
+    throw new UsageError('--region/--profile apply to CloudWatch and s3:// input, not to local files');
   const askedReader = flag(args, 'source');
   if (askedReader !== undefined && askedReader !== 'insights' && askedReader !== 'filter')
     throw new UsageError(`--source is insights or filter, not "${askedReader.slice(0, 40)}"`);
@@ -283,6 +288,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const counters = newCounters();
 
   let sources: NamedSource[];
+  let listing: string | undefined;
   // SIGTERM/SIGINT stop the Logs Insights queries still running (they would hold quota slots for
   // up to an hour); the run then ends as failed, resumable from its last finished window.
   const interrupt = new AbortController();
@@ -306,11 +312,26 @@ export async function backfillCommand(argv: string[]): Promise<number> {
       cloudWatchSource({ ...cloudWatchChoice(args, range), windowMs: Math.min(traceWindowMs, 10 * 60_000) }, counters),
     ];
   } else {
-    sources = fileSources(inputs, { onPartial: partialInputNotice('backfill', counters) });
+    const logGroups = flagAll(args, 'log-group');
+    const region = flag(args, 'region');
+    const profile = flag(args, 'profile');
+    try {
+      ({ sources, listing } = await inputSources(inputs, {
+        onPartial: partialInputNotice('backfill', counters),
+        ...(logGroups.length > 0 ? { logGroups: new Set(logGroups) } : {}),
+        ...(region ? { region } : {}),
+        ...(profile ? { profile } : {}),
+      }));
+    } catch (err) {
+      return reportFailure('backfill', err);
+    }
   }
 
   const fingerprint = runFingerprint({
     sources: sources.map((s) => s.id),
+    // An S3 prefix whose objects changed since the checkpoint is another run (indexes would shift).
+    ...(listing ? { s3Listing: listing } : {}),
+    ...(flagAll(args, 'log-group').length > 0 && !range ? { inputLogGroups: flagAll(args, 'log-group') } : {}),
     range: range ?? null,
     output: sinkChoice.output ? resolve(sinkChoice.output) : (sinkChoice.otlpEndpoint ?? null),
     dryRun,

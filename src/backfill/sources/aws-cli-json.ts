@@ -16,6 +16,16 @@
  *   other than Complete (Running, Scheduled, Timeout, …) means the results are partial.
  *   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html
  *
+ * - CloudWatch Logs subscription-filter envelopes, as Firehose delivers them to S3 (one after the
+ *   other, no separator; the gzip around each is inflate.ts's): `{"messageType": "DATA_MESSAGE",
+ *   "owner", "logGroup", "logStream", "subscriptionFilters", "logEvents": [{"id", "timestamp",
+ *   "message"}]}`. `CONTROL_MESSAGE` envelopes (Firehose's health checks) are skipped, not records.
+ *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
+ *
+ * Where a document names the log group a line came from (an envelope's `logGroup`, a query row's
+ * `@log` = `account:group`), `logGroups` selects as `--log-group` does for CloudWatch: lines of
+ * other groups are not read at all (not records, as FilterLogEvents never fetches them).
+ *
  * The document is streamed (aws-json-scanner.ts): only one element is held at a time. Elements
  * are parsed with JSON.parse, which never sets a prototype; only named properties are read.
  */
@@ -23,7 +33,15 @@ import { SourceUserError, type SourceRecord } from '../source-types.js';
 import type { ScannedItem } from './aws-json-scanner.js';
 
 /** First keys by which a compact (`jq -c`) document is told from an NDJSON line. */
-const COMPACT_FIRST_KEYS = ['"events"', '"results"', '"queryLanguage"'];
+const COMPACT_FIRST_KEYS = ['"events"', '"results"', '"queryLanguage"', '"messageType"'];
+
+/** A subscription envelope starts with its messageType (CloudWatch writes it first; pretty-printed too). */
+const ENVELOPE_START = /^\uFEFF?\s*\{\s*"messageType"\s*:/;
+
+/** True when the stream is CloudWatch Logs subscription envelopes (read as a sequence of documents). */
+export function looksLikeEnvelopes(head: string): boolean {
+  return ENVELOPE_START.test(head);
+}
 
 /** True when the start of a stream looks like an aws CLI document rather than NDJSON log lines. */
 export function looksLikeAwsCliJson(head: string): boolean {
@@ -49,6 +67,8 @@ export interface AwsCliRecordOptions {
   maxLineBytes: number;
   /** Told once per reason when the document says it holds only part of its results. */
   onPartial?: (message: string) => void;
+  /** Only lines of these log groups, where the document names the group. */
+  logGroups?: ReadonlySet<string>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -73,21 +93,50 @@ function rowMessage(row: unknown): string | null | undefined {
   return null;
 }
 
+/** A row's `@log` group (`123456789012:/ecs/alakai-core` → `/ecs/alakai-core`), when it has one. */
+function rowLogGroup(row: unknown[]): string | undefined {
+  for (const cell of row) {
+    if (isObject(cell) && cell['field'] === '@log' && typeof cell['value'] === 'string') {
+      const value = cell['value'];
+      const colon = value.indexOf(':');
+      return colon === -1 ? value : value.slice(colon + 1);
+    }
+  }
+  return undefined;
+}
+
 /** Turns scanned items into records, in order; throws SourceUserError for output it cannot use. */
 export class AwsCliRecords {
   private arrays = new Set<string>();
   private rowsChecked = false;
   private readonly told = new Set<string>();
+  /** The current envelope's messageType and logGroup (members CloudWatch writes before logEvents). */
+  private messageType: string | undefined;
+  private logGroup: string | undefined;
 
   constructor(private readonly options: AwsCliRecordOptions) {}
 
   add(items: readonly ScannedItem[], out: SourceRecord[]): void {
     for (const item of items) {
-      if (item.kind === 'array') this.arrays.add(item.array);
+      if (item.kind === 'document') {
+        this.messageType = undefined;
+        this.logGroup = undefined;
+      } else if (item.kind === 'array') this.arrays.add(item.array);
       else if (item.kind === 'member') this.member(item.key, item.json);
+      else if (item.array === 'logEvents' && this.skipsEnvelope()) continue;
       else if (item.kind === 'oversized') out.push({ text: undefined, readError: 'too_large' });
-      else out.push(this.element(item.array, item.json));
+      else {
+        const record = this.element(item.array, item.json);
+        if (record) out.push(record);
+      }
     }
+  }
+
+  /** A control message, or an envelope of a log group not asked for: its events are not records. */
+  private skipsEnvelope(): boolean {
+    if (this.messageType === 'CONTROL_MESSAGE') return true;
+    const wanted = this.options.logGroups;
+    return wanted !== undefined && this.logGroup !== undefined && !wanted.has(this.logGroup);
   }
 
   /** After the whole document: it must have held records (or an empty record array). */
@@ -112,7 +161,9 @@ export class AwsCliRecords {
     } catch {
       return;
     }
-    if ((key === 'NextToken' || key === 'nextToken') && typeof value === 'string' && value.length > 0) {
+    if (key === 'messageType' && typeof value === 'string') this.messageType = value;
+    else if (key === 'logGroup' && typeof value === 'string') this.logGroup = value;
+    else if ((key === 'NextToken' || key === 'nextToken') && typeof value === 'string' && value.length > 0) {
       this.partial(
         'next_token',
         `${this.options.name} is partial: the aws CLI stopped early and printed a ${key} (--max-items or --no-paginate); fetch the rest with --starting-token and backfill it too`,
@@ -125,7 +176,8 @@ export class AwsCliRecords {
     }
   }
 
-  private element(array: string, json: string): SourceRecord {
+  /** The record an element stands for; undefined when it is a line of a log group not asked for. */
+  private element(array: string, json: string): SourceRecord | undefined {
     let value: unknown;
     try {
       value = JSON.parse(json);
@@ -146,6 +198,11 @@ export class AwsCliRecords {
         );
       }
       this.rowsChecked = true;
+      const wanted = this.options.logGroups;
+      if (wanted !== undefined) {
+        const group = rowLogGroup(value);
+        if (group !== undefined && !wanted.has(group)) return undefined;
+      }
       if (typeof message === 'string') return lineOf(message, this.options.maxLineBytes);
     }
     return { text: undefined, readError: 'bad_cloudwatch_event' };

@@ -7,7 +7,10 @@
  *   {"events": [ELEMENT, …], …other members}    filter-log-events
  *   {"results": [ELEMENT, …], …other members}   get-query-results
  *   [ELEMENT, …]                                 --query 'events[].message' and the like
- * Other members of the root object (`NextToken`, `status`, …) are handed over too, when small.
+ *   {"messageType", "logGroup", …, "logEvents": [ELEMENT, …]}{…}…
+ *                                                CloudWatch Logs subscription envelopes, one after
+ *                                                the other (`multiDocument`: Firehose concatenates them)
+ * Other members of the root object (`NextToken`, `status`, `logGroup`, …) are handed over too, when small.
  *
  * It works on bytes: JSON's structural characters are ASCII and never occur inside a UTF-8
  * multi-byte sequence, so a chunk boundary anywhere is fine. Each element is bounded
@@ -17,11 +20,13 @@
  */
 
 /** Root-object members whose array holds the records. */
-export const RECORD_ARRAYS: ReadonlySet<string> = new Set(['events', 'results']);
+export const RECORD_ARRAYS: ReadonlySet<string> = new Set(['events', 'results', 'logEvents']);
 const MAX_KEY_BYTES = 1024;
 const MAX_MEMBER_BYTES = 64 * 1024;
 
 export type ScannedItem =
+  /** A root document begins (each of them, with `multiDocument`). */
+  | { kind: 'document' }
   /** A record array opened (so `{"events": []}` is known to be filter-log-events output). */
   | { kind: 'array'; array: string }
   /** One element of the record array (`array` is the member that holds it, or 'root'). */
@@ -98,7 +103,11 @@ export class AwsJsonScanner {
   private overflow = false;
   private from = 0;
 
-  constructor(private readonly maxElementBytes: number) {}
+  /** `multiDocument`: root objects may follow one another (whitespace between them or none). */
+  constructor(
+    private readonly maxElementBytes: number,
+    private readonly multiDocument = false,
+  ) {}
 
   /** The items completed by `chunk`; throws AwsJsonSyntaxError when the structure is not JSON. */
   push(chunk: Buffer, out: ScannedItem[]): void {
@@ -131,8 +140,10 @@ export class AwsJsonScanner {
   private structural(i: number, c: number, out: ScannedItem[]): void {
     switch (this.phase) {
       case 'begin':
-        if (c === OPEN_OBJ) this.phase = 'obj-key';
-        else if (c === OPEN_ARR) {
+        if (c === OPEN_OBJ) {
+          this.phase = 'obj-key';
+          if (this.multiDocument) out.push({ kind: 'document' });
+        } else if (c === OPEN_ARR && !this.multiDocument) {
           this.array = 'root';
           this.phase = 'arr-value';
           out.push({ kind: 'array', array: 'root' });
@@ -187,6 +198,16 @@ export class AwsJsonScanner {
         else this.fail(i, 'a missing "," or "]"');
         return;
       case 'end':
+        if (this.multiDocument) {
+          // The next document: its state starts afresh.
+          this.sawMembers = false;
+          this.sawElements = false;
+          this.key = undefined;
+          this.array = 'root';
+          this.phase = 'begin';
+          this.structural(i, c, out);
+          return;
+        }
         this.fail(i, 'text after the end of the document');
     }
   }

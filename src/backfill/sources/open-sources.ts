@@ -1,5 +1,5 @@
 /**
- * Turns the command line's choice of input into source factories: files/stdin, or CloudWatch Logs
+ * Turns the command line's choice of input into source factories: files/stdin, S3 prefixes, or CloudWatch Logs
  * (the guide's three log groups by default, a time range, the standard AWS configuration — the
  * SDK itself reads AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL).
  */
@@ -26,6 +26,47 @@ export function fileSources(paths: readonly string[], options: FileSourceOptions
     id: p === '-' ? 'stdin' : `file:${resolve(p)}`,
     open: (resumeAt) => openFileSource(p, resumeAt, options),
   }));
+}
+
+export interface InputChoice extends FileSourceOptions {
+  /** For `s3://` inputs: otherwise the AWS default configuration. */
+  region?: string;
+  profile?: string;
+}
+
+/**
+ * `--input` as given, in order: local paths and stdin as files, each `s3://bucket/prefix` as the
+ * series of objects under it (s3-source.ts; listed now, so the run's fingerprint can hold the
+ * listing). `listing` is undefined when there is no S3 input.
+ */
+export async function inputSources(
+  inputs: readonly string[],
+  choice: InputChoice = {},
+): Promise<{ sources: NamedSource[]; listing: string | undefined }> {
+  const { region, profile, ...fileOptions } = choice;
+  const sources: NamedSource[] = [];
+  const allSeries = [];
+  let s3: typeof import('./s3-source.js') | undefined;
+  let client: import('@aws-sdk/client-s3').S3Client | undefined;
+  for (const input of inputs) {
+    if (!input.startsWith('s3://')) {
+      sources.push(...fileSources([input], fileOptions));
+      continue;
+    }
+    // Loaded on demand: file backfills should not pay for the AWS SDK's start-up.
+    s3 ??= await import('./s3-source.js');
+    client ??= s3.s3Client({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+    const { openS3SeriesSource } = s3;
+    const c = client;
+    for (const series of await s3.listS3Series(c, input)) {
+      allSeries.push(series);
+      sources.push({
+        id: series.id,
+        open: (resumeAt) => Promise.resolve(openS3SeriesSource(c, series, resumeAt, fileOptions)),
+      });
+    }
+  }
+  return { sources, listing: s3 ? s3.listingDigest(allSeries) : undefined };
 }
 
 export interface CloudWatchChoice {
