@@ -6,52 +6,20 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
-import {
-  formatReport,
-  newCounters,
-  notePartialInput,
-  type BackfillCounters,
-  type BackfillReport,
-} from '../backfill/report.js';
+import { formatReport, newCounters, type BackfillReport } from '../backfill/report.js';
 import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
-import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
-import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
-import { NullSink, type SpanSink } from '../backfill/sinks/span-sink.js';
-import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
-import { SourceUserError } from '../backfill/source-types.js';
 import {
   DEFAULT_LOG_GROUPS,
   cloudWatchSource,
   fileSources,
-  type CloudWatchChoice,
   type NamedSource,
 } from '../backfill/sources/open-sources.js';
-import {
-  flag,
-  flagAll,
-  hasFlag,
-  intFlag,
-  parseArgs,
-  parseDuration,
-  parseInstant,
-  UsageError,
-  type FlagSpec,
-  type ParsedArgs,
-} from './args.js';
+import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
+import { chooseSink, sinkOpener } from './destinations.js';
+import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
 import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
-
-/** Where the lines come from, read alike by backfill and trace: files, or a CloudWatch Logs range. */
-export const INPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  input: { value: true, many: true },
-  since: { value: true },
-  start: { value: true },
-  end: { value: true },
-  'log-group': { value: true, many: true },
-  region: { value: true },
-  profile: { value: true },
-  endpoint: { value: true },
-};
+import { reportFailure } from './report-failure.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
@@ -98,107 +66,6 @@ run
   --max-lines-per-trace N  lines kept per trace (default ${DEFAULT_MAX_LINES_PER_TRACE}); more are rejected by reason
   --quiet                no report on stderr
 Exit: 0 done (even with rejected lines), 1 failed (resumable with --checkpoint), 2 usage error.`;
-
-export interface SinkChoice {
-  output?: string;
-  otlpEndpoint?: string;
-  xray: boolean;
-}
-
-/** --output / --otlp-endpoint (or the OTel environment); exactly one. */
-export function chooseSink(args: ParsedArgs, required: boolean): SinkChoice {
-  const output = flag(args, 'output');
-  let otlpEndpoint = flag(args, 'otlp-endpoint');
-  if (output && otlpEndpoint) throw new UsageError('give --output or --otlp-endpoint, not both');
-  if (!output && !otlpEndpoint) otlpEndpoint = defaultOtlpEndpoint();
-  if (required && !output && !otlpEndpoint)
-    throw new UsageError('needs --output FILE or --otlp-endpoint URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
-  if (otlpEndpoint) {
-    let url: URL;
-    try {
-      url = new URL(otlpEndpoint);
-    } catch {
-      throw new UsageError(`--otlp-endpoint is not a URL: "${otlpEndpoint.slice(0, 80)}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new UsageError('--otlp-endpoint must be http:// or https://');
-  }
-  const choice: SinkChoice = {
-    xray: hasFlag(args, 'xray') || (otlpEndpoint !== undefined && isXrayEndpoint(otlpEndpoint)),
-  };
-  if (output) choice.output = output;
-  else if (otlpEndpoint) choice.otlpEndpoint = otlpEndpoint;
-  return choice;
-}
-
-export function sinkOpener(
-  choice: SinkChoice,
-  dryRun: boolean,
-  onRetry?: (reason: string) => void,
-): (resume?: { bytes: number; spans: number }) => Promise<SpanSink> {
-  return async (resume) => {
-    if (dryRun) return new NullSink();
-    if (choice.output) return OtlpFileSink.open(choice.output, resume);
-    const sink = new OtlpHttpSink({ endpoint: choice.otlpEndpoint!, ...(onRetry ? { onRetry } : {}) });
-    if (resume) sink.spansWritten = resume.spans;
-    return sink;
-  };
-}
-
-/** --since / --start / --end → [start, end) in epoch ms; undefined when none is given. */
-export function timeRange(args: ParsedArgs, nowMs: number): { startMs: number; endMs: number } | undefined {
-  const since = flag(args, 'since');
-  const start = flag(args, 'start');
-  const end = flag(args, 'end');
-  if (since && start) throw new UsageError('give --since or --start, not both');
-  if (!since && !start && !end) return undefined;
-  if (end && !start && !since) throw new UsageError('--end needs --start or --since');
-  const endMs = end ? parseInstant(end, '--end') : nowMs;
-  const startMs = since ? endMs - parseDuration(since, '--since') : parseInstant(start!, '--start');
-  if (!(startMs < endMs)) throw new UsageError('the time range is empty (start must be before end)');
-  return { startMs, endMs };
-}
-
-/** The CloudWatch Logs part of INPUT_FLAGS over `range`: --log-group (default: the guide's three) and the AWS settings given. */
-export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; endMs: number }): CloudWatchChoice {
-  const logGroups = flagAll(args, 'log-group');
-  const region = flag(args, 'region');
-  const profile = flag(args, 'profile');
-  const endpoint = flag(args, 'endpoint');
-  return {
-    logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
-    startMs: range.startMs,
-    endMs: range.endMs,
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
-    ...(endpoint ? { endpoint } : {}),
-  };
-}
-
-/**
- * An input that holds only part of what was asked for is said at once on stderr (even with
- * --report or --quiet: the run "succeeds" on less than the user thinks) and in the report.
- */
-export function partialInputNotice(
-  command: string,
-  counters: BackfillCounters,
-): (source: string, message: string) => void {
-  return (_source, message) => {
-    if (notePartialInput(counters, message)) process.stderr.write(`alakai-otel ${command}: warning: ${message}\n`);
-  };
-}
-
-/** Prints a user error or a failure as one line and returns the exit code. */
-export function reportFailure(command: string, err: unknown): number {
-  if (err instanceof SourceUserError || err instanceof UsageError) {
-    process.stderr.write(`alakai-otel ${command}: ${err.message}\n`);
-    return 2;
-  }
-  const message =
-    err instanceof OtlpExportError ? err.message : `failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
-  process.stderr.write(`alakai-otel ${command}: ${message}\n`);
-  return 1;
-}
 
 /**
  * A long backfill's live heap is flat (the trace window), but V8's default lets the old generation

@@ -15,8 +15,8 @@ import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
 import type { SpanSink } from '../backfill/sinks/span-sink.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { reportFailure } from './backfill.js';
 import { checkOutputPaths } from './output-paths.js';
+import { reportFailure } from './report-failure.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   'otlp-endpoint': { value: true },

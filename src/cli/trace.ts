@@ -16,15 +16,9 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
 import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import {
-  chooseSink,
-  cloudWatchChoice,
-  INPUT_FLAGS,
-  partialInputNotice,
-  reportFailure,
-  sinkOpener,
-  timeRange,
-} from './backfill.js';
+import { chooseSink, sinkOpener } from './destinations.js';
+import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
+import { reportFailure } from './report-failure.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
