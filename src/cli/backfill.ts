@@ -15,7 +15,7 @@ import {
   type NamedSource,
 } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
-import { chooseSink, sinkOpener } from './destinations.js';
+import { chooseDestinations, DESTINATION_FLAGS, destinationNames, destinationsOpener } from './destinations.js';
 import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
 import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
@@ -23,10 +23,8 @@ import { reportFailure } from './report-failure.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
-  output: { value: true },
+  ...DESTINATION_FLAGS,
   report: { value: true },
-  'otlp-endpoint': { value: true },
-  xray: {},
   checkpoint: { value: true },
   'checkpoint-every': { value: true },
   'dry-run': {},
@@ -37,8 +35,8 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 export const BACKFILL_HELP = `usage:
-  alakai-otel backfill --input FILE… (--output FILE | --otlp-endpoint URL) [--report FILE]
-  alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] (--otlp-endpoint URL | --output FILE)
+  alakai-otel backfill --input FILE… [--output FILE] [--otlp-endpoint URL…] [--report FILE]
+  alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] [--otlp-endpoint URL…] [--output FILE]
 
 Turns summary events into spans: exact spans for bridged events, one span per legacy event linked
 core → orchestrator → worker. Step-level lines become span events on legacy slices only (bridged
@@ -54,10 +52,14 @@ input
   --start T --end T      CloudWatch Logs time range (ISO 8601 or epoch ms)
   --log-group NAME…      log groups (default: ${DEFAULT_LOG_GROUPS.join(' ')})
   --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration)
-output
+output (one or several; the report counts per destination)
   --output FILE          OTLP/JSON lines (Collector file-exporter format)
-  --otlp-endpoint URL    OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
-  --xray                 the endpoint is AWS X-Ray: report spans it would refuse (> 14 days, > 200 KB)
+  --otlp-endpoint URL…   OTLP/HTTP traces endpoint(s), repeatable (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces).
+                         X-Ray's (https://xray.REGION.amazonaws.com/v1/traces) gets SigV4-signed, gzip'd
+                         requests within its limits; spans it would refuse are counted, not sent
+  --sigv4 xray           sign for X-Ray an endpoint with another host (VPC endpoint, proxy); region from
+                         the host or AWS_REGION; credentials from the AWS default chain
+  --xray                 keep to X-Ray's limits without signing (a Collector in front of X-Ray)
   --dry-run              read and assemble, write nothing
 run
   --checkpoint FILE      resume from / save progress to FILE (a killed run, started again, writes each span once)
@@ -108,7 +110,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   ) {
     throw new UsageError('--log-group/--region/--profile/--endpoint apply to CloudWatch input, not --input');
   }
-  const sinkChoice = chooseSink(args, !dryRun);
+  const choice = chooseDestinations(args, !dryRun);
+  const names = destinationNames(choice);
   const traceWindowMs = flag(args, 'trace-window')
     ? parseDuration(flag(args, 'trace-window')!, '--trace-window')
     : DEFAULT_TRACE_WINDOW_MS;
@@ -117,7 +120,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const reportPath = flag(args, 'report');
   // Before anything is opened for writing: an output that is an input would be truncated.
   const outputs: OutputPath[] = [];
-  if (sinkChoice.output) outputs.push({ flag: '--output', path: sinkChoice.output });
+  if (choice.output) outputs.push({ flag: '--output', path: choice.output });
   if (reportPath) outputs.push({ flag: '--report', path: reportPath });
   if (checkpointPath) outputs.push({ flag: '--checkpoint', path: checkpointPath, viaTempFile: true });
   await checkOutputPaths(inputs, outputs);
@@ -136,28 +139,37 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const fingerprint = runFingerprint({
     sources: sources.map((s) => s.id),
     range: range ?? null,
-    output: sinkChoice.output ? resolve(sinkChoice.output) : (sinkChoice.otlpEndpoint ?? null),
+    // One destination keeps the fingerprint it always had, so its checkpoints stay resumable.
+    output:
+      names.length > 1
+        ? [...(choice.output ? [resolve(choice.output)] : []), ...choice.endpoints.map((e) => e.endpoint)]
+        : choice.output
+          ? resolve(choice.output)
+          : (choice.endpoints[0]?.endpoint ?? null),
     dryRun,
     traceWindowMs,
     maxLinesPerTrace,
-    xray: sinkChoice.xray,
+    xray: choice.endpoints.some((e) => e.xray),
   });
   const progress = new Progress();
   let report: BackfillReport;
   try {
     report = await runBackfill({
       sources,
-      openSink: sinkOpener(sinkChoice, dryRun, (reason) => {
-        counters.retries[`otlp_${reason}`] = (counters.retries[`otlp_${reason}`] ?? 0) + 1;
+      openSink: destinationsOpener(choice, {
+        dryRun,
+        counters,
+        onRetry: (reason) => {
+          counters.retries[`otlp_${reason}`] = (counters.retries[`otlp_${reason}`] ?? 0) + 1;
+        },
       }),
-      outputName: sinkChoice.output ?? sinkChoice.otlpEndpoint ?? null,
+      outputName: names.length > 0 ? names.join(', ') : null,
       fingerprint,
       counters,
       dryRun,
       traceWindowMs,
       maxLinesPerTrace,
       checkpointEveryTraces,
-      xray: sinkChoice.xray,
       ...(checkpointPath ? { checkpointPath, checkpointMeta: range ?? null } : {}),
       onProgress: (c, spansWritten) =>
         progress.update({ linesRead: c.linesRead, summaryEvents: c.summaryEvents, traces: c.traces, spansWritten }),

@@ -14,6 +14,8 @@ import { LineSplitter, type SplitLine } from '../backfill/sources/line-splitter.
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
 import type { SpanSink } from '../backfill/sinks/span-sink.js';
+import { XrayFilterSink } from '../backfill/sinks/xray-filter-sink.js';
+import { SigV4ConfigError, sigv4TargetFor } from '../otlp-transport/sigv4-target.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { checkOutputPaths } from './output-paths.js';
 import { reportFailure } from './report-failure.js';
@@ -21,6 +23,7 @@ import { reportFailure } from './report-failure.js';
 const FLAGS: Record<string, FlagSpec> = {
   'otlp-endpoint': { value: true },
   output: { value: true },
+  sigv4: { value: true },
   'max-queue': { value: true },
   help: {},
 };
@@ -32,6 +35,7 @@ events (one slice each; no linking across services — run \`backfill\` for that
 
   --otlp-endpoint URL   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
   --output FILE         also/instead write OTLP/JSON lines to FILE
+  --sigv4 xray          sign for X-Ray an endpoint with another host (automatic for xray.REGION.amazonaws.com)
   --max-queue N         spans held while the endpoint is slow or down; beyond, spans are dropped and counted (default 10000)
 On trouble, stderr gets one line per destination (spans exported, failed) and the dropped count.
 Exit: 0 (lines passed through; each destination that worked got its spans), 1 every export failed, 2 usage error.`;
@@ -58,6 +62,14 @@ export async function liveCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--otlp-endpoint is not a URL: "${endpoint.slice(0, 80)}"`);
     }
   }
+  let sigv4;
+  try {
+    sigv4 = endpoint ? sigv4TargetFor(endpoint, flag(args, 'sigv4')) : undefined;
+  } catch (err) {
+    if (err instanceof SigV4ConfigError) throw new UsageError(`--sigv4: ${err.message}`);
+    throw err;
+  }
+  if (flag(args, 'sigv4') && !endpoint) throw new UsageError('--sigv4 goes with --otlp-endpoint');
   const maxQueue = intFlag(args, 'max-queue', 10_000, 1, 10_000_000);
   // stdin is the service's log and stdout its passthrough: --output must be neither.
   if (output) await checkOutputPaths([], [{ flag: '--output', path: output }], { stdin: true, stdout: true });
@@ -70,12 +82,15 @@ export async function liveCommand(argv: string[]): Promise<number> {
   }
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
   if (endpoint) {
-    const sink = new OtlpHttpSink({
+    const http = new OtlpHttpSink({
       endpoint,
       batchSpans: BATCH_SPANS,
       timeoutMs: 5000,
       retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+      ...(sigv4 ? { sigv4, xray: true } : {}),
     });
+    // X-Ray refuses whole requests over its limits: such spans are left out (and not counted as exported).
+    const sink = sigv4 ? new XrayFilterSink(http, Object.create(null) as Record<string, number>) : http;
     destinations.push({ name: endpoint, sink, exported: 0, failed: 0 });
   }
 

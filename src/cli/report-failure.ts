@@ -1,5 +1,5 @@
 /** How every command ends on an error: one line on stderr, and the exit code that says whose it was. */
-import { OtlpExportError } from '../backfill/sinks/otlp-http-sink.js';
+import { OtlpExportError } from '../otlp-transport/otlp-post.js';
 import { SourceUserError } from '../backfill/source-types.js';
 import { UsageError } from './args.js';
 
