@@ -190,7 +190,13 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     }
   }
   // Scripts that ask for --report get a quiet stderr; people at a terminal always see the summary.
-  if (!hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY))
-    process.stderr.write(formatReport(report) + '\n');
+  const summaryShown = !hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY);
+  if (summaryShown) process.stderr.write(formatReport(report) + '\n');
+  // Spans deliberately not sent (X-Ray's limits) are a loss the user must hear of, report file or not.
+  const notSent = Object.entries(report.notSent);
+  if (!summaryShown && !hasFlag(args, 'quiet') && notSent.length > 0) {
+    const reasons = notSent.map(([reason, n]) => `${reason} ${n}`).join(', ');
+    process.stderr.write(`alakai-otel backfill: spans not sent to X-Ray (its limits): ${reasons}\n`);
+  }
   return 0;
 }
