@@ -4,6 +4,8 @@
  * `--report FILE`, written as JSON. Keys of `rejected` and `notSent` are stable reason names.
  */
 
+import type { DestinationReport } from './sinks/span-sink.js';
+
 export interface BackfillCounters {
   linesRead: number;
   summaryEvents: number;
@@ -34,6 +36,7 @@ export interface BackfillCounters {
 }
 
 export interface BackfillReport extends BackfillCounters {
+  /** Spans written; with several destinations, the most any one took (see `destinations`). */
   spansWritten: number;
   rejectedLines: number;
   durationMs: number;
@@ -41,6 +44,8 @@ export interface BackfillReport extends BackfillCounters {
   resumed: boolean;
   sources: string[];
   output: string | null;
+  /** With several destinations, what each one got. */
+  destinations: DestinationReport[];
 }
 
 export function newCounters(): BackfillCounters {
@@ -121,6 +126,7 @@ export function finishReport(
     resumed: boolean;
     sources: string[];
     output: string | null;
+    destinations?: DestinationReport[];
   },
 ): BackfillReport {
   const rejected = sortedCounts(counters.rejected);
@@ -131,6 +137,7 @@ export function finishReport(
     retries: sortedCounts(counters.retries),
     rejectedLines: Object.values(rejected).reduce((a, b) => a + b, 0),
     ...extra,
+    destinations: extra.destinations ?? [],
   };
 }
 
@@ -149,6 +156,10 @@ export function formatReport(report: BackfillReport): string {
     `  traces           ${report.traces}`,
     `  spans written    ${report.spansWritten}${report.dryRun ? ` (would write ${report.spansBuilt})` : ''}`,
   );
+  for (const d of report.destinations) {
+    const refused = Object.entries(d.notSent).map(([reason, n]) => `, not sent ${reason} ${n}`);
+    lines.push(`    to ${d.name}: ${d.spansWritten}${refused.join('')}`);
+  }
   if (report.duplicateEvents > 0) lines.push(`  duplicate events ${report.duplicateEvents}`);
   for (const [reason, n] of Object.entries(report.notSent)) lines.push(`  not sent: ${reason} ${n}`);
   for (const [reason, n] of Object.entries(report.retries)) lines.push(`  retried: ${reason} ${n}`);

@@ -36,7 +36,6 @@ export interface BackfillRunOptions {
   maxLinesPerTrace?: number;
   maxOpenTraces?: number;
   maxLineBytes?: number;
-  xray?: boolean;
   /** Checkpoint after this many traces (also at most once a second otherwise). */
   checkpointEveryTraces?: number;
   /** Only lines of this trace (32 hex) are assembled: the `trace` command. */
@@ -46,7 +45,6 @@ export interface BackfillRunOptions {
   onProgress?: (counters: BackfillCounters, spansWritten: number) => void;
   /** Counters the sources add to (retries, missing log groups) are shared through this object. */
   counters?: BackfillCounters;
-  now?: () => number;
 }
 
 export async function runBackfill(options: BackfillRunOptions): Promise<BackfillReport> {
@@ -56,7 +54,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     : undefined;
   const counters = options.counters ?? newCounters();
   if (checkpoint) Object.assign(counters, countersFromJson(checkpoint.counters));
-  const reportOf = (spansWritten: number, resumed: boolean): BackfillReport =>
+  const reportOf = (spansWritten: number, resumed: boolean, sink?: SpanSink): BackfillReport =>
     finishReport(counters, {
       spansWritten,
       durationMs: Date.now() - started,
@@ -64,6 +62,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
       resumed,
       sources: options.sources.map((s) => s.id),
       output: options.outputName,
+      destinations: sink?.destinations?.() ?? [],
     });
   if (checkpoint?.done) return reportOf(checkpoint.spansWritten, true);
   if (checkpoint && checkpoint.sources.length !== options.sources.length) {
@@ -93,12 +92,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     const syncCounters = (): void => {
       counters.forcedEmits = forcedBefore + assembler.forcedEmits;
     };
-    const writer = new TraceWriter(activeSink, counters, {
-      dryRun: options.dryRun === true,
-      xray: options.xray === true,
-      now: options.now ?? Date.now,
-      onTrace: options.onTrace,
-    });
+    const writer = new TraceWriter(activeSink, counters, { onTrace: options.onTrace });
     const checkpointer = options.checkpointPath
       ? new Checkpointer(
           {
@@ -132,7 +126,7 @@ export async function runBackfill(options: BackfillRunOptions): Promise<Backfill
     await activeSink.flush();
     if (checkpointer) await checkpointer.save(true);
     options.onProgress?.(counters, activeSink.spansWritten);
-    return reportOf(activeSink.spansWritten, checkpoint !== undefined);
+    return reportOf(activeSink.spansWritten, checkpoint !== undefined, activeSink);
   } finally {
     await closeSources(states);
     await sink?.close().catch(() => undefined);

@@ -6,19 +6,8 @@ import v8 from 'node:v8';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { peekCheckpointMeta, runFingerprint } from '../backfill/checkpoint.js';
-import {
-  formatReport,
-  newCounters,
-  notePartialInput,
-  type BackfillCounters,
-  type BackfillReport,
-} from '../backfill/report.js';
+import { formatReport, newCounters, type BackfillReport } from '../backfill/report.js';
 import { DEFAULT_MAX_LINES_PER_TRACE, DEFAULT_TRACE_WINDOW_MS, runBackfill } from '../backfill/run-backfill.js';
-import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
-import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
-import { NullSink, type SpanSink } from '../backfill/sinks/span-sink.js';
-import { isXrayEndpoint } from '../backfill/sinks/xray-limits.js';
-import { SourceUserError } from '../backfill/source-types.js';
 import {
   DEFAULT_LOG_GROUPS,
   chooseReader,
@@ -26,47 +15,24 @@ import {
   inputSources,
   insightsRangeSource,
   type CloudWatchReader,
-  type CloudWatchChoice,
   type NamedSource,
 } from '../backfill/sources/open-sources.js';
-import {
-  flag,
-  flagAll,
-  hasFlag,
-  intFlag,
-  parseArgs,
-  parseDuration,
-  parseInstant,
-  UsageError,
-  type FlagSpec,
-  type ParsedArgs,
-} from './args.js';
 import {
   DEFAULT_MAX_CONCURRENT_QUERIES,
   MAX_CONCURRENT_QUERIES_QUOTA,
   type InsightsProgress,
 } from '../backfill/sources/cloudwatch-insights-range-source.js';
+import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
+import { chooseDestinations, DESTINATION_FLAGS, destinationNames, destinationsOpener } from './destinations.js';
+import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
 import { checkOutputPaths, type OutputPath } from './output-paths.js';
 import { Progress } from './progress.js';
-
-/** Where the lines come from, read alike by backfill and trace: files, or a CloudWatch Logs range. */
-export const INPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  input: { value: true, many: true },
-  since: { value: true },
-  start: { value: true },
-  end: { value: true },
-  'log-group': { value: true, many: true },
-  region: { value: true },
-  profile: { value: true },
-  endpoint: { value: true },
-};
+import { reportFailure } from './report-failure.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
-  output: { value: true },
+  ...DESTINATION_FLAGS,
   report: { value: true },
-  'otlp-endpoint': { value: true },
-  xray: {},
   checkpoint: { value: true },
   'checkpoint-every': { value: true },
   'dry-run': {},
@@ -79,8 +45,8 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 export const BACKFILL_HELP = `usage:
-  alakai-otel backfill --input FILE… (--output FILE | --otlp-endpoint URL) [--report FILE]
-  alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] (--otlp-endpoint URL | --output FILE)
+  alakai-otel backfill --input FILE… [--output FILE] [--otlp-endpoint URL…] [--report FILE]
+  alakai-otel backfill (--since 6h | --start T --end T) [--log-group NAME…] [--otlp-endpoint URL…] [--output FILE]
 
 Turns summary events into spans: exact spans for bridged events, one span per legacy event linked
 core → orchestrator → worker. Step-level lines become span events on legacy slices only (bridged
@@ -106,10 +72,14 @@ input
                          all log groups at once (default for ranges over 1h), or FilterLogEvents
   --max-concurrent-queries N  Logs Insights queries at once (default ${DEFAULT_MAX_CONCURRENT_QUERIES}, at most ${MAX_CONCURRENT_QUERIES_QUOTA}; the
                          account's quota is shared with dashboards and other users)
-output
+output (one or several; the report counts per destination)
   --output FILE          OTLP/JSON lines (Collector file-exporter format)
-  --otlp-endpoint URL    OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
-  --xray                 the endpoint is AWS X-Ray: report spans it would refuse (> 14 days, > 200 KB)
+  --otlp-endpoint URL…   OTLP/HTTP traces endpoint(s), repeatable (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces).
+                         X-Ray's (https://xray.REGION.amazonaws.com/v1/traces) gets SigV4-signed, gzip'd
+                         requests within its limits; spans it would refuse are counted, not sent
+  --sigv4 xray           sign for X-Ray an endpoint with another host (VPC endpoint, proxy); region from
+                         the host or AWS_REGION; credentials from the AWS default chain
+  --xray                 keep to X-Ray's limits without signing (a Collector in front of X-Ray)
   --dry-run              read and assemble, write nothing
 run
   --checkpoint FILE      resume from / save progress to FILE (a killed run, started again, writes each span once)
@@ -118,107 +88,6 @@ run
   --max-lines-per-trace N  lines kept per trace (default ${DEFAULT_MAX_LINES_PER_TRACE}); more are rejected by reason
   --quiet                no report on stderr
 Exit: 0 done (even with rejected lines), 1 failed (resumable with --checkpoint), 2 usage error.`;
-
-export interface SinkChoice {
-  output?: string;
-  otlpEndpoint?: string;
-  xray: boolean;
-}
-
-/** --output / --otlp-endpoint (or the OTel environment); exactly one. */
-export function chooseSink(args: ParsedArgs, required: boolean): SinkChoice {
-  const output = flag(args, 'output');
-  let otlpEndpoint = flag(args, 'otlp-endpoint');
-  if (output && otlpEndpoint) throw new UsageError('give --output or --otlp-endpoint, not both');
-  if (!output && !otlpEndpoint) otlpEndpoint = defaultOtlpEndpoint();
-  if (required && !output && !otlpEndpoint)
-    throw new UsageError('needs --output FILE or --otlp-endpoint URL (or OTEL_EXPORTER_OTLP_ENDPOINT)');
-  if (otlpEndpoint) {
-    let url: URL;
-    try {
-      url = new URL(otlpEndpoint);
-    } catch {
-      throw new UsageError(`--otlp-endpoint is not a URL: "${otlpEndpoint.slice(0, 80)}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new UsageError('--otlp-endpoint must be http:// or https://');
-  }
-  const choice: SinkChoice = {
-    xray: hasFlag(args, 'xray') || (otlpEndpoint !== undefined && isXrayEndpoint(otlpEndpoint)),
-  };
-  if (output) choice.output = output;
-  else if (otlpEndpoint) choice.otlpEndpoint = otlpEndpoint;
-  return choice;
-}
-
-export function sinkOpener(
-  choice: SinkChoice,
-  dryRun: boolean,
-  onRetry?: (reason: string) => void,
-): (resume?: { bytes: number; spans: number }) => Promise<SpanSink> {
-  return async (resume) => {
-    if (dryRun) return new NullSink();
-    if (choice.output) return OtlpFileSink.open(choice.output, resume);
-    const sink = new OtlpHttpSink({ endpoint: choice.otlpEndpoint!, ...(onRetry ? { onRetry } : {}) });
-    if (resume) sink.spansWritten = resume.spans;
-    return sink;
-  };
-}
-
-/** --since / --start / --end → [start, end) in epoch ms; undefined when none is given. */
-export function timeRange(args: ParsedArgs, nowMs: number): { startMs: number; endMs: number } | undefined {
-  const since = flag(args, 'since');
-  const start = flag(args, 'start');
-  const end = flag(args, 'end');
-  if (since && start) throw new UsageError('give --since or --start, not both');
-  if (!since && !start && !end) return undefined;
-  if (end && !start && !since) throw new UsageError('--end needs --start or --since');
-  const endMs = end ? parseInstant(end, '--end') : nowMs;
-  const startMs = since ? endMs - parseDuration(since, '--since') : parseInstant(start!, '--start');
-  if (!(startMs < endMs)) throw new UsageError('the time range is empty (start must be before end)');
-  return { startMs, endMs };
-}
-
-/** The CloudWatch Logs part of INPUT_FLAGS over `range`: --log-group (default: the guide's three) and the AWS settings given. */
-export function cloudWatchChoice(args: ParsedArgs, range: { startMs: number; endMs: number }): CloudWatchChoice {
-  const logGroups = flagAll(args, 'log-group');
-  const region = flag(args, 'region');
-  const profile = flag(args, 'profile');
-  const endpoint = flag(args, 'endpoint');
-  return {
-    logGroups: logGroups.length > 0 ? logGroups : [...DEFAULT_LOG_GROUPS],
-    startMs: range.startMs,
-    endMs: range.endMs,
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
-    ...(endpoint ? { endpoint } : {}),
-  };
-}
-
-/**
- * An input that holds only part of what was asked for is said at once on stderr (even with
- * --report or --quiet: the run "succeeds" on less than the user thinks) and in the report.
- */
-export function partialInputNotice(
-  command: string,
-  counters: BackfillCounters,
-): (source: string, message: string) => void {
-  return (_source, message) => {
-    if (notePartialInput(counters, message)) process.stderr.write(`alakai-otel ${command}: warning: ${message}\n`);
-  };
-}
-
-/** Prints a user error or a failure as one line and returns the exit code. */
-export function reportFailure(command: string, err: unknown): number {
-  if (err instanceof SourceUserError || err instanceof UsageError) {
-    process.stderr.write(`alakai-otel ${command}: ${err.message}\n`);
-    return 2;
-  }
-  const message =
-    err instanceof OtlpExportError ? err.message : `failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
-  process.stderr.write(`alakai-otel ${command}: ${message}\n`);
-  return 1;
-}
 
 /**
  * A long backfill's live heap is flat (the trace window), but V8's default lets the old generation
@@ -272,7 +141,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     1,
     MAX_CONCURRENT_QUERIES_QUOTA,
   );
-  const sinkChoice = chooseSink(args, !dryRun);
+  const choice = chooseDestinations(args, !dryRun);
+  const names = destinationNames(choice);
   const traceWindowMs = flag(args, 'trace-window')
     ? parseDuration(flag(args, 'trace-window')!, '--trace-window')
     : DEFAULT_TRACE_WINDOW_MS;
@@ -281,7 +151,7 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   const reportPath = flag(args, 'report');
   // Before anything is opened for writing: an output that is an input would be truncated.
   const outputs: OutputPath[] = [];
-  if (sinkChoice.output) outputs.push({ flag: '--output', path: sinkChoice.output });
+  if (choice.output) outputs.push({ flag: '--output', path: choice.output });
   if (reportPath) outputs.push({ flag: '--report', path: reportPath });
   if (checkpointPath) outputs.push({ flag: '--checkpoint', path: checkpointPath, viaTempFile: true });
   await checkOutputPaths(inputs, outputs);
@@ -333,11 +203,17 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     ...(listing ? { s3Listing: listing } : {}),
     ...(flagAll(args, 'log-group').length > 0 && !range ? { inputLogGroups: flagAll(args, 'log-group') } : {}),
     range: range ?? null,
-    output: sinkChoice.output ? resolve(sinkChoice.output) : (sinkChoice.otlpEndpoint ?? null),
+    // One destination keeps the fingerprint it always had, so its checkpoints stay resumable.
+    output:
+      names.length > 1
+        ? [...(choice.output ? [resolve(choice.output)] : []), ...choice.endpoints.map((e) => e.endpoint)]
+        : choice.output
+          ? resolve(choice.output)
+          : (choice.endpoints[0]?.endpoint ?? null),
     dryRun,
     traceWindowMs,
     maxLinesPerTrace,
-    xray: sinkChoice.xray,
+    xray: choice.endpoints.some((e) => e.xray),
   });
   const progress = new Progress();
   const onSignal = (): void => interrupt.abort();
@@ -349,17 +225,20 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   try {
     report = await runBackfill({
       sources,
-      openSink: sinkOpener(sinkChoice, dryRun, (reason) => {
-        counters.retries[`otlp_${reason}`] = (counters.retries[`otlp_${reason}`] ?? 0) + 1;
+      openSink: destinationsOpener(choice, {
+        dryRun,
+        counters,
+        onRetry: (reason) => {
+          counters.retries[`otlp_${reason}`] = (counters.retries[`otlp_${reason}`] ?? 0) + 1;
+        },
       }),
-      outputName: sinkChoice.output ?? sinkChoice.otlpEndpoint ?? null,
+      outputName: names.length > 0 ? names.join(', ') : null,
       fingerprint,
       counters,
       dryRun,
       traceWindowMs,
       maxLinesPerTrace,
       checkpointEveryTraces,
-      xray: sinkChoice.xray,
       ...(checkpointPath ? { checkpointPath, checkpointMeta: range ?? null } : {}),
       onProgress: (c, spansWritten) =>
         progress.update(
@@ -392,7 +271,13 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     }
   }
   // Scripts that ask for --report get a quiet stderr; people at a terminal always see the summary.
-  if (!hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY))
-    process.stderr.write(formatReport(report) + '\n');
+  const summaryShown = !hasFlag(args, 'quiet') && (!reportPath || process.stderr.isTTY);
+  if (summaryShown) process.stderr.write(formatReport(report) + '\n');
+  // Spans deliberately not sent (X-Ray's limits) are a loss the user must hear of, report file or not.
+  const notSent = Object.entries(report.notSent);
+  if (!summaryShown && !hasFlag(args, 'quiet') && notSent.length > 0) {
+    const reasons = notSent.map(([reason, n]) => `${reason} ${n}`).join(', ');
+    process.stderr.write(`alakai-otel backfill: spans not sent to X-Ray (its limits): ${reasons}\n`);
+  }
   return 0;
 }

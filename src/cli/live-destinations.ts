@@ -9,6 +9,7 @@
  */
 import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
 import { OtlpHttpSink, type OtlpHttpSinkOptions } from '../backfill/sinks/otlp-http-sink.js';
+import { XrayFilterSink } from '../backfill/sinks/xray-filter-sink.js';
 import type { SpanDestination } from '../sdk/converter/span-converter.js';
 
 export const HTTP_BATCH_SPANS = 256;
@@ -17,7 +18,10 @@ export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans' 
   // Closing aborts a request still in flight (the converter's shutdown bound has passed and counted
   // it as not sent), so it cannot be delivered after that count, nor keep the process alive.
   const stop = new AbortController();
-  const sink = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS, signal: stop.signal });
+  const http = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS, signal: stop.signal });
+  // X-Ray refuses a whole request over its limits: spans it would refuse are left out of the request.
+  // (The converter still counts them as this destination's exports: a known gap, see docs/backfill.md.)
+  const sink = options.xray ? new XrayFilterSink(http, Object.create(null) as Record<string, number>) : http;
   return {
     name: options.endpoint,
     batchSpans: HTTP_BATCH_SPANS,

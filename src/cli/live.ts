@@ -14,13 +14,15 @@ import { defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
 import type { ConverterStats } from '../sdk/converter/converter-stats.js';
 import { SpanConverter, type SpanDestination } from '../sdk/converter/span-converter.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import { reportFailure } from './backfill.js';
+import { SigV4ConfigError, sigv4TargetFor } from '../otlp-transport/sigv4-target.js';
 import { fileDestination, httpDestination } from './live-destinations.js';
 import { checkOutputPaths } from './output-paths.js';
+import { reportFailure } from './report-failure.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   'otlp-endpoint': { value: true },
   output: { value: true },
+  sigv4: { value: true },
   'max-queue': { value: true },
   help: {},
 };
@@ -32,6 +34,7 @@ events (one slice each; no linking across services — run \`backfill\` for that
 
   --otlp-endpoint URL   OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces)
   --output FILE         also/instead write OTLP/JSON lines to FILE
+  --sigv4 xray          sign for X-Ray an endpoint with another host (automatic for xray.REGION.amazonaws.com)
   --max-queue N         spans held for the destinations while one is slow or down (one queue for all);
                         beyond, spans are dropped and counted (default 10000)
 On trouble, stderr gets one line per destination (spans exported, failed, not sent before the
@@ -73,6 +76,14 @@ export async function liveCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--otlp-endpoint is not a URL: "${endpoint.slice(0, 80)}"`);
     }
   }
+  let sigv4;
+  try {
+    sigv4 = endpoint ? sigv4TargetFor(endpoint, flag(args, 'sigv4')) : undefined;
+  } catch (err) {
+    if (err instanceof SigV4ConfigError) throw new UsageError(`--sigv4: ${err.message}`);
+    throw err;
+  }
+  if (flag(args, 'sigv4') && !endpoint) throw new UsageError('--sigv4 goes with --otlp-endpoint');
   const maxQueue = intFlag(args, 'max-queue', 10_000, 1, 10_000_000);
   // stdin is the service's log and stdout its passthrough: --output must be neither.
   if (output) await checkOutputPaths([], [{ flag: '--output', path: output }], { stdin: true, stdout: true });
@@ -85,7 +96,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
   if (endpoint)
     destinations.push(
-      httpDestination({ endpoint, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } }),
+      httpDestination({
+        endpoint,
+        timeoutMs: 5000,
+        retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+        ...(sigv4 ? { sigv4, xray: true } : {}),
+      }),
     );
   // One queue for every destination, bounded by --max-queue; each destination counts its own exports.
   const converter = new SpanConverter(destinations, {

@@ -16,15 +16,9 @@ import { runBackfill } from '../backfill/run-backfill.js';
 import { NullSink } from '../backfill/sinks/span-sink.js';
 import { cloudWatchSource, fileSources, insightsSource, type NamedSource } from '../backfill/sources/open-sources.js';
 import { flag, flagAll, hasFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
-import {
-  chooseSink,
-  cloudWatchChoice,
-  INPUT_FLAGS,
-  partialInputNotice,
-  reportFailure,
-  sinkOpener,
-  timeRange,
-} from './backfill.js';
+import { chooseDestinations, DESTINATION_FLAGS, destinationNames, destinationsOpener } from './destinations.js';
+import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
+import { reportFailure } from './report-failure.js';
 import { renderWaterfall } from './waterfall.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -32,8 +26,7 @@ const FLAGS: Record<string, FlagSpec> = {
   json: {},
   insights: {},
   export: {},
-  'otlp-endpoint': { value: true },
-  xray: {},
+  ...DESTINATION_FLAGS,
   width: { value: true },
   color: {},
   help: {},
@@ -51,7 +44,8 @@ the services log (printable ASCII, up to 256 characters), as the SDK and the bac
   --insights           search with Logs Insights (the runbook's query) instead of FilterLogEvents
   --region/--profile/--endpoint   AWS settings (default: the standard AWS configuration)
   --json               print one JSON object instead of text
-  --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint or OTEL_EXPORTER_OTLP_ENDPOINT)
+  --export             also send the trace's spans over OTLP/HTTP (--otlp-endpoint URL…, or OTEL_EXPORTER_OTLP_ENDPOINT)
+                       and/or to --output FILE; --sigv4 xray and --xray as for backfill
   --width N --color    waterfall width and ANSI colours (default: terminal width, colour on a TTY)
 Exit: 0 found, 1 not found or failed, 2 usage error.`;
 
@@ -252,8 +246,10 @@ export async function traceCommand(argv: string[]): Promise<number> {
   let range = timeRange(args, Date.now());
   if (inputs.length > 0 && range) throw new UsageError('give --input or a CloudWatch time range, not both');
   if (inputs.length === 0 && !range) range = { startMs: Date.now() - 24 * 3_600_000, endMs: Date.now() };
-  const sinkChoice = hasFlag(args, 'export') ? chooseSink(args, true) : undefined;
-  if (!sinkChoice && flag(args, 'otlp-endpoint')) throw new UsageError('--otlp-endpoint goes with --export');
+  const choice = hasFlag(args, 'export') ? chooseDestinations(args, true) : undefined;
+  if (!choice && (flagAll(args, 'otlp-endpoint').length > 0 || flag(args, 'output') || flag(args, 'sigv4')))
+    throw new UsageError('--otlp-endpoint, --output and --sigv4 go with --export');
+  const names = choice ? destinationNames(choice) : [];
   const counters = newCounters();
   let sources: NamedSource[];
   if (range) {
@@ -282,14 +278,15 @@ export async function traceCommand(argv: string[]): Promise<number> {
   try {
     await runBackfill({
       sources,
-      openSink: sinkChoice ? sinkOpener(sinkChoice, false) : async () => new NullSink(),
-      outputName: sinkChoice?.otlpEndpoint ?? sinkChoice?.output ?? null,
+      openSink: choice
+        ? destinationsOpener(choice, { dryRun: false, counters })
+        : () => Promise.resolve(new NullSink()),
+      outputName: names.length > 0 ? names.join(', ') : null,
       fingerprint: '',
       counters,
       // One execution: keep it open until the end, however long it ran.
       traceWindowMs: Number.POSITIVE_INFINITY,
       onlyTraceId: mapped.traceId,
-      xray: sinkChoice?.xray ?? false,
       onTrace: (built, trace) => {
         found = { built, trace };
       },
@@ -327,7 +324,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
         end: s.endTimeUnixNano.toString(),
         status: s.status,
       })),
-      exported: sinkChoice ? built.spans.length : 0,
+      exported: choice ? built.spans.length : 0,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
@@ -339,10 +336,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       formatTraceText(alakaiId, rows, logs, inRecordedOrder(built.spans, trace.events), { width, color }) + '\n',
     );
-    if (sinkChoice)
-      process.stdout.write(
-        `\nexported ${built.spans.length} spans to ${sinkChoice.otlpEndpoint ?? sinkChoice.output}\n`,
-      );
+    if (choice) process.stdout.write(`\nexported ${built.spans.length} spans to ${names.join(', ')}\n`);
   }
   return 0;
 }

@@ -9,14 +9,19 @@
  * go down and come back on the same port (`setFault`), and a script can answer each request by its
  * index (`answer`), for tests that need a precise sequence of statuses.
  *
+ * With `xray`, it is X-Ray's OTLP endpoint (xray-otlp-rules.ts): each request's SigV4 signature is
+ * recomputed and checked, gzip is decoded, X-Ray's limits are enforced with its own refusals, and
+ * session tokens can be marked expired; `xrayAnswers()` lists what each request got.
+ *
  * It keeps the spans of every request answered 2xx, in arrival order, and their distinct span ids,
  * so tests can check "delivered or counted as dropped, never both, never twice". A body it cannot
  * decode is answered 400 and kept in `undecodable()`: a test never counts zero spans by accident.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fromOtlpRequest } from '../../src/contract/otlp-json.js';
 import type { SpanRecord } from '../../src/contract/span-record.js';
+import { xrayVerdict, type XrayRules } from './xray-otlp-rules.js';
 
 export type CollectorFault = 'ok' | 'refuse' | 'hang' | 'http500' | 'http429';
 
@@ -36,6 +41,19 @@ export interface OtlpReceiverOptions {
    * received). A 2xx answer accepts the spans; any other status rejects them.
    */
   answer?: (index: number) => OtlpAnswer;
+  /** Behave as X-Ray's OTLP endpoint: SigV4 checked, gzip decoded, X-Ray's limits enforced. */
+  xray?: XrayRules;
+}
+
+/** What the X-Ray mode answered one request, and what it was signed with. */
+export interface XrayAnswer {
+  status: number;
+  errorType?: string;
+  message?: string;
+  accessKeyId?: string;
+  sessionToken?: string;
+  gzip: boolean;
+  spans: number;
 }
 
 export interface OtlpReceiver {
@@ -56,6 +74,8 @@ export interface OtlpReceiver {
   rejected(): number;
   /** Bodies that were not OTLP/JSON, with the decoder's reason. */
   undecodable(): string[];
+  /** In X-Ray mode: each request's answer, in arrival order. */
+  xrayAnswers(): XrayAnswer[];
   /** Switches the fault (e.g. `hang` → `ok`); `refuse` ↔ anything closes or reopens the port. */
   setFault(fault: CollectorFault): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +97,7 @@ export async function startOtlpReceiver(
   const heads: string[] = [];
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
+  const xrayAnswers: XrayAnswer[] = [];
 
   /** Decodes and keeps the spans; false when the body is not OTLP/JSON. */
   const accept = (body: string): boolean => {
@@ -87,6 +108,11 @@ export async function startOtlpReceiver(
       undecodable.push(String((error as Error).message));
       return false;
     }
+    keep(spans);
+    return true;
+  };
+
+  const keep = (spans: SpanRecord[]): void => {
     records.push(...spans);
     for (const span of spans) {
       if (acceptedIds.has(span.spanId)) {
@@ -100,7 +126,33 @@ export async function startOtlpReceiver(
         phases.set(phase, (phases.get(phase) ?? 0) + 1);
       }
     }
-    return true;
+  };
+
+  /** X-Ray mode: the verdict of xray-otlp-rules.ts, answered the way X-Ray answers. */
+  const answerAsXray = (rules: XrayRules, req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
+    void xrayVerdict(rules, req.method ?? 'POST', req.url ?? '/', req.headers, body).then((verdict) => {
+      xrayAnswers.push({
+        status: verdict.status,
+        ...(verdict.errorType ? { errorType: verdict.errorType } : {}),
+        ...(verdict.message ? { message: verdict.message } : {}),
+        ...(verdict.accessKeyId ? { accessKeyId: verdict.accessKeyId } : {}),
+        ...(verdict.sessionToken ? { sessionToken: verdict.sessionToken } : {}),
+        gzip: req.headers['content-encoding'] === 'gzip',
+        spans: verdict.spans?.length ?? 0,
+      });
+      if (verdict.status !== 200 || !verdict.spans) {
+        rejected++;
+        res
+          .writeHead(verdict.status, {
+            'content-type': 'application/json',
+            ...(verdict.errorType ? { 'x-amzn-errortype': verdict.errorType } : {}),
+          })
+          .end(JSON.stringify({ message: verdict.message ?? '' }));
+        return;
+      }
+      keep(verdict.spans);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
   };
 
   const server: Server = createServer((req, res) => {
@@ -128,6 +180,10 @@ export async function startOtlpReceiver(
       if (answer.status < 200 || answer.status >= 300) {
         rejected++;
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end('{}');
+        return;
+      }
+      if (options.xray) {
+        answerAsXray(options.xray, req, res, Buffer.concat(chunks));
         return;
       }
       if (!accept(Buffer.concat(chunks).toString('utf8'))) {
@@ -177,6 +233,7 @@ export async function startOtlpReceiver(
     requestHeads: () => heads,
     rejected: () => rejected,
     undecodable: () => undecodable,
+    xrayAnswers: () => xrayAnswers,
     async setFault(next) {
       if (next === 'refuse') await stop();
       else await listen();

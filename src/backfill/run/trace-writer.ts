@@ -1,19 +1,15 @@
 /**
  * Traces handed over by the assembler → spans in the sink: each trace built (buildTrace), counted,
- * shown to the caller (`trace` prints it), filtered for X-Ray when asked, written. Between traces
+ * shown to the caller (`trace` prints it), written (a dry run's sink writes nothing; an X-Ray
+ * destination's sink leaves out what X-Ray refuses, sinks/xray-filter-sink.ts). Between traces
  * the checkpointer may save; the traces of the batch not yet written then count as open.
  */
-import type { SpanRecord } from '../../contract/span-record.js';
 import { buildTrace, type BuiltTrace } from '../assembly/build-trace.js';
 import type { OpenTrace } from '../assembly/trace-assembler.js';
 import { countInto, type BackfillCounters } from '../report.js';
 import type { SpanSink } from '../sinks/span-sink.js';
-import { filterForXray } from '../sinks/xray-limits.js';
 
 export interface TraceWriterOptions {
-  dryRun: boolean;
-  xray: boolean;
-  now: () => number;
   onTrace?: ((trace: BuiltTrace, source: OpenTrace) => void) | undefined;
 }
 
@@ -48,9 +44,7 @@ export class TraceWriter {
       if (built.unmappedEvents > 0) countInto(counters.rejected, 'unmappable_event', built.unmappedEvents);
       counters.spansBuilt += built.spans.length;
       options.onTrace?.(built, trace);
-      let spans: SpanRecord[] = built.spans;
-      if (options.xray) spans = filterForXray(spans, options.now(), counters.notSent);
-      if (!options.dryRun && spans.length > 0) await this.sink.write(spans);
+      if (built.spans.length > 0) await this.sink.write(built.spans);
       this.next = i + 1;
       await afterTrace();
     }

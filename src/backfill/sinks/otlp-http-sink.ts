@@ -1,14 +1,20 @@
 /**
  * OTLP/HTTP with JSON bodies (POST {endpoint}, Content-Type: application/json), in batches of a
  * few hundred spans, one request at a time (the backfill must not flood a collector that is
- * catching up). Retries what the OTLP spec calls retryable — 429, 502, 503, 504 and network
- * errors — honouring Retry-After, with bounded attempts; anything else ends the run, and the
- * checkpoint (written only after a batch is acknowledged) lets it resume.
- * https://opentelemetry.io/docs/specs/otlp/#otlphttp-throttling
+ * catching up). Retries are the transport's (otlp-transport/otlp-post.ts); a request that fails
+ * for good ends the run, and the checkpoint (written only after a batch is acknowledged) lets it
+ * resume.
+ *
+ * To X-Ray (`xray: true`), each batch is cut to X-Ray's request limits (otlp-transport/xray-limits.ts)
+ * and gzip'd; with `sigv4`, every request is signed.
  */
 import { encodeOtlpJsonLine } from '../../contract/otlp-json.js';
 import type { SpanRecord } from '../../contract/span-record.js';
-import { DEFAULT_RETRY, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../retry.js';
+import { postOtlp } from '../../otlp-transport/otlp-post.js';
+import { SigV4Signer, type CredentialSource } from '../../otlp-transport/sigv4-signer.js';
+import type { SigV4Target } from '../../otlp-transport/sigv4-target.js';
+import { cutForXray } from '../../otlp-transport/xray-limits.js';
+import type { RetryPolicy } from '../retry.js';
 import type { SpanSink } from './span-sink.js';
 
 export interface OtlpHttpSinkOptions {
@@ -18,24 +24,14 @@ export interface OtlpHttpSinkOptions {
   timeoutMs?: number;
   retry?: RetryPolicy;
   onRetry?: (reason: string) => void;
+  /** Sign every request with SigV4 for this service and region. */
+  sigv4?: SigV4Target;
+  /** Credentials for the signature (default: the AWS default chain). */
+  credentials?: CredentialSource;
+  /** The endpoint is X-Ray's: cut batches to its request limits and gzip them. */
+  xray?: boolean;
   /** Ends the request in flight and its retries (`live` at its shutdown bound: nothing may arrive after it is counted as not sent). */
   signal?: AbortSignal;
-}
-
-const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-
-export class OtlpExportError extends Error {
-  override name = 'OtlpExportError';
-}
-
-class HttpStatusError extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfter: string | null,
-    body: string,
-  ) {
-    super(`HTTP ${status}${body ? `: ${body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`);
-  }
 }
 
 /** `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces` (OTLP exporter spec). */
@@ -47,26 +43,16 @@ export function defaultOtlpEndpoint(env: NodeJS.ProcessEnv = process.env): strin
   return `${base.replace(/\/+$/, '')}/v1/traces`;
 }
 
-function classify(err: unknown): RetryDecision {
-  if (err instanceof HttpStatusError) {
-    if (!RETRYABLE_STATUS.has(err.status)) return { retry: false };
-    const afterMs = parseRetryAfter(err.retryAfter);
-    return afterMs === undefined
-      ? { retry: true, reason: `http_${err.status}` }
-      : { retry: true, afterMs, reason: `http_${err.status}` };
-  }
-  // fetch rejects with TypeError on connection refused/reset, and AbortError/TimeoutError on our timeout.
-  return { retry: true, reason: 'network' };
-}
-
 export class OtlpHttpSink implements SpanSink {
   spansWritten = 0;
   requests = 0;
   private buffer: SpanRecord[] = [];
   private readonly batchSpans: number;
+  private readonly signer: SigV4Signer | undefined;
 
   constructor(private readonly options: OtlpHttpSinkOptions) {
     this.batchSpans = Math.max(1, options.batchSpans ?? 256);
+    this.signer = options.sigv4 ? new SigV4Signer(options.sigv4, options.credentials) : undefined;
   }
 
   async write(spans: SpanRecord[]): Promise<void> {
@@ -75,36 +61,24 @@ export class OtlpHttpSink implements SpanSink {
   }
 
   private async post(spans: SpanRecord[]): Promise<void> {
-    const body = encodeOtlpJsonLine(spans);
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
-    const stop = this.options.signal;
-    try {
-      await withRetry(
-        async () => {
-          stop?.throwIfAborted();
+    const requests = this.options.xray ? cutForXray(spans) : [spans];
+    for (const request of requests) {
+      await postOtlp(encodeOtlpJsonLine(request), {
+        endpoint: this.options.endpoint,
+        gzip: this.options.xray === true,
+        ...(this.options.headers ? { headers: this.options.headers } : {}),
+        ...(this.signer ? { signer: this.signer } : {}),
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        onRetry: (reason) => {
           this.requests++;
-          const timeout = AbortSignal.timeout(timeoutMs);
-          const res = await fetch(this.options.endpoint, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...this.options.headers },
-            body,
-            signal: stop ? AbortSignal.any([stop, timeout]) : timeout,
-          });
-          const text = await res.text().catch(() => '');
-          if (!res.ok) throw new HttpStatusError(res.status, res.headers.get('retry-after'), text);
+          this.options.onRetry?.(reason);
         },
-        (err) => (stop?.aborted ? { retry: false } : classify(err)),
-        this.options.retry ?? DEFAULT_RETRY,
-        this.options.onRetry,
-      );
-    } catch (err) {
-      const cause = (err as { cause?: unknown }).cause ?? err;
-      const what = cause instanceof HttpStatusError ? cause.message : String((cause as Error)?.message ?? cause);
-      throw new OtlpExportError(
-        `export to ${this.options.endpoint} failed: ${what}${err !== cause ? ` (${(err as Error).message})` : ''}`,
-      );
+      });
+      this.requests++;
+      this.spansWritten += request.length;
     }
-    this.spansWritten += spans.length;
   }
 
   async flush(): Promise<{ outputBytes?: number }> {

@@ -12,6 +12,16 @@ export interface SpanSink {
   close(): Promise<void>;
   /** Spans acknowledged or written (buffered ones included once flushed). */
   readonly spansWritten: number;
+  /** Several destinations: what each one got (the report lists them). */
+  destinations?(): DestinationReport[];
+}
+
+/** One destination's share of a run, in the closing report. */
+export interface DestinationReport {
+  name: string;
+  spansWritten: number;
+  /** Spans this destination was not sent (X-Ray limits), by reason. */
+  notSent: Record<string, number>;
 }
 
 export class NullSink implements SpanSink {

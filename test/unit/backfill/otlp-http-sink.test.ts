@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfill } from '../../../src/backfill/run-backfill.js';
-import { OtlpExportError, OtlpHttpSink, defaultOtlpEndpoint } from '../../../src/backfill/sinks/otlp-http-sink.js';
+import { OtlpHttpSink, defaultOtlpEndpoint } from '../../../src/backfill/sinks/otlp-http-sink.js';
+import { OtlpExportError } from '../../../src/otlp-transport/otlp-post.js';
 import { fileSources } from '../../../src/backfill/sources/open-sources.js';
 import {
   backfillFiles,

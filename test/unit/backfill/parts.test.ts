@@ -8,7 +8,8 @@ import { legacyParents, compareSliceOrder, type Slice } from '../../../src/backf
 import { looksLikeAwsCliJson } from '../../../src/backfill/sources/aws-cli-json.js';
 import { openFileSource } from '../../../src/backfill/sources/file-source.js';
 import { LineSplitter, type SplitLine } from '../../../src/backfill/sources/line-splitter.js';
-import { filterForXray, isXrayEndpoint } from '../../../src/backfill/sinks/xray-limits.js';
+import { isXrayEndpoint } from '../../../src/otlp-transport/sigv4-target.js';
+import { filterForXray } from '../../../src/otlp-transport/xray-limits.js';
 import { parseRetryAfter } from '../../../src/backfill/retry.js';
 import { renderWaterfall } from '../../../src/cli/waterfall.js';
 import { tempDir } from './backfill-fixture.js';
