@@ -15,7 +15,7 @@ import type { ConverterStats } from '../sdk/converter/converter-stats.js';
 import { SpanConverter, type SpanDestination } from '../sdk/converter/span-converter.js';
 import { flag, hasFlag, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { SigV4ConfigError, sigv4TargetFor } from '../otlp-transport/sigv4-target.js';
-import { fileDestination, httpDestination } from './live-destinations.js';
+import { fileDestination, httpDestination } from '../backfill/sinks/converter-destinations.js';
 import { checkOutputPaths } from './output-paths.js';
 import { reportFailure } from './report-failure.js';
 

@@ -14,10 +14,10 @@
  * Configuration: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` +
  * `/v1/traces` (or `otlpEndpoint` given to createAlakaiLambdaHandler).
  */
-import { OtlpHttpSink, defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
+import { defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
 import { noticeOnce, shownValue } from '../sdk/notice.js';
 import { decodeAwslogsEvent } from './awslogs-payload.js';
-import { SinkLineExporter, type LineExporter } from './line-exporter.js';
+import { ConverterLineExporter, type LineExporter } from './line-exporter.js';
 
 /** The part of Lambda's context object the handler reads. */
 export interface LambdaContextLike {
@@ -73,12 +73,14 @@ function exporterFor(endpoint: string | undefined): LineExporter {
       'lambda-no-endpoint',
       'lambda: no OTLP endpoint (set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT): spans are not exported',
     );
-    return new SinkLineExporter(undefined);
+    return new ConverterLineExporter(undefined);
   }
   // Short retries: the invocation has a deadline, and the next batch is already queued behind it.
-  return new SinkLineExporter(
-    new OtlpHttpSink({ endpoint, timeoutMs: 5000, retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 } }),
-  );
+  return new ConverterLineExporter({
+    endpoint,
+    timeoutMs: 5000,
+    retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+  });
 }
 
 /** A handler with its own exporter, kept across the invocations of a warm execution environment. */

@@ -1,14 +1,14 @@
 /**
  * Summary lines in → their spans exported → flushed: the one thing the Lambda handler needs from
- * a converter, behind the narrowest interface that says it (LineExporter). Today it is built from
- * the same pieces as `alakai-otel live` — parseLogLine, summaryLineToSpans, the OTLP/HTTP sink —
- * with its own small counters; the shared streaming converter replaces this file's class when it
- * lands, behind the same interface.
+ * a converter, behind the narrowest interface that says it (LineExporter). It is the streaming
+ * converter `live` uses (sdk/converter), one per invocation: the invocation's deadline is the
+ * converter's shutdown bound, so what is not exported by then is counted, never carried into an
+ * execution environment that may be frozen or ended after the handler returns.
  */
-import { summaryLineToSpans } from '../contract/event-to-spans.js';
-import { parseLogLine } from '../contract/parse.js';
-import type { SpanRecord } from '../contract/span-record.js';
-import type { SpanSink } from '../backfill/sinks/span-sink.js';
+import { httpDestination } from '../backfill/sinks/converter-destinations.js';
+import type { OtlpHttpSinkOptions } from '../backfill/sinks/otlp-http-sink.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../contract/limits.js';
+import { SpanConverter } from '../sdk/converter/span-converter.js';
 
 export interface LineBatchResult {
   /** Lines fed since the last flush. */
@@ -27,75 +27,46 @@ export interface LineExporter {
   flush(timeoutMs: number): Promise<LineBatchResult>;
 }
 
-/** Spans of one OTLP request: small enough for any collector's default limits, few requests a batch. */
-const BATCH_SPANS = 256;
+/** Spans held for export within one invocation; a subscription batch is at most 1 MB of log events. */
+const MAX_QUEUED_SPANS = 100_000;
 
-export class SinkLineExporter implements LineExporter {
-  private spans: SpanRecord[] = [];
-  private result = SinkLineExporter.empty();
+export class ConverterLineExporter implements LineExporter {
+  private converter: SpanConverter | undefined;
 
-  constructor(private readonly sink: SpanSink | undefined) {}
-
-  private static empty(): LineBatchResult {
-    return {
-      lines: 0,
-      summaryEvents: 0,
-      spansExported: 0,
-      spansFailed: 0,
-      rejected: Object.create(null) as Record<string, number>,
-    };
-  }
+  /** `http` undefined: nowhere to export (every span counts as failed). */
+  constructor(private readonly http: Omit<OtlpHttpSinkOptions, 'batchSpans' | 'signal'> | undefined) {}
 
   feed(line: string): void {
-    this.result.lines++;
-    // Blank lines carry nothing: not records for the file sources either (line-splitter.ts).
-    if (line.trim().length === 0) return;
-    const parsed = parseLogLine(line);
-    if (parsed.kind === 'rejected') {
-      this.result.rejected[parsed.reason] = (this.result.rejected[parsed.reason] ?? 0) + 1;
-      return;
-    }
-    if (parsed.kind !== 'summary') return;
-    this.result.summaryEvents++;
-    for (const span of summaryLineToSpans(parsed)) this.spans.push(span);
+    this.converter ??= new SpanConverter(this.http ? [httpDestination(this.http)] : [], {
+      maxQueuedSpans: MAX_QUEUED_SPANS,
+      maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    });
+    this.converter.feed(line);
   }
 
   async flush(timeoutMs: number): Promise<LineBatchResult> {
-    const spans = this.spans;
-    const result = this.result;
-    this.spans = [];
-    this.result = SinkLineExporter.empty();
-    const sink = this.sink;
-    if (!sink) {
-      result.spansFailed = spans.length;
-      return result;
-    }
-    const deadline = Date.now() + timeoutMs;
-    for (let i = 0; i < spans.length; i += BATCH_SPANS) {
-      const batch = spans.slice(i, i + BATCH_SPANS);
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        result.spansFailed += spans.length - i;
-        break;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          (async () => {
-            await sink.write(batch);
-            await sink.flush();
-          })(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('deadline')), left);
-          }),
-        ]);
-        result.spansExported += batch.length;
-      } catch {
-        result.spansFailed += batch.length;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    return result;
+    const converter = this.converter;
+    this.converter = undefined;
+    if (!converter)
+      return {
+        lines: 0,
+        summaryEvents: 0,
+        spansExported: 0,
+        spansFailed: 0,
+        rejected: Object.create(null) as Record<string, number>,
+      };
+    const stats = await converter.shutdown(timeoutMs);
+    const exported = stats.destinations[0]?.exported ?? 0;
+    const dropped = stats.droppedSpans.queueFull + stats.droppedSpans.afterShutdown;
+    const rejected = Object.create(null) as Record<string, number>;
+    for (const [reason, n] of Object.entries(stats.rejected)) rejected[reason] = n;
+    return {
+      lines: stats.lines,
+      summaryEvents: stats.summaryLines,
+      spansExported: exported,
+      // Failed, not sent by the deadline, or dropped at the bound: every span not exported.
+      spansFailed: stats.spans - exported + dropped,
+      rejected,
+    };
   }
 }

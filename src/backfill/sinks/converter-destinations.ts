@@ -1,5 +1,6 @@
 /**
- * The backfill's sinks as destinations of the streaming converter (`live`, and `follow` later).
+ * The backfill's sinks as destinations of the streaming converter (`live`, the Lambda handler, and
+ * `follow` later).
  * Each `send` is delivered as a whole or fails as a whole, so the converter's per-destination
  * counts are exact:
  * - the OTLP/HTTP sink gets batches of at most its own batch size, so one send is one request
@@ -7,10 +8,10 @@
  * - the file sink writes one OTLP/JSON line per summary line, as before, and makes each send
  *   durable before it counts.
  */
-import { OtlpFileSink } from '../backfill/sinks/otlp-file-sink.js';
-import { OtlpHttpSink, type OtlpHttpSinkOptions } from '../backfill/sinks/otlp-http-sink.js';
-import { XrayFilterSink } from '../backfill/sinks/xray-filter-sink.js';
-import type { SpanDestination } from '../sdk/converter/span-converter.js';
+import { OtlpFileSink } from './otlp-file-sink.js';
+import { OtlpHttpSink, type OtlpHttpSinkOptions } from './otlp-http-sink.js';
+import { XrayFilterSink } from './xray-filter-sink.js';
+import type { SpanDestination } from '../../sdk/converter/span-converter.js';
 
 export const HTTP_BATCH_SPANS = 256;
 
