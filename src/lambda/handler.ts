@@ -15,6 +15,7 @@
  * `/v1/traces` (or `otlpEndpoint` given to createAlakaiLambdaHandler).
  */
 import { defaultOtlpEndpoint } from '../backfill/sinks/otlp-http-sink.js';
+import { sigv4TargetFromEnv } from '../sdk/default-exporter.js';
 import { noticeOnce, shownValue } from '../sdk/notice.js';
 import { decodeAwslogsEvent } from './awslogs-payload.js';
 import { ConverterLineExporter, type LineExporter } from './line-exporter.js';
@@ -76,10 +77,18 @@ function exporterFor(endpoint: string | undefined): LineExporter {
     return new ConverterLineExporter(undefined);
   }
   // Short retries: the invocation has a deadline, and the next batch is already queued behind it.
+  // X-Ray's OTLP endpoint (or ALAKAI_SIGV4=xray): signed with the function role's credentials, as the SDK does.
+  let sigv4;
+  try {
+    sigv4 = sigv4TargetFromEnv(new URL(endpoint), process.env);
+  } catch {
+    sigv4 = undefined; // not a URL: the export fails and is counted
+  }
   return new ConverterLineExporter({
     endpoint,
     timeoutMs: 5000,
     retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+    ...(sigv4 ? { sigv4, xray: true } : {}),
   });
 }
 

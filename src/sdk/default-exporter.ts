@@ -71,7 +71,7 @@ export function otlpTracesDestination(env: NodeJS.ProcessEnv = process.env): str
  * A value that cannot be met (an unknown service, no region) is said once, and spans then go
  * unsigned (X-Ray answers 403, which the export path counts): the service starts regardless.
  */
-function sigv4Target(url: URL, env: NodeJS.ProcessEnv): SigV4Target | undefined {
+export function sigv4TargetFromEnv(url: URL, env: NodeJS.ProcessEnv): SigV4Target | undefined {
   try {
     return sigv4TargetFor(url.href, set(env, 'ALAKAI_SIGV4'), env);
   } catch (err) {
@@ -106,7 +106,7 @@ export function createDefaultExporter(
   const url = otlpTracesUrl(env);
   const destination = shownUrl(url);
   const cap = Math.max(1, Math.floor(shutdownTimeoutMs));
-  const target = sigv4Target(url, env);
+  const target = sigv4TargetFromEnv(url, env);
   if (target) {
     const exporter = new SigV4OtlpExporter({
       endpoint: url.href,

@@ -91,6 +91,45 @@ describe('packed package: alakai-otel/lambda for a subscription filter', () => {
     });
   }
 
+  it('signs for X-Ray with ALAKAI_SIGV4=xray, as the SDK does, and the signed request is accepted', async () => {
+    const xray = await startOtlpReceiver('ok', {
+      xray: { region: 'us-west-2', secrets: { AKIDLAMBDA: 'lambda-secret' } },
+    });
+    try {
+      // X-Ray takes no span older than 14 days: the line is re-dated to now.
+      const line = JSON.stringify({ ...(JSON.parse(summaries[0]!) as object), time: new Date().toISOString() });
+      app.write('lambda/xray-lines.json', JSON.stringify([line]));
+      const script = app.write(
+        'lambda/xray.mjs',
+        `import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { handler } from 'alakai-otel/lambda';
+const lines = JSON.parse(readFileSync(new URL('./xray-lines.json', import.meta.url), 'utf8'));
+const envelope = { messageType: 'DATA_MESSAGE', logGroup: '/ecs/alakai-core', logStream: 's', logEvents: lines.map((message, i) => ({ id: String(i), timestamp: Date.now(), message })) };
+console.log(JSON.stringify(await handler({ awslogs: { data: gzipSync(JSON.stringify(envelope)).toString('base64') } }, { getRemainingTimeInMillis: () => 30_000 })));
+`,
+      );
+      const result = await app.run(script, {
+        env: {
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: xray.url,
+          ALAKAI_SIGV4: 'xray',
+          AWS_REGION: 'us-west-2',
+          AWS_ACCESS_KEY_ID: 'AKIDLAMBDA',
+          AWS_SECRET_ACCESS_KEY: 'lambda-secret',
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const r = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      expect(r).toMatchObject({ summaryEvents: 1, spansExported: 1, spansFailed: 0 });
+      expect(xray.xrayAnswers().map((a) => [a.status, a.accessKeyId, a.spans])).toEqual([[200, 'AKIDLAMBDA', 1]]);
+    } finally {
+      await xray.close();
+    }
+  });
+
   it('with no endpoint configured, says so once and counts the spans as not exported', async () => {
     app.write('lambda/lines.json', JSON.stringify(coreLines));
     const script = app.write('lambda/no-endpoint.mjs', `import { handler } from 'alakai-otel/lambda';\n${SCRIPT_BODY}`);
