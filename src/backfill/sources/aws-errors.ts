@@ -1,4 +1,7 @@
 /** Sorting AWS SDK errors into: retry, restart pagination, skip a log group, user error, fatal. */
+import { countInto } from '../report.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+import { SourceUserError } from '../source-types.js';
 
 export type AwsErrorClass =
   | { kind: 'retry'; reason: string }
@@ -77,4 +80,25 @@ export function classifyAwsError(err: unknown): AwsErrorClass {
   if ((e.code && NETWORK_CODES.has(e.code)) || e.$fault === 'server') return { kind: 'retry', reason: 'network' };
   if (name === 'TypeError' && /fetch|socket|network/i.test(message)) return { kind: 'retry', reason: 'network' };
   return { kind: 'fatal' };
+}
+
+/**
+ * One AWS call with the sources' retry rule: what classifyAwsError calls retryable is retried under
+ * `policy` (each retry counted by reason in `retries`); a user mistake (no credentials, no such
+ * region, access denied) ends as a SourceUserError, one line for the CLI; anything else as it is.
+ */
+export function sendWithAwsRetry(policy: RetryPolicy, retries: Record<string, number>) {
+  return <T>(call: () => Promise<T>): Promise<T> =>
+    withRetry(
+      call,
+      (err) => {
+        const c = classifyAwsError(err);
+        return c.kind === 'retry' ? { retry: true, reason: c.reason } : { retry: false };
+      },
+      policy,
+      (reason) => countInto(retries, reason),
+    ).catch((err: unknown) => {
+      const c = classifyAwsError((err as { cause?: unknown }).cause ?? err);
+      throw c.kind === 'user' ? new SourceUserError(c.message) : err;
+    });
 }

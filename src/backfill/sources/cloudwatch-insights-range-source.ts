@@ -25,15 +25,9 @@ import { setMaxListeners } from 'node:events';
 import { DescribeLogGroupsCommand, type CloudWatchLogsClient, type ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
-import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy } from '../retry.js';
-import {
-  SourceUserError,
-  type LogSource,
-  type ResumeHint,
-  type SourceBatch,
-  type SourceRecord,
-} from '../source-types.js';
-import { classifyAwsError } from './aws-errors.js';
+import { DEFAULT_RETRY, sleep as realSleep, type RetryPolicy } from '../retry.js';
+import { type LogSource, type ResumeHint, type SourceBatch, type SourceRecord } from '../source-types.js';
+import { classifyAwsError, sendWithAwsRetry } from './aws-errors.js';
 import { MAX_MESSAGE_CHARS } from './cloudwatch-filter-source.js';
 import {
   INSIGHTS_DEFAULT_ROWS,
@@ -140,19 +134,7 @@ export function openInsightsRangeSource(options: InsightsRangeOptions, resumeAt?
   );
   aborted.catch(() => undefined);
 
-  const send = <T>(call: () => Promise<T>): Promise<T> =>
-    withRetry(
-      call,
-      (err) => {
-        const c = classifyAwsError(err);
-        return c.kind === 'retry' ? { retry: true, reason: c.reason } : { retry: false };
-      },
-      retry,
-      (reason) => countInto(counters.retries, reason),
-    ).catch((err: unknown) => {
-      const c = classifyAwsError((err as { cause?: unknown }).cause ?? err);
-      throw c.kind === 'user' ? new SourceUserError(c.message) : err;
-    });
+  const send = sendWithAwsRetry(retry, counters.retries);
   const deps: InsightsQueryDeps = {
     client: options.client,
     send,

@@ -14,9 +14,9 @@
 import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
-import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY, sleep as realSleep, type RetryPolicy } from '../retry.js';
 import { type LogSource, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
-import { classifyAwsError } from './aws-errors.js';
+import { sendWithAwsRetry } from './aws-errors.js';
 
 export const INSIGHTS_MAX_ROWS = 10_000;
 export const INSIGHTS_MAX_GROUPS = 50;
@@ -55,19 +55,7 @@ export function openInsightsSource(options: InsightsOptions): LogSource {
   const windows: [number, number][] = [[Math.floor(options.startMs / 1000), Math.ceil(options.endMs / 1000)]];
   let ordinal = 0;
 
-  const send = <T>(command: () => Promise<T>): Promise<T> =>
-    withRetry(
-      command,
-      (err) => {
-        const c = classifyAwsError(err);
-        return c.kind === 'retry' ? { retry: true, reason: c.reason } : { retry: false };
-      },
-      retry,
-      (reason) => countInto(options.counters.retries, reason),
-    ).catch((err: unknown) => {
-      const c = classifyAwsError((err as { cause?: unknown }).cause ?? err);
-      throw c.kind === 'user' ? new SourceUserError(c.message) : err;
-    });
+  const send = sendWithAwsRetry(retry, options.counters.retries);
 
   async function runQuery(startS: number, endS: number): Promise<{ rows: SourceRecord[]; full: boolean }> {
     const started = await send(() =>
