@@ -28,7 +28,7 @@ const envelope = (messageType, messages) => ({
 const data = (text) => ({ awslogs: { data: gzipSync(text).toString('base64') } });
 const context = { getRemainingTimeInMillis: () => 30_000 };
 const results = {};
-results.data = await handler(data(JSON.stringify(envelope('DATA_MESSAGE', [...lines, 'not json', '']))), context);
+results.data = await handler(data(JSON.stringify(envelope('DATA_MESSAGE', [...lines, 'not json', '', '{"msg":"[event] cut off']))), context);
 results.control = await handler(data(JSON.stringify(envelope('CONTROL_MESSAGE', ['CWL CONTROL MESSAGE: Checking health of destination']))), context);
 results.notBase64 = await handler({ awslogs: { data: 'this is not base64!' } }, context);
 const whole = gzipSync(JSON.stringify(envelope('DATA_MESSAGE', lines)));
@@ -63,10 +63,11 @@ describe('packed package: alakai-otel/lambda for a subscription filter', () => {
       const r = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, Record<string, unknown>>;
       expect(r['data']).toMatchObject({
         payload: 'data',
-        logEvents: coreLines.length + 2,
+        logEvents: coreLines.length + 3,
         summaryEvents: summaries.length,
         spansExported: summaries.length,
         spansFailed: 0,
+        // A summary line that is not JSON is refused and counted; other lines of the group are not ours.
         rejected: { not_json: 1 },
       });
       expect(r['control']).toMatchObject({ payload: 'control', logEvents: 0, spansExported: 0 });
