@@ -200,31 +200,31 @@ function peg$parse(input, options) {
   const peg$c23 = '!=';
   const peg$c24 = ')';
   const peg$c25 = '*';
-  const peg$c26 = 'ms';
-  const peg$c27 = '`';
-  const peg$c28 = '@';
-  const peg$c29 = '-';
-  const peg$c30 = '.';
-  const peg$c31 = '"';
-  const peg$c32 = "'";
-  const peg$c33 = '\\';
-  const peg$c34 = '/';
-  const peg$c35 = '\\/';
-  const peg$c36 = '#';
+  const peg$c26 = '`';
+  const peg$c27 = '@';
+  const peg$c28 = '-';
+  const peg$c29 = '.';
+  const peg$c30 = '"';
+  const peg$c31 = "'";
+  const peg$c32 = '\\';
+  const peg$c33 = '/';
+  const peg$c34 = '\\/';
+  const peg$c35 = '#';
 
   const peg$r0 = /^[0-9]/;
   const peg$r1 = /^[a-zA-Z0-9_]/;
   const peg$r2 = /^[a-zA-Z_]/;
   const peg$r3 = /^[<->]/;
   const peg$r4 = /^[\-+*\/%\^]/;
-  const peg$r5 = /^[dhmsw]/i;
-  const peg$r6 = /^[^`]/;
-  const peg$r7 = /^[a-zA-Z0-9_.]/;
-  const peg$r8 = /^[^"\\]/;
-  const peg$r9 = /^[^'\\]/;
-  const peg$r10 = /^[^\/\\\n]/;
-  const peg$r11 = /^[ \t\r\n]/;
-  const peg$r12 = /^[^\n]/;
+  const peg$r5 = /^[a-zA-Z]/;
+  const peg$r6 = /^[0-9_]/;
+  const peg$r7 = /^[^`]/;
+  const peg$r8 = /^[a-zA-Z0-9_.]/;
+  const peg$r9 = /^[^"\\]/;
+  const peg$r10 = /^[^'\\]/;
+  const peg$r11 = /^[^\/\\\n]/;
+  const peg$r12 = /^[ \t\r\n]/;
+  const peg$r13 = /^[^\n]/;
 
   const peg$e0 = peg$literalExpectation('|', false);
   const peg$e1 = peg$literalExpectation('fields', true);
@@ -258,8 +258,16 @@ function peg$parse(input, options) {
   const peg$e29 = peg$classExpectation(['-', '+', '*', '/', '%', '^'], false, false, false);
   const peg$e30 = peg$literalExpectation(')', false);
   const peg$e31 = peg$literalExpectation('*', false);
-  const peg$e32 = peg$literalExpectation('ms', true);
-  const peg$e33 = peg$classExpectation(['d', 'h', 'm', 's', 'w'], false, true, false);
+  const peg$e32 = peg$classExpectation(
+    [
+      ['a', 'z'],
+      ['A', 'Z'],
+    ],
+    false,
+    false,
+    false,
+  );
+  const peg$e33 = peg$classExpectation([['0', '9'], '_'], false, false, false);
   const peg$e34 = peg$literalExpectation('`', false);
   const peg$e35 = peg$classExpectation(['`'], true, false, false);
   const peg$e36 = peg$literalExpectation('@', false);
@@ -2660,25 +2668,31 @@ function peg$parse(input, options) {
     }
     if (s1 !== peg$FAILED) {
       s2 = peg$currPos;
-      s3 = input.substr(peg$currPos, 2);
-      if (s3.toLowerCase() === peg$c26) {
-        peg$currPos += 2;
+      s3 = [];
+      s4 = input.charAt(peg$currPos);
+      if (peg$r5.test(s4)) {
+        peg$currPos++;
       } else {
-        s3 = peg$FAILED;
+        s4 = peg$FAILED;
         if (peg$silentFails === 0) {
           peg$fail(peg$e32);
         }
       }
-      if (s3 === peg$FAILED) {
-        s3 = input.charAt(peg$currPos);
-        if (peg$r5.test(s3)) {
-          peg$currPos++;
-        } else {
-          s3 = peg$FAILED;
-          if (peg$silentFails === 0) {
-            peg$fail(peg$e33);
+      if (s4 !== peg$FAILED) {
+        while (s4 !== peg$FAILED) {
+          s3.push(s4);
+          s4 = input.charAt(peg$currPos);
+          if (peg$r5.test(s4)) {
+            peg$currPos++;
+          } else {
+            s4 = peg$FAILED;
+            if (peg$silentFails === 0) {
+              peg$fail(peg$e32);
+            }
           }
         }
+      } else {
+        s3 = peg$FAILED;
       }
       if (s3 !== peg$FAILED) {
         s2 = input.substring(s2, peg$currPos);
@@ -2689,12 +2703,12 @@ function peg$parse(input, options) {
         s3 = peg$currPos;
         peg$silentFails++;
         s4 = input.charAt(peg$currPos);
-        if (peg$r1.test(s4)) {
+        if (peg$r6.test(s4)) {
           peg$currPos++;
         } else {
           s4 = peg$FAILED;
           if (peg$silentFails === 0) {
-            peg$fail(peg$e13);
+            peg$fail(peg$e33);
           }
         }
         peg$silentFails--;
@@ -2742,7 +2756,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 96) {
-      s1 = peg$c27;
+      s1 = peg$c26;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -2754,7 +2768,7 @@ function peg$parse(input, options) {
       s2 = peg$currPos;
       s3 = [];
       s4 = input.charAt(peg$currPos);
-      if (peg$r6.test(s4)) {
+      if (peg$r7.test(s4)) {
         peg$currPos++;
       } else {
         s4 = peg$FAILED;
@@ -2766,7 +2780,7 @@ function peg$parse(input, options) {
         while (s4 !== peg$FAILED) {
           s3.push(s4);
           s4 = input.charAt(peg$currPos);
-          if (peg$r6.test(s4)) {
+          if (peg$r7.test(s4)) {
             peg$currPos++;
           } else {
             s4 = peg$FAILED;
@@ -2785,7 +2799,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 96) {
-          s3 = peg$c27;
+          s3 = peg$c26;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
@@ -2812,7 +2826,7 @@ function peg$parse(input, options) {
       s0 = peg$currPos;
       s1 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 64) {
-        s2 = peg$c28;
+        s2 = peg$c27;
         peg$currPos++;
       } else {
         s2 = peg$FAILED;
@@ -2835,7 +2849,7 @@ function peg$parse(input, options) {
       if (s3 !== peg$FAILED) {
         s4 = [];
         s5 = input.charAt(peg$currPos);
-        if (peg$r7.test(s5)) {
+        if (peg$r8.test(s5)) {
           peg$currPos++;
         } else {
           s5 = peg$FAILED;
@@ -2846,7 +2860,7 @@ function peg$parse(input, options) {
         while (s5 !== peg$FAILED) {
           s4.push(s5);
           s5 = input.charAt(peg$currPos);
-          if (peg$r7.test(s5)) {
+          if (peg$r8.test(s5)) {
             peg$currPos++;
           } else {
             s5 = peg$FAILED;
@@ -2878,7 +2892,7 @@ function peg$parse(input, options) {
     s1 = peg$currPos;
     s2 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 45) {
-      s3 = peg$c29;
+      s3 = peg$c28;
       peg$currPos++;
     } else {
       s3 = peg$FAILED;
@@ -2918,7 +2932,7 @@ function peg$parse(input, options) {
     if (s4 !== peg$FAILED) {
       s5 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 46) {
-        s6 = peg$c30;
+        s6 = peg$c29;
         peg$currPos++;
       } else {
         s6 = peg$FAILED;
@@ -3017,7 +3031,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 34) {
-      s1 = peg$c31;
+      s1 = peg$c30;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3033,7 +3047,7 @@ function peg$parse(input, options) {
         s3 = peg$parseDoubleChar();
       }
       if (input.charCodeAt(peg$currPos) === 34) {
-        s3 = peg$c31;
+        s3 = peg$c30;
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
@@ -3055,7 +3069,7 @@ function peg$parse(input, options) {
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 39) {
-        s1 = peg$c32;
+        s1 = peg$c31;
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
@@ -3071,7 +3085,7 @@ function peg$parse(input, options) {
           s3 = peg$parseSingleChar();
         }
         if (input.charCodeAt(peg$currPos) === 39) {
-          s3 = peg$c32;
+          s3 = peg$c31;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
@@ -3100,7 +3114,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 92) {
-      s1 = peg$c33;
+      s1 = peg$c32;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3131,7 +3145,7 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = input.charAt(peg$currPos);
-      if (peg$r8.test(s0)) {
+      if (peg$r9.test(s0)) {
         peg$currPos++;
       } else {
         s0 = peg$FAILED;
@@ -3149,7 +3163,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 92) {
-      s1 = peg$c33;
+      s1 = peg$c32;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3180,7 +3194,7 @@ function peg$parse(input, options) {
     }
     if (s0 === peg$FAILED) {
       s0 = input.charAt(peg$currPos);
-      if (peg$r9.test(s0)) {
+      if (peg$r10.test(s0)) {
         peg$currPos++;
       } else {
         s0 = peg$FAILED;
@@ -3198,7 +3212,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 47) {
-      s1 = peg$c34;
+      s1 = peg$c33;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3219,7 +3233,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         if (input.charCodeAt(peg$currPos) === 47) {
-          s3 = peg$c34;
+          s3 = peg$c33;
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
@@ -3250,8 +3264,8 @@ function peg$parse(input, options) {
     let s0, s1, s2;
 
     s0 = peg$currPos;
-    if (input.substr(peg$currPos, 2) === peg$c35) {
-      s1 = peg$c35;
+    if (input.substr(peg$currPos, 2) === peg$c34) {
+      s1 = peg$c34;
       peg$currPos += 2;
     } else {
       s1 = peg$FAILED;
@@ -3267,7 +3281,7 @@ function peg$parse(input, options) {
     if (s0 === peg$FAILED) {
       s0 = peg$currPos;
       if (input.charCodeAt(peg$currPos) === 92) {
-        s1 = peg$c33;
+        s1 = peg$c32;
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
@@ -3298,7 +3312,7 @@ function peg$parse(input, options) {
       }
       if (s0 === peg$FAILED) {
         s0 = input.charAt(peg$currPos);
-        if (peg$r10.test(s0)) {
+        if (peg$r11.test(s0)) {
           peg$currPos++;
         } else {
           s0 = peg$FAILED;
@@ -3317,7 +3331,7 @@ function peg$parse(input, options) {
 
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r11.test(s1)) {
+    if (peg$r12.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3332,7 +3346,7 @@ function peg$parse(input, options) {
       while (s1 !== peg$FAILED) {
         s0.push(s1);
         s1 = input.charAt(peg$currPos);
-        if (peg$r11.test(s1)) {
+        if (peg$r12.test(s1)) {
           peg$currPos++;
         } else {
           s1 = peg$FAILED;
@@ -3356,7 +3370,7 @@ function peg$parse(input, options) {
 
     s0 = [];
     s1 = input.charAt(peg$currPos);
-    if (peg$r11.test(s1)) {
+    if (peg$r12.test(s1)) {
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3370,7 +3384,7 @@ function peg$parse(input, options) {
     while (s1 !== peg$FAILED) {
       s0.push(s1);
       s1 = input.charAt(peg$currPos);
-      if (peg$r11.test(s1)) {
+      if (peg$r12.test(s1)) {
         peg$currPos++;
       } else {
         s1 = peg$FAILED;
@@ -3391,7 +3405,7 @@ function peg$parse(input, options) {
 
     s0 = peg$currPos;
     if (input.charCodeAt(peg$currPos) === 35) {
-      s1 = peg$c36;
+      s1 = peg$c35;
       peg$currPos++;
     } else {
       s1 = peg$FAILED;
@@ -3402,7 +3416,7 @@ function peg$parse(input, options) {
     if (s1 !== peg$FAILED) {
       s2 = [];
       s3 = input.charAt(peg$currPos);
-      if (peg$r12.test(s3)) {
+      if (peg$r13.test(s3)) {
         peg$currPos++;
       } else {
         s3 = peg$FAILED;
@@ -3413,7 +3427,7 @@ function peg$parse(input, options) {
       while (s3 !== peg$FAILED) {
         s2.push(s3);
         s3 = input.charAt(peg$currPos);
-        if (peg$r12.test(s3)) {
+        if (peg$r13.test(s3)) {
           peg$currPos++;
         } else {
           s3 = peg$FAILED;
