@@ -20,6 +20,8 @@ const outPath = join(root, 'src/query/parser.generated.ts');
 
 const source = peggy.generate(readFileSync(grammarPath, 'utf8'), {
   output: 'source',
+  // Memoized: without it, the alternatives of Predicate re-parse each nested operand, exponential in depth.
+  cache: true,
   format: 'es',
   grammarSource: 'src/query/grammar.peggy',
 });

@@ -23,13 +23,14 @@ export function formatQueryTable(result: QueryResult): string {
  * spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe.
  * https://www.rfc-editor.org/rfc/rfc4180 ; https://owasp.org/www-community/attacks/CSV_Injection
  */
-function csvField(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+function csvField(text: string, header = false): string {
+  const safe = !header && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function formatQueryCsv(result: QueryResult): string {
-  const lines = [result.columns.map(csvField).join(',')];
+  // Column names are the query's own (`@timestamp`), not log text: no formula guard there.
+  const lines = [result.columns.map((c) => csvField(c, true)).join(',')];
   for (const r of result.rows) lines.push(result.columns.map((c) => csvField(cell(r[c]))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
