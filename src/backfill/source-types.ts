@@ -24,6 +24,8 @@ export interface SourceRecord {
   text: string | undefined;
   /** Why the line was refused while reading (counted like a parser rejection). */
   readError?: string;
+  /** The event's CloudWatch timestamp (epoch ms) when the input carries one (aws CLI output). */
+  timestampMs?: number;
 }
 
 export interface SourceBatch {

@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'show one execution across the three services: rows, step-level lines and a waterfall',
     load: async () => (await import('./trace.js')).traceCommand,
   },
+  query: {
+    summary: "run the guide's common queries (or any Logs Insights query) over log files",
+    load: async () => (await import('./query.js')).queryCommand,
+  },
   live: {
     summary: "pass a service's log lines through unchanged and export its summary events as spans",
     load: async () => (await import('./live.js')).liveCommand,

@@ -129,13 +129,13 @@ function formatMs(ms: number): string {
 }
 
 /** Control characters from log text never reach the terminal. */
-function clean(text: string, max: number): string {
+export function clean(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   const out = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells

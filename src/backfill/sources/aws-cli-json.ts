@@ -76,12 +76,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** CloudWatch keeps the newline the service wrote; the line itself is what is parsed. */
-function lineOf(message: string, maxLineBytes: number): SourceRecord {
+function lineOf(message: string, maxLineBytes: number, timestampMs?: number): SourceRecord {
   const text = message.endsWith('\n') ? message.slice(0, message.endsWith('\r\n') ? -2 : -1) : message;
   // A UTF-16 unit is at most 3 UTF-8 bytes: count exactly only near the limit.
   if (text.length * 3 > maxLineBytes && Buffer.byteLength(text, 'utf8') > maxLineBytes)
     return { text: undefined, readError: 'too_large' };
-  return { text };
+  return timestampMs === undefined ? { text } : { text, timestampMs };
+}
+
+/** get-query-results prints @timestamp as `2024-05-01 12:00:00.000`, in UTC. */
+function rowTimestamp(row: unknown[]): number | undefined {
+  for (const cell of row) {
+    if (isObject(cell) && cell['field'] === '@timestamp' && typeof cell['value'] === 'string') {
+      const ms = Date.parse(`${cell['value'].replace(' ', 'T')}Z`);
+      return Number.isFinite(ms) ? ms : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** A get-query-results row: `@message`'s value, `null` when the row has no `@message`, undefined when it is not a row. */
@@ -186,8 +197,13 @@ export class AwsCliRecords {
     }
     if (typeof value === 'string' && array === 'root') return lineOf(value, this.options.maxLineBytes);
     if (isObject(value) && array !== 'results') {
+      const ts = value['timestamp'];
       return typeof value['message'] === 'string'
-        ? lineOf(value['message'], this.options.maxLineBytes)
+        ? lineOf(
+            value['message'],
+            this.options.maxLineBytes,
+            typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined,
+          )
         : { text: undefined, readError: 'bad_cloudwatch_event' };
     }
     if (Array.isArray(value) && array !== 'events') {
@@ -203,7 +219,7 @@ export class AwsCliRecords {
         const group = rowLogGroup(value);
         if (group !== undefined && !wanted.has(group)) return undefined;
       }
-      if (typeof message === 'string') return lineOf(message, this.options.maxLineBytes);
+      if (typeof message === 'string') return lineOf(message, this.options.maxLineBytes, rowTimestamp(value));
     }
     return { text: undefined, readError: 'bad_cloudwatch_event' };
   }
