@@ -94,14 +94,18 @@ export async function liveCommand(argv: string[]): Promise<number> {
     return reportFailure('live', err);
   }
   // Short retries: a live pipe should drop and count, not stall behind a dead collector.
+  const xrayNotSent = Object.create(null) as Record<string, number>;
   if (endpoint)
     destinations.push(
-      httpDestination({
-        endpoint,
-        timeoutMs: 5000,
-        retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
-        ...(sigv4 ? { sigv4, xray: true } : {}),
-      }),
+      httpDestination(
+        {
+          endpoint,
+          timeoutMs: 5000,
+          retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+          ...(sigv4 ? { sigv4, xray: true } : {}),
+        },
+        xrayNotSent,
+      ),
     );
   // One queue for every destination, bounded by --max-queue; each destination counts its own exports.
   const converter = new SpanConverter(destinations, {
@@ -143,6 +147,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
   const stats = await converter.shutdown(SHUTDOWN_FLUSH_MS);
   const unexported = stats.droppedSpans.queueFull > 0 || stats.destinations.some((d) => d.failed + d.notSent > 0);
   if (unexported) process.stderr.write(troubleReport(stats));
+  // Spans deliberately left out of X-Ray's requests (its limits) are a loss the user must hear of.
+  const refused = Object.entries(xrayNotSent);
+  if (refused.length > 0)
+    process.stderr.write(
+      `alakai-otel live: spans not sent to X-Ray (its limits): ${refused.map(([reason, n]) => `${reason} ${n}`).join(', ')}\n`,
+    );
   // The service's lines always passed through; but when no span reached any destination, the
   // export itself failed, and a script must be able to tell.
   const everyExportFailed =

@@ -15,14 +15,19 @@ import type { SpanDestination } from '../../sdk/converter/span-converter.js';
 
 export const HTTP_BATCH_SPANS = 256;
 
-export function httpDestination(options: Omit<OtlpHttpSinkOptions, 'batchSpans' | 'signal'>): SpanDestination {
+export function httpDestination(
+  options: Omit<OtlpHttpSinkOptions, 'batchSpans' | 'signal'>,
+  /** With `xray`: where the spans X-Ray would refuse are counted by reason (they are not sent). */
+  xrayNotSent: Record<string, number> = Object.create(null) as Record<string, number>,
+): SpanDestination {
   // Closing aborts a request still in flight (the converter's shutdown bound has passed and counted
   // it as not sent), so it cannot be delivered after that count, nor keep the process alive.
   const stop = new AbortController();
   const http = new OtlpHttpSink({ ...options, batchSpans: HTTP_BATCH_SPANS, signal: stop.signal });
   // X-Ray refuses a whole request over its limits: spans it would refuse are left out of the request.
-  // (The converter still counts them as this destination's exports: a known gap, see docs/backfill.md.)
-  const sink = options.xray ? new XrayFilterSink(http, Object.create(null) as Record<string, number>) : http;
+  // The converter counts them among this destination's exports (its send succeeded); the caller
+  // reports them from `xrayNotSent`.
+  const sink = options.xray ? new XrayFilterSink(http, xrayNotSent) : http;
   return {
     name: options.endpoint,
     batchSpans: HTTP_BATCH_SPANS,

@@ -6,7 +6,7 @@
  *
  * One run sends everything to a file and the last 14 days to X-Ray, and reports per destination.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,5 +150,44 @@ describe('backfill to X-Ray’s OTLP endpoint', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('live to X-Ray’s OTLP endpoint', () => {
+  it('--otlp-endpoint X-RAY --sigv4 xray: lines pass through, recent spans are signed and sent, the ones X-Ray would refuse are said on stderr', async () => {
+    const oldText = await readFile(old.ndjson[0]!, 'utf8');
+    const recentText = await readFile(recent.ndjson[0]!, 'utf8');
+    const before = xray.xrayAnswers().length;
+    const base = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('OTEL_')),
+    );
+    const child = spawn(process.execPath, [CLI, 'live', '--otlp-endpoint', xray.url, '--sigv4', 'xray'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...base,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: 'AKIDOTHER',
+        AWS_SECRET_ACCESS_KEY: 'other',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+        AWS_CONFIG_FILE: '/nonexistent/config',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(oldText + recentText);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe(oldText + recentText);
+    const oldSummaries = oldText.split('\n').filter((l) => l.includes('"[event] ')).length;
+    const recentSummaries = recentText.split('\n').filter((l) => l.includes('"[event] ')).length;
+    const answers = xray.xrayAnswers().slice(before);
+    expect(answers.every((a) => a.status === 200 && a.accessKeyId === 'AKIDOTHER')).toBe(true);
+    expect(answers.reduce((n, a) => n + (a.spans ?? 0), 0)).toBe(recentSummaries);
+    expect(stderr.trim().split('\n')).toEqual([
+      `alakai-otel live: spans not sent to X-Ray (its limits): xray_older_than_14_days ${oldSummaries}`,
+    ]);
   });
 });
