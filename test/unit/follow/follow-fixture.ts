@@ -295,7 +295,11 @@ export function runFollow(
   r: SeededRandom,
   arrivals: readonly Arrival[],
   options: FollowAssemblerOptions = FOLLOW_OPTIONS,
-  hooks: { afterRelease?: (a: FollowAssembler, index: number) => FollowAssembler } = {},
+  hooks: {
+    /** May swap the assembler (snapshot/restore), after the line at `index` was added (and released). */
+    afterAdd?: (a: FollowAssembler, index: number) => FollowAssembler;
+    afterRelease?: (a: FollowAssembler, index: number) => FollowAssembler;
+  } = {},
 ): FollowRun {
   let a = new FollowAssembler(options);
   const groups: SpanRecord[][] = [];
@@ -312,6 +316,7 @@ export function runFollow(
     }
     now = Math.max(now, next.atMs);
     a.add({ text: next.line.text, timestampMs: next.line.writeMs }, now);
+    if (hooks.afterAdd) a = hooks.afterAdd(a, i);
     if (r.next() < 0.7 || i === arrivals.length - 1) {
       releaseAt(now);
       if (hooks.afterRelease) a = hooks.afterRelease(a, i);
