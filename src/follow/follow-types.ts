@@ -37,6 +37,11 @@ export interface FollowSourceStatus {
   readonly readErrors: number;
   /** The last trouble, one line, secrets redacted (for the status line). */
   readonly lastError?: string;
+  /**
+   * What happened to the source, counted by kind, for the final report: `rotated`, `truncated`,
+   * `missing` (spells of absence), `too_large` (lines over the limit), `live_tail_fallback`, …
+   */
+  readonly incidents?: Readonly<Record<string, number>>;
 }
 
 export interface FollowSource {
