@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DeleteLogGroupCommand,
@@ -15,9 +16,10 @@ import {
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { FollowLine, FollowSource } from '../../src/follow/follow-types.js';
 import { CloudWatchPollSource } from '../../src/follow/sources/cloudwatch-poll-source.js';
+import { LiveTailSource } from '../../src/follow/sources/live-tail-source.js';
 import { TokenBucket } from '../../src/backfill/sources/token-bucket.js';
 import { logsClient } from './harness/cloudwatch.js';
-import { loadPeersEnv } from './harness/peers-env.js';
+import { awsClientConfig, loadPeersEnv } from './harness/peers-env.js';
 import { pollUntil } from './harness/poll.js';
 
 const peers = loadPeersEnv();
@@ -115,5 +117,119 @@ describe('FilterLogEvents polling against moto', () => {
     await poll(() => lines.length === 2, { what: 'the event after re-creation' });
     expect(lines.map((l) => l.text)).toEqual(['before delete', 'after re-create']);
     expect(source.status().incidents).toMatchObject({ missing: 1, reappeared: 1 });
+  });
+});
+
+describe('Live Tail against moto', () => {
+  test('what moto serves (a session start, one update, the end) is delivered once, the pollers covering the rest', async () => {
+    // One group a session: moto 5.2.5 answers a session of two groups with the LAST group's ARN
+    // twice in sessionStart.logGroupIdentifiers and events of that group only (AWS takes up to 10).
+    const groups = [`/e2e/follow-${run}/lt-core`];
+    for (const g of groups) await createGroup(g);
+    // Before the start: moto's update holds these too; they are not delivered (follow starts now).
+    await put(groups[0]!, ['{"old":true}'], Date.now() - 5_000);
+    const startMs = Date.now();
+    // StartLiveTail's host prefix (`stream-`) is left off for an endpoint of one's own.
+    const ltClient = new CloudWatchLogsClient({ ...awsClientConfig(peers), disableHostPrefix: true });
+    const bucket = new TokenBucket(5);
+    // The pollers cannot reach CloudWatch here (a closed port): what arrives comes by Live Tail.
+    const deadClient = new CloudWatchLogsClient({
+      ...awsClientConfig(peers),
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+    });
+    const pollers = groups.map(
+      (g) =>
+        new CloudWatchPollSource({
+          client: deadClient,
+          logGroup: g,
+          limiter: bucket,
+          // Slow enough to leave the bucket's 5 a second to Live Tail.
+          pollIntervalMs: 2_000,
+          slowPollIntervalMs: 2_000,
+          retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+          contentDedupe: true,
+          startMs,
+        }),
+    );
+    const source = new LiveTailSource({
+      client: ltClient,
+      pollers,
+      limiter: bucket,
+      reconnectMinMs: 100,
+      reconnectMaxMs: 200,
+    });
+    const lines = collect(source);
+    await poll(() => (source.status().incidents?.['live_tail_sessions'] ?? 0) >= 1, { what: 'a Live Tail session' });
+    await put(groups[0]!, ['{"core":1}', '{"core":2}']);
+    await put(groups[0]!, ['{"core":3}']);
+    await poll(() => lines.length === 3, { what: `the three new events (${JSON.stringify(source.status())})` });
+    // Several more sessions (each replays the whole group) and polls: nothing twice.
+    const sessions = source.status().incidents?.['live_tail_sessions'] ?? 0;
+    await poll(() => (source.status().incidents?.['live_tail_sessions'] ?? 0) >= sessions + 3, {
+      what: 'three more sessions',
+    });
+    expect(lines.map((l) => l.text)).toEqual(['{"core":1}', '{"core":2}', '{"core":3}']);
+    const status = source.status();
+    expect(status.incidents?.['live_tail_lines']).toBe(3);
+    expect(status.incidents?.['live_tail_ended']).toBeGreaterThanOrEqual(1);
+    expect(status.lines).toBe(3);
+    // The position holds each group's poller position; reopened there (pollers that reach moto
+    // now, over the same minute), nothing comes again by either path.
+    const position = source.position();
+    await source.stop();
+    running.pop();
+    const again = new LiveTailSource({
+      client: ltClient,
+      pollers: groups.map(
+        (g) =>
+          new CloudWatchPollSource({
+            client: ltClient,
+            logGroup: g,
+            limiter: bucket,
+            pollIntervalMs: 100,
+            contentDedupe: true,
+          }),
+      ),
+      limiter: bucket,
+      reconnectMinMs: 100,
+      reconnectMaxMs: 200,
+    });
+    const more: FollowLine[] = [];
+    running.push(again);
+    again.start((batch) => more.push(...batch), position);
+    await poll(() => (again.status().incidents?.['live_tail_sessions'] ?? 0) >= 2, {
+      what: 'sessions after reopening',
+    });
+    expect(more).toEqual([]);
+  });
+
+  test('an endpoint that refuses StartLiveTail leaves the pollers on, and says why', async () => {
+    const group = `/e2e/follow-${run}/lt-refused`;
+    await createGroup(group);
+    const startMs = Date.now();
+    // With the host prefix the SDK asks stream-127.0.0.1: the call fails, as a refused Live Tail would.
+    const prefixed = new CloudWatchLogsClient({ ...awsClientConfig(peers), maxAttempts: 1 });
+    const poller = new CloudWatchPollSource({
+      client,
+      logGroup: group,
+      limiter: new TokenBucket(5),
+      pollIntervalMs: 100,
+      contentDedupe: true,
+      startMs,
+    });
+    const source = new LiveTailSource({
+      client: prefixed,
+      pollers: [poller],
+      limiter: new TokenBucket(5),
+      reconnectMinMs: 50,
+      reconnectMaxMs: 60_000,
+    });
+    const lines = collect(source);
+    await put(group, ['polled']);
+    await poll(() => lines.length === 1, { what: 'the polled event' });
+    await poll(() => source.status().lastError !== undefined, { what: 'the reason' });
+    expect(source.status().lastError).toMatch(/Live Tail/);
+    expect(lines.map((l) => l.text)).toEqual(['polled']);
   });
 });

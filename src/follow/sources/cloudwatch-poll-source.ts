@@ -200,17 +200,17 @@ export class CloudWatchPollSource implements FollowSource {
 
   /**
    * Events Live Tail got for this group: those not delivered yet and not before the bound go out
-   * now, in timestamp order, and are remembered by content key.
+   * now, in timestamp order, and are remembered by content key. Returns how many went out.
    */
-  acceptLive(events: readonly LogEventLike[]): void {
-    if (this.stopped) return;
+  acceptLive(events: readonly LogEventLike[]): number {
+    if (this.stopped) return 0;
     const fresh: LogEventLike[] = [];
     for (const e of events) {
       if (typeof e.timestamp !== 'number' || e.timestamp < this.fromMs) continue;
       if (this.seen.has(contentKey(e))) continue;
       fresh.push(e);
     }
-    this.flush(fresh);
+    return this.flush(fresh);
   }
 
   private schedule(ms: number): void {
@@ -341,9 +341,9 @@ export class CloudWatchPollSource implements FollowSource {
     );
   }
 
-  /** Delivers events in timestamp order (stable), remembering their keys in the same step. */
-  private flush(events: readonly LogEventLike[]): void {
-    if (events.length === 0 || this.stopped) return;
+  /** Delivers events in timestamp order (stable), remembering their keys in the same step; returns how many went out. */
+  private flush(events: readonly LogEventLike[]): number {
+    if (events.length === 0 || this.stopped) return 0;
     const sorted = events
       .map((e, i) => ({ e, i }))
       .sort((a, b) => (a.e.timestamp ?? 0) - (b.e.timestamp ?? 0) || a.i - b.i)
@@ -351,8 +351,13 @@ export class CloudWatchPollSource implements FollowSource {
     const out: FollowLine[] = [];
     for (const e of sorted) {
       const ts = typeof e.timestamp === 'number' && Number.isFinite(e.timestamp) ? e.timestamp : this.fromMs;
+      const content = this.options.contentDedupe || !e.eventId ? contentKey(e) : undefined;
+      // Checked here, in the synchronous step that delivers, so a Live Tail copy delivered while a
+      // poll was paging (or two identical copies in one batch) cannot go out twice.
+      const dup = content !== undefined && this.seen.has(content);
       if (e.eventId) this.seen.set(`id:${e.eventId}`, ts);
-      if (this.options.contentDedupe || !e.eventId) this.seen.set(contentKey(e), ts);
+      if (dup) continue;
+      if (content !== undefined) this.seen.set(content, ts);
       if (this.newestMs === undefined || ts > this.newestMs) this.newestMs = ts;
       const message = e.message;
       if (typeof message !== 'string' || message.length > MAX_MESSAGE_CHARS) {
@@ -363,9 +368,10 @@ export class CloudWatchPollSource implements FollowSource {
       out.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message, timestampMs: ts });
     }
     if (this.seen.size > this.maxSeen) this.shortenOverlap();
-    if (out.length === 0) return;
+    if (out.length === 0) return 0;
     this.lines += out.length;
     this.deliver!(out);
+    return out.length;
   }
 
   /** The bound moves up (never down), forgetting the keys before it. */
