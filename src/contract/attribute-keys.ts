@@ -50,3 +50,11 @@ export const SCOPE_NAME = 'alakai-otel';
  * its start is `time − duration_ms`, and its steps are `alakai.steps.<name>` attributes.
  */
 export const ALAKAI_LEGACY = 'alakai.legacy';
+
+/**
+ * `false` on a legacy span built from its line alone (zero-code, `live`, the pino transport, the
+ * Lambda handler): a root span without step-line events, whose id is in the unlinked namespace
+ * (legacy-span-id.ts). Absent on the linked spans of the backfill, `trace` and `follow`. Under the
+ * bridge's own `alakai.legacy` segment, so no domain field can take the key.
+ */
+export const ALAKAI_LEGACY_LINKED = 'alakai.legacy.linked';

@@ -3,14 +3,17 @@
  * slice span and the slice's descendants exactly as they were exported live; a legacy event gives
  * one span with deterministic ids. A legacy slice's parent and extra span events depend on the
  * whole trace (the backfill's assembly decides them): summarySlice gives what that decision needs
- * and legacySliceSpan then builds the span once, with them.
+ * and legacySliceSpan then builds the span once, with them. A legacy span built from its line
+ * alone (summaryLineToSpans, summaryEventToSpans: every one-line path) is *unlinked*: its id is in
+ * its own namespace and it is marked, so it never shares an id with the linked span the backfill
+ * builds from the same line (legacy-span-id.ts).
  */
-import * as crypto from 'node:crypto';
 import { diag } from '@opentelemetry/api';
 import { applyAttributeDiff } from './attribute-diff.js';
-import { EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
+import { ALAKAI_LEGACY_LINKED, EXCEPTION_EVENT, EXCEPTION_MESSAGE, EXCEPTION_TYPE } from './attribute-keys.js';
 import { domainKeysOf } from './domain-attributes.js';
 import { parseNormalizedTime } from './event-time.js';
+import { legacySpanId, type Linkage } from './legacy-span-id.js';
 import { decodeOtelExtension, type ExtensionEvent } from './otel-extension.js';
 import type { ParsedSummary } from './parsed-line.js';
 import { componentResource, sharedComponentResource } from './resource.js';
@@ -33,42 +36,12 @@ export function isBridgedEvent(event: SummaryEvent): boolean {
   return typeof event.span_id === 'string' && typeof event.otel === 'string';
 }
 
-// crypto.hash (Node ≥ 20.12) is the one-shot form, about twice as fast as createHash for short input.
-const sha256Hex: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash: (alg: string, data: string) => string }).hash('sha256', text)
-    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+export { legacySpanId, type Linkage } from './legacy-span-id.js';
 
-/**
- * The span id of a legacy event: the first 16 hex digits of sha-256 over the fields that identify
- * a slice — service, component, trace_id, event, outcome, final_status, time, duration_ms — as
- * validateSummaryEvent normalizes them. Re-running the backfill over the same lines therefore
- * yields the same spans (Jaeger dedupes them), and so does the same event logged twice through
- * different pipelines (other pid/hostname bindings). Two different slices of one execution
- * never share all of these: they differ in component, event or end time.
- */
-export function legacySpanId(event: SummaryEvent): string {
-  const identity = JSON.stringify([
-    event.service,
-    event.component,
-    event.trace_id,
-    event.event,
-    event.outcome,
-    event.final_status,
-    event.time,
-    event.duration_ms,
-  ]);
-  const digest = sha256Hex(identity);
-  for (let i = 0; i + 16 <= digest.length; i += 16) {
-    const id = digest.slice(i, i + 16);
-    if (id !== ZERO_SPAN_ID) return id;
-  }
-  return '0000000000000001'; // unreachable in practice: all four 64-bit words of a sha-256 are zero
-}
-
-/** A legacy event's slice before it is placed in its trace: its id and times. */
-export interface LegacySlice {
+/** A legacy event's slice before it is placed in its trace: its id (in its linkage's namespace) and times. */
+export interface LegacySlice<L extends Linkage = Linkage> {
   readonly kind: 'legacy';
+  readonly linkage: L;
   readonly summary: ParsedSummary;
   readonly spanId: string;
   readonly startNs: bigint;
@@ -88,19 +61,23 @@ export interface LegacyPlacement {
   readonly events?: readonly SpanEventRecord[] | undefined;
 }
 
-function legacySlice(summary: ParsedSummary): LegacySlice | undefined {
+function legacySlice<L extends Linkage>(summary: ParsedSummary, linkage: L): LegacySlice<L> | undefined {
   const { event, timeMs } = summary;
   if (!Number.isFinite(timeMs) || !Number.isFinite(event.duration_ms) || event.duration_ms < 0) return undefined;
   const endNs = BigInt(Math.floor(timeMs)) * NS_PER_MS;
   let startNs = endNs - BigInt(Math.round(event.duration_ms * 1e6));
   if (startNs < 0n) startNs = 0n;
-  return { kind: 'legacy', summary, spanId: legacySpanId(event), startNs, endNs };
+  return { kind: 'legacy', linkage, summary, spanId: legacySpanId(event, linkage), startNs, endNs };
 }
 
 /**
  * The span of a legacy slice, with its parent and extra events. `slice` comes from summarySlice,
- * i.e. from a validated event, whose fields are what deriveSliceAttributes reads.
+ * i.e. from a validated event, whose fields are what deriveSliceAttributes reads. Only a linked
+ * slice is placed; an unlinked one is a root without step-line events, marked `alakai.legacy.linked`
+ * = false, and that is what its id stands for.
  */
+export function legacySliceSpan(slice: LegacySlice<'linked'>, placement?: LegacyPlacement): SpanRecord;
+export function legacySliceSpan(slice: LegacySlice<'unlinked'>): SpanRecord;
 export function legacySliceSpan(slice: LegacySlice, placement?: LegacyPlacement): SpanRecord {
   const { event, traceId } = slice.summary;
   const { endNs } = slice;
@@ -128,6 +105,7 @@ export function legacySliceSpan(slice: LegacySlice, placement?: LegacyPlacement)
     resource: sharedComponentResource(event.service, event.component),
     scope: DEFAULT_SCOPE,
   };
+  if (slice.linkage === 'unlinked') span.attributes[ALAKAI_LEGACY_LINKED] = false;
   if (placement?.parentSpanId !== undefined) span.parentSpanId = placement.parentSpanId;
   return span;
 }
@@ -192,25 +170,33 @@ function bridgedSpans(summary: ParsedSummary): SpanRecord[] | undefined {
 }
 
 /**
- * What the spans of a summary line are made of: a bridged event's final spans, or a legacy slice
- * to place (legacySliceSpan builds it); undefined when nothing can be built (times unusable: not
- * for a line from parseLogLine). A bridged event whose extension cannot be used is read as legacy.
- * Never throws.
+ * What the spans of a summary line are made of: a bridged event's final spans (the same whatever
+ * the linkage), or a legacy slice (legacySliceSpan builds it): `linked` for the backfill's assembly,
+ * which places it, `unlinked` for a path that sees the line alone. Undefined when nothing can be
+ * built (times unusable: not for a line from parseLogLine). A bridged event whose extension cannot
+ * be used is read as legacy. Never throws.
  */
-export function summarySlice(summary: ParsedSummary): LegacySlice | BridgedSlice | undefined {
+export function summarySlice<L extends Linkage>(
+  summary: ParsedSummary,
+  linkage: L,
+): LegacySlice<L> | BridgedSlice | undefined {
   try {
     const spans = bridgedSpans(summary);
-    return spans ? { kind: 'bridged', spans } : legacySlice(summary);
+    return spans ? { kind: 'bridged', spans } : legacySlice(summary, linkage);
   } catch (err) {
     diag.warn('alakai-otel: summary event not convertible to spans', err);
     return undefined;
   }
 }
 
-/** A parsed summary line → its spans (a legacy slice without parent, as one event alone gives it). Never throws. */
+/**
+ * A parsed summary line → its spans, as the line alone gives them: a bridged event's exact spans,
+ * or a legacy event's unlinked span (no parent, marked, its id in the unlinked namespace). Never
+ * throws.
+ */
 export function summaryLineToSpans(summary: ParsedSummary): SpanRecord[] {
   try {
-    const slice = summarySlice(summary);
+    const slice = summarySlice(summary, 'unlinked');
     if (slice === undefined) return [];
     return slice.kind === 'bridged' ? slice.spans : [legacySliceSpan(slice)];
   } catch (err) {

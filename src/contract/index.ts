@@ -33,6 +33,7 @@ export {
   ALAKAI_EVENT,
   ALAKAI_FINAL_STATUS,
   ALAKAI_LEGACY,
+  ALAKAI_LEGACY_LINKED,
   ALAKAI_OUTCOME,
   ALAKAI_STEP,
   ALAKAI_STEPS_DECLARED,
@@ -63,7 +64,8 @@ export type { CheckedField, Rejection } from './reject-reasons.js';
 export type { ValidationResult } from './validate.js';
 export type { AttributeDiff } from './attribute-diff.js';
 export { sliceToSummaryEvent } from './spans-to-event.js';
-export { summaryEventToSpans, summaryLineToSpans, isBridgedEvent, legacySpanId } from './event-to-spans.js';
+export { summaryEventToSpans, summaryLineToSpans, isBridgedEvent } from './event-to-spans.js';
+export { legacySpanId, type Linkage } from './legacy-span-id.js';
 export {
   decodeOtelExtension,
   MAX_DESCENDANTS,

@@ -13,6 +13,7 @@ import { setOwnAttribute } from './attribute-values.js';
 import { boundedMemo, identityMemo, MAX_CACHED_ENTRIES, whenFrozen } from './cache.js';
 import { isBareJsonString } from './json-quote.js';
 import { isPlainObject } from './json-safety.js';
+import { spanFlags } from './span-flags.js';
 import { SPAN_ID_RE } from './span-id.js';
 
 type OtlpAnyValue =
@@ -51,6 +52,7 @@ function encodeSpan(span: SpanRecord): Record<string, unknown> {
   if (span.parentSpanId) out['parentSpanId'] = span.parentSpanId;
   out['name'] = span.name;
   out['kind'] = span.kind + 1; // OTLP SpanKind: UNSPECIFIED = 0, INTERNAL = 1, ...
+  out['flags'] = spanFlags(span);
   out['startTimeUnixNano'] = span.startTimeUnixNano.toString();
   out['endTimeUnixNano'] = span.endTimeUnixNano.toString();
   out['attributes'] = encodeAttributes(span.attributes);
@@ -302,11 +304,12 @@ function pushSpan(parts: string[], span: SpanRecord): void {
     // The usual case, as many pieces and no quoted copies (see json-quote.ts).
     parts.push('{"traceId":"', span.traceId, '","spanId":"', span.spanId);
     if (parent) parts.push('","parentSpanId":"', parent);
-    parts.push('","name":"', span.name, '","kind":', numberJson(span.kind + 1));
+    parts.push('","name":"', span.name, '","kind":', numberJson(span.kind + 1), ',"flags":', String(spanFlags(span)));
   } else {
     parts.push('{"traceId":', JSON.stringify(span.traceId), ',"spanId":', JSON.stringify(span.spanId));
     if (parent) parts.push(',"parentSpanId":', JSON.stringify(parent));
     parts.push(',"name":', JSON.stringify(span.name), ',"kind":', numberJson(span.kind + 1));
+    parts.push(',"flags":', String(spanFlags(span)));
   }
   parts.push(
     ',"startTimeUnixNano":"',

@@ -37,11 +37,18 @@ export interface FollowSourceStatus {
   readonly readErrors: number;
   /** The last trouble, one line, secrets redacted (for the status line). */
   readonly lastError?: string;
+  /**
+   * What happened to the source, counted by kind, for the final report: `rotated`, `truncated`,
+   * `missing` (spells of absence), `too_large` (lines over the limit), `live_tail_fallback`, …
+   */
+  readonly incidents?: Readonly<Record<string, number>>;
 }
 
 export interface FollowSource {
-  /** Stable name for reports and checkpoints (`file:PATH`, `cloudwatch:GROUP`, `stdin`). */
+  /** Stable name for reports and checkpoints (`file:PATH`, `cloudwatch:GROUP`, `cloudwatch-live:GROUPS`, `stdin`). */
   readonly id: string;
+  /** false when a position cannot be reopened (stdin: a pipe is not reread); absent means true. */
+  readonly resumable?: boolean;
   /**
    * Starts delivering lines to `deliver`, in order, from `position` (restored from a checkpoint)
    * or from the source's start (files: their current end unless told otherwise; CloudWatch: now).

@@ -8,6 +8,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Attributes, SpanRecord } from '../contract/span-record.js';
 import { identityMemo } from '../contract/cache.js';
+import { parentIsRemote } from '../contract/span-flags.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -29,7 +30,13 @@ export function toReadableSpan(record: SpanRecord): ReadableSpan {
     kind: record.kind,
     spanContext: () => ({ traceId: record.traceId, spanId: record.spanId, traceFlags: TraceFlags.SAMPLED }),
     parentSpanContext: record.parentSpanId
-      ? { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true }
+      ? {
+          traceId: record.traceId,
+          spanId: record.parentSpanId,
+          traceFlags: TraceFlags.SAMPLED,
+          // The contract's rule, so the SDK exporter writes the flags the contract's writer writes.
+          isRemote: parentIsRemote(record),
+        }
       : undefined,
     startTime: toHrTime(record.startTimeUnixNano),
     endTime: toHrTime(record.endTimeUnixNano),

@@ -62,6 +62,8 @@ export interface OtlpReceiver {
   readonly acceptedSpanIds: ReadonlySet<string>;
   /** The spans of every request answered 2xx, decoded, in arrival order (duplicates included). */
   acceptedSpans(): SpanRecord[];
+  /** The OTLP/JSON body of every request answered 2xx, as received (not in X-Ray mode), in arrival order. */
+  acceptedBodies(): string[];
   /** Spans received again after being accepted once (a retried request that had succeeded). */
   duplicates(): number;
   /** Distinct accepted spans carrying attribute `test.phase` = phase. */
@@ -93,6 +95,7 @@ export async function startOtlpReceiver(
   const acceptedIds = new Set<string>();
   const phases = new Map<number, number>();
   const records: SpanRecord[] = [];
+  const bodies: string[] = [];
   const undecodable: string[] = [];
   const heads: string[] = [];
   const sockets = new Set<Socket>();
@@ -109,6 +112,7 @@ export async function startOtlpReceiver(
       return false;
     }
     keep(spans);
+    bodies.push(body);
     return true;
   };
 
@@ -227,6 +231,7 @@ export async function startOtlpReceiver(
     url: `http://127.0.0.1:${port}/v1/traces`,
     acceptedSpanIds: acceptedIds,
     acceptedSpans: () => records,
+    acceptedBodies: () => bodies,
     duplicates: () => duplicates,
     acceptedInPhase: (phase) => phases.get(phase) ?? 0,
     requests: () => requests,

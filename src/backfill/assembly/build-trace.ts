@@ -39,7 +39,7 @@ type Counts = Omit<BuiltTrace, 'traceId' | 'spans' | 'slices' | 'parents'>;
 
 /** A legacy slice while its trace places it: its span is built from `mapped` afterwards. */
 interface LegacyEntry extends Slice {
-  readonly mapped: LegacySlice;
+  readonly mapped: LegacySlice<'linked'>;
 }
 
 /**
@@ -95,7 +95,7 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
   const byId = new Map<string, SpanRecord | LegacyEntry>();
   const slices: Slice[] = [];
   for (const summary of trace.events) {
-    const mapped = summarySlice(summary);
+    const mapped = summarySlice(summary, 'linked');
     if (mapped === undefined) {
       counts.unmappedEvents++;
       continue;

@@ -233,7 +233,8 @@ describe('legacy summary event → span', () => {
     const end = BigInt(Date.parse('2026-05-05T12:00:00.000Z')) * 1_000_000n;
     expect(only).toEqual({
       traceId: '3f2c8a1e9b4d4c6e8f7a1d2e3c4b5a69',
-      spanId: legacySpanId(errorEvent),
+      // The event alone gives the unlinked span: its own id namespace, and the marker below.
+      spanId: legacySpanId(errorEvent, 'unlinked'),
       name: 'slack.implementation',
       kind: SPAN_KIND.CONSUMER,
       startTimeUnixNano: end - 1_234_000_000n,
@@ -254,6 +255,7 @@ describe('legacy summary event → span', () => {
         'alakai.outcome': 'error',
         'alakai.final_status': 'agent_failed',
         'error.type': 'AgentTimeoutError',
+        'alakai.legacy.linked': false,
       },
       events: [
         {
@@ -281,6 +283,17 @@ describe('legacy summary event → span', () => {
     );
     expect(legacySpanId(summaryEvent({ duration_ms: 1235 }))).not.toBe(legacySpanId(summaryEvent()));
     expect(legacySpanId(errorEvent)).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+  });
+
+  it('linked and unlinked ids never meet: the linked id is what every earlier backfill wrote, the unlinked one differs', () => {
+    // The linked id before "one id, one span" existed, pinned: earlier backfills stay deduplicated.
+    expect(legacySpanId(errorEvent)).toBe('34fd1825e51b624b');
+    expect(legacySpanId(errorEvent, 'linked')).toBe('34fd1825e51b624b');
+    expect(legacySpanId(errorEvent, 'unlinked')).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+    expect(legacySpanId(errorEvent, 'unlinked')).not.toBe(legacySpanId(errorEvent));
+    expect(legacySpanId(summaryEvent({ duration_ms: 1235 }), 'unlinked')).not.toBe(
+      legacySpanId(summaryEvent(), 'unlinked'),
+    );
   });
 
   it('comes back as the guide example line, byte for byte', () => {
