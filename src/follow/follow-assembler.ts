@@ -8,7 +8,8 @@
  *  - a bridged event's spans at once (they carry their ids and parents: nothing can change them);
  *  - a legacy slice once its causal parent is present (hasCausalParent: the root core slice for an
  *    orchestrator, a successful orchestrator slice that ended before it started for a worker; a
- *    core slice is the root and needs none), else when it has waited `holdMs` since it arrived;
+ *    core slice is the root and needs none); when it has waited `holdMs` without it, its unlinked
+ *    span goes out (as `live` sends a slice alone, counted late) and the linked one keeps waiting;
  *  - whatever is still held when its trace closes (`traceWindowMs` with no new line), at the open
  *    trace cap, or at releaseAll — then with every line of the trace (the backfill's own build).
  *
@@ -35,7 +36,7 @@ import {
   type LineParseOptions,
   type LineTally,
 } from '../backfill/run/line-parse.js';
-import { summarySlice } from '../contract/event-to-spans.js';
+import { summaryLineToSpans, summarySlice } from '../contract/event-to-spans.js';
 import { encodeOtlpJsonLine, fromOtlpRequest } from '../contract/otlp-json.js';
 import { parseLogLine, type ParsedStepLine, type ParsedSummary } from '../contract/parse.js';
 import type { SpanRecord } from '../contract/span-record.js';
@@ -234,7 +235,7 @@ export class FollowAssembler {
       const newest = trace.newestSummaryMs.get(component);
       if (newest === undefined || parsed.timeMs > newest) trace.newestSummaryMs.set(component, parsed.timeMs);
     }
-    const slice = summarySlice(parsed);
+    const slice = summarySlice(parsed, 'linked');
     if (slice === undefined) return;
     if (slice.kind === 'bridged') {
       // buildTrace keeps the first event of a span id: the same here (arrival order = event order).
@@ -293,10 +294,34 @@ export class FollowAssembler {
       if (slice === undefined || span === undefined) continue;
       const parentId = built.parents.get(slice);
       const parent = parentId === undefined ? undefined : byId.get(parentId);
-      if (!due?.has(spanId) && !hasCausalParent(slice, parent)) continue;
+      if (!hasCausalParent(slice, parent)) {
+        if (due?.has(spanId)) this.emitUnlinked(trace, spanId, out);
+        continue;
+      }
       trace.held.delete(spanId);
       this.heldCount--;
       this.emit(trace, span, out);
+    }
+  }
+
+  /**
+   * The hold is over and the slice's causal parent has not come: it goes out now as `live` would
+   * send it (one slice alone: unlinked id, `alakai.legacy.linked = false`), counted late, and stays
+   * held for its linked span — sent once the parent comes, or at the trace's close from every line
+   * (the backfill's span). So no id ever carries two contents (docs/mapping.md "One id, one span"),
+   * and the linked spans stay exactly the batch's. The unlinked id in `released` keeps a restored
+   * window from sending it twice.
+   */
+  private emitUnlinked(trace: FollowTrace, spanId: string, out: Map<string, SpanRecord[]>): void {
+    for (const summary of trace.events) {
+      const linked = summarySlice(summary, 'linked');
+      if (linked?.kind !== 'legacy' || linked.spanId !== spanId) continue;
+      for (const span of summaryLineToSpans(summary)) {
+        if (trace.released.has(span.spanId)) continue;
+        this.count.late++;
+        this.emit(trace, span, out);
+      }
+      return;
     }
   }
 
