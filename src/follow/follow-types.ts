@@ -37,6 +37,11 @@ export interface FollowSourceStatus {
   readonly readErrors: number;
   /** The last trouble, one line, secrets redacted (for the status line). */
   readonly lastError?: string;
+  /**
+   * What happened to the source, counted by kind, for the final report: `rotated`, `truncated`,
+   * `missing` (spells of absence), `too_large` (lines over the limit), `live_tail_fallback`, …
+   */
+  readonly incidents?: Readonly<Record<string, number>>;
 }
 
 export interface FollowSource {
@@ -63,13 +68,20 @@ export interface FollowAssemblyCounters {
   lines: number;
   summaryLines: number;
   stepLines: number;
-  /** Lines that are neither (no trace_id, not JSON, …), by parse reject reason. */
+  /** JSON lines without a trace id: someone else's, not an error. */
+  ignoredLines: number;
+  /** Lines refused (not JSON, a bad field, too large, …), by parse reject reason. */
   rejected: Record<string, number>;
   /** Spans handed out by `release` (to be exported). */
   spansReleased: number;
   /** Legacy slices waiting for their causal parent right now. */
   held: number;
-  /** Slices and step lines that came after their trace's spans went out, or went out without their parent at the hold: what a batch backfill would give differently. */
+  /**
+   * What a batch backfill over the same lines would give differently: spans released whose content
+   * differs from their trace's build over all its lines at its close (a slice that went out at its
+   * hold without its parent, a step line after its slice went out), plus lines that arrived for a
+   * trace already closed (dropped). Deterministic for a given arrival sequence and clock.
+   */
   late: number;
   /** Open traces right now, and what the caps dropped (counted, never silent). */
   openTraces: number;

@@ -24,14 +24,18 @@ export interface BuiltTrace {
   unattachedStepLogs: number;
   /** Events that produced no span (trace id or times unusable after validation: should not happen). */
   unmappedEvents: number;
+  /** The trace's slices in slice order and the parent span id each legacy one got (follow's hold reads them). */
+  slices: readonly Slice[];
+  parents: ReadonlyMap<Slice, string>;
 }
 
-function compareSpans(a: SpanRecord, b: SpanRecord): number {
+/** The order spans are written in: by start time, then span id. */
+export function compareSpans(a: SpanRecord, b: SpanRecord): number {
   if (a.startTimeUnixNano !== b.startTimeUnixNano) return a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1;
   return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
 }
 
-type Counts = Omit<BuiltTrace, 'traceId' | 'spans'>;
+type Counts = Omit<BuiltTrace, 'traceId' | 'spans' | 'slices' | 'parents'>;
 
 /** A legacy slice while its trace places it: its span is built from `mapped` afterwards. */
 interface LegacyEntry extends Slice {
@@ -142,5 +146,5 @@ export function buildTrace(trace: OpenTrace): BuiltTrace {
         : entry,
     );
   }
-  return { traceId: trace.key, spans: spans.sort(compareSpans), ...counts };
+  return { traceId: trace.key, spans: spans.sort(compareSpans), ...counts, slices, parents };
 }

@@ -60,3 +60,18 @@ export function legacyParents(slices: readonly Slice[]): Map<Slice, string> {
   }
   return parents;
 }
+
+/**
+ * Whether `parent` (what legacyParents chose for `slice`, undefined for the root) is the slice's
+ * causal parent by the first rule above rather than a fallback: a core slice needs none (it is
+ * the root) or another core slice; a worker, a successful orchestrator slice that ended before it
+ * started; any other slice, a core slice. `follow` holds a legacy slice until this holds (or its
+ * hold runs out): with every slice present, the choice can no longer fall back.
+ */
+export function hasCausalParent(slice: Slice, parent: Slice | undefined): boolean {
+  if (slice.component === 'core') return parent === undefined || parent.component === 'core';
+  if (parent === undefined) return false;
+  if (slice.component === 'worker')
+    return parent.component === 'orchestrator' && parent.outcome === 'success' && parent.endNs <= slice.startNs;
+  return parent.component === 'core';
+}

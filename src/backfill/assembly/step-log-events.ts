@@ -3,7 +3,13 @@
  * is not a summary event) → span events on the slice that was running when they were written: a
  * slice of the same component whose [start, end] holds the line's time, else the nearest one in
  * time. Only legacy slices take them: a bridged slice must stay byte-identical to the span the
- * service exported live (Jaeger de-duplicates only identical spans).
+ * service exported live (Jaeger de-duplicates only identical spans). A line of a component that
+ * has slices in the trace stays with that component: with no legacy slice of it (a bridged
+ * service) it is left unattached. Only the lines of a component with no slice at all (or of no
+ * component) go to the nearest legacy slice of any component. Handing a bridged service's lines to
+ * another service's slice made that slice depend on lines written minutes after it ended, which a
+ * live assembler (`follow`) cannot wait for; kept to its own component, a slice's events come from
+ * lines its service wrote before its summary event.
  */
 import { boundedMemo } from '../../contract/cache.js';
 import type { StepLine } from '../../contract/parsed-line.js';
@@ -36,6 +42,8 @@ function distance(slice: Slice, t: bigint): bigint {
 export interface LogTargets {
   all: Slice[];
   byComponent: Map<string, Slice[]>;
+  /** Components with any slice (bridged or legacy) in the trace. */
+  components: Set<string>;
 }
 
 /**
@@ -45,23 +53,25 @@ export interface LogTargets {
 export function logTargets(slices: readonly Slice[]): LogTargets {
   const all = slices.filter((s) => s.legacy);
   const byComponent = new Map<string, Slice[]>();
+  const components = new Set<string>();
+  for (const s of slices) components.add(s.component);
   for (const s of all) {
     const list = byComponent.get(s.component);
     if (list) list.push(s);
     else byComponent.set(s.component, [s]);
   }
-  return { all, byComponent };
+  return { all, byComponent, components };
 }
 
 /**
- * The slice a line belongs to among `targets`, or undefined when there is no legacy slice.
- * `timeNs` is stepLineTimeNs(log), computed once by the caller for this and logToSpanEventAt.
+ * The slice a line belongs to among `targets`, or undefined when there is none for it (no legacy
+ * slice, or its component's slices are all bridged). `timeNs` is stepLineTimeNs(log), computed
+ * once by the caller for this and logToSpanEventAt.
  */
 export function sliceForLogAt(log: StepLine, timeNs: bigint, targets: LogTargets): Slice | undefined {
-  const candidates = targets.all;
-  if (candidates.length === 0) return undefined;
-  const sameComponent = log.component ? targets.byComponent.get(log.component) : undefined;
-  const pool = sameComponent !== undefined && sameComponent.length > 0 ? sameComponent : candidates;
+  const component = log.component;
+  const pool = component && targets.components.has(component) ? targets.byComponent.get(component) : targets.all;
+  if (pool === undefined || pool.length === 0) return undefined;
   let best: Slice | undefined;
   let bestDistance = 0n;
   // `pool` is in slice order, so ties go to the earlier slice, whatever the input order was.

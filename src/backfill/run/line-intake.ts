@@ -4,10 +4,10 @@
  * already counted (below the checkpoint's read ordinal) are replayed only to rebuild the traces
  * that were open at the checkpoint.
  */
-import { parseLogLine } from '../../contract/parse.js';
 import type { TraceAssembler } from '../assembly/trace-assembler.js';
 import { countInto, type BackfillCounters } from '../report.js';
 import type { SourceBatch } from '../source-types.js';
+import { lineParseOptions, parseCountedLine, type LineParseOptions } from './line-parse.js';
 import type { SourceState } from './source-set.js';
 
 export interface LineIntakeOptions {
@@ -19,14 +19,14 @@ export interface LineIntakeOptions {
 }
 
 export class LineIntake {
-  private readonly parseOptions: { maxBytes: number } | undefined;
+  private readonly parseOptions: LineParseOptions;
 
   constructor(
     private readonly assembler: TraceAssembler,
     private readonly counters: BackfillCounters,
     private readonly options: LineIntakeOptions,
   ) {
-    this.parseOptions = options.maxLineBytes === undefined ? undefined : { maxBytes: options.maxLineBytes };
+    this.parseOptions = lineParseOptions(options.maxLineBytes);
   }
 
   /** Takes one batch of source `si`, and moves that source's read position and watermark on. */
@@ -39,23 +39,8 @@ export class LineIntake {
       const replay = ordinal < state.replayUntil;
       const o = ordinal++;
       if (!replay) counters.linesRead++;
-      if (record.text === undefined) {
-        if (!replay) countInto(counters.rejected, record.readError ?? 'unreadable');
-        continue;
-      }
-      const parsed = parseLogLine(record.text, this.parseOptions);
-      if (parsed.kind === 'rejected') {
-        if (!replay) countInto(counters.rejected, parsed.reason);
-        continue;
-      }
-      if (parsed.kind === 'ignored') {
-        if (!replay) counters.ignoredLines++;
-        continue;
-      }
-      if (!replay) {
-        if (parsed.kind === 'summary') counters.summaryEvents++;
-        else counters.stepLogs++;
-      }
+      const parsed = parseCountedLine(record.text, record.readError, this.parseOptions, replay ? undefined : counters);
+      if (parsed === undefined) continue;
       // parseLogLine has mapped and checked the trace id (an unmappable one is rejected there).
       if (parsed.timeMs > newest) newest = parsed.timeMs;
       if (onlyTraceId !== undefined && parsed.traceId !== onlyTraceId) continue;
