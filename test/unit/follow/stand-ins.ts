@@ -142,6 +142,7 @@ export class TrivialAssembler implements FollowAssemblerPort {
       lines: this.lines,
       summaryLines: 0,
       stepLines: 0,
+      ignoredLines: 0,
       rejected: {},
       spansReleased: this.released,
       held: this.traces.size,
