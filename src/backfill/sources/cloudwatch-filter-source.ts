@@ -279,5 +279,8 @@ export function cloudWatchClient(opts: { region?: string; profile?: string; endp
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    // StartLiveTail (follow --live-tail) prefixes the host with `stream-` (the API model's
+    // hostPrefix); an endpoint of one's own (moto, a proxy) has no such name: no prefix there.
+    ...(opts.endpoint ? { disableHostPrefix: true } : {}),
   });
 }

@@ -3,8 +3,8 @@ import { countInto } from '../../backfill/report.js';
 import { sanitizeText } from '../../contract/sanitize.js';
 
 /** Counts one incident by reason (rotations, truncations, missing spells, refused lines). */
-export function counted(incidents: Record<string, number>, reason: string): void {
-  countInto(incidents, reason);
+export function counted(incidents: Record<string, number>, reason: string, n = 1): void {
+  countInto(incidents, reason, n);
 }
 
 /** An error as the status line shows it: its name and first line, secrets redacted, bounded. */

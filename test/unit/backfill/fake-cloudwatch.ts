@@ -87,6 +87,14 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
     );
   }
 
+  // Events pushed into a group after the start (a live group) get their id when first served.
+  let lateSeq = 0;
+  function idOf(group: string, e: FakeLogEvent): string {
+    const id = `${group.length}${String(e.timestamp).padStart(15, '0')}L${String(++lateSeq).padStart(7, '0')}`;
+    eventIds.set(e, id);
+    return id;
+  }
+
   function filterLogEvents(body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
     const group = String(body['logGroupName'] ?? '');
     const events = Object.hasOwn(options.groups, group) ? options.groups[group] : undefined;
@@ -129,7 +137,7 @@ export async function startFakeCloudWatch(options: FakeCloudWatchOptions): Promi
         timestamp: e.timestamp,
         message: e.message,
         ingestionTime: e.timestamp + 100,
-        eventId: eventIds.get(e),
+        eventId: eventIds.get(e) ?? idOf(group, e),
       })),
       searchedLogStreams: [],
     };
