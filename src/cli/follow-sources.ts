@@ -1,10 +1,16 @@
 /**
- * Which sources `follow` reads, from its flags. Files and stdin are opened here; the CloudWatch
- * sources come with follow/sources/open-follow-sources.ts (the sources' own factory, which takes
- * this same choice): until it is in the build, `--log-group` is refused with one line.
+ * Which sources `follow` reads, from its flags: files tailed, stdin, and per log group a
+ * FilterLogEvents poller, all pollers of a process sharing the account+region's one 5 TPS bucket
+ * (with `--live-tail`, one Live Tail session over them, the pollers underneath). The sources' own
+ * factory (follow/sources/open-follow-sources.ts, same choice) replaces this once it is in the build.
  */
 import { open } from 'node:fs/promises';
+import { cloudWatchClient } from '../backfill/sources/cloudwatch-filter-source.js';
+import { FILTER_LOG_EVENTS_TPS } from '../backfill/sources/open-sources.js';
+import { sharedTokenBucket } from '../backfill/sources/token-bucket.js';
 import type { FollowSource } from '../follow/follow-types.js';
+import { CloudWatchPollSource } from '../follow/sources/cloudwatch-poll-source.js';
+import { LIVE_TAIL_MAX_GROUPS, LiveTailSource } from '../follow/sources/live-tail-source.js';
 import { StdinSource } from '../follow/sources/stdin-source.js';
 import { gzipRefusal, TailFileSource } from '../follow/sources/tail-file-source.js';
 import { UsageError } from './args.js';
@@ -34,9 +40,24 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 export async function openFollowSources(choice: FollowSourceChoice): Promise<FollowSource[]> {
-  if (choice.logGroups.length > 0)
-    throw new UsageError('--log-group needs the CloudWatch sources, which are not in this build yet');
   const sources: FollowSource[] = [];
+  if (choice.logGroups.length > 0) {
+    const aws = {
+      ...(choice.region ? { region: choice.region } : {}),
+      ...(choice.profile ? { profile: choice.profile } : {}),
+      ...(choice.endpoint ? { endpoint: choice.endpoint } : {}),
+    };
+    const client = cloudWatchClient(aws);
+    const key = `${choice.region ?? process.env['AWS_REGION'] ?? ''}|${choice.profile ?? process.env['AWS_PROFILE'] ?? ''}|${choice.endpoint ?? ''}`;
+    const limiter = sharedTokenBucket(key, FILTER_LOG_EVENTS_TPS);
+    const pollers = choice.logGroups.map(
+      (logGroup) => new CloudWatchPollSource({ client, logGroup, limiter, contentDedupe: choice.liveTail }),
+    );
+    if (choice.liveTail && pollers.length > LIVE_TAIL_MAX_GROUPS)
+      throw new UsageError(`--live-tail follows at most ${LIVE_TAIL_MAX_GROUPS} log groups a session`);
+    if (choice.liveTail) sources.push(new LiveTailSource({ client, pollers, limiter }));
+    else sources.push(...pollers);
+  }
   for (const input of choice.inputs) {
     if (input === '-') sources.push(new StdinSource());
     else {
