@@ -45,8 +45,10 @@ export interface FollowSourceStatus {
 }
 
 export interface FollowSource {
-  /** Stable name for reports and checkpoints (`file:PATH`, `cloudwatch:GROUP`, `stdin`). */
+  /** Stable name for reports and checkpoints (`file:PATH`, `cloudwatch:GROUP`, `cloudwatch-live:GROUPS`, `stdin`). */
   readonly id: string;
+  /** false when a position cannot be reopened (stdin: a pipe is not reread); absent means true. */
+  readonly resumable?: boolean;
   /**
    * Starts delivering lines to `deliver`, in order, from `position` (restored from a checkpoint)
    * or from the source's start (files: their current end unless told otherwise; CloudWatch: now).

@@ -10,7 +10,7 @@ import type { RetryPolicy } from '../retry.js';
 import type { SourceFactory } from '../source-types.js';
 import type { InsightsProgress } from './cloudwatch-insights-range-source.js';
 import { openFileSource, type FileSourceOptions } from './file-source.js';
-import { sharedTokenBucket } from './token-bucket.js';
+import { sharedTokenBucket, type TokenBucket } from './token-bucket.js';
 
 export const DEFAULT_LOG_GROUPS: readonly string[] = [LOG_GROUPS.core, LOG_GROUPS.orchestrator, LOG_GROUPS.worker];
 /** FilterLogEvents: 5 TPS per account and region (DESIGN.md, "Facts"). */
@@ -82,9 +82,22 @@ export interface CloudWatchChoice {
   retry?: RetryPolicy;
 }
 
-export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCounters): NamedSource {
+/**
+ * The process's one FilterLogEvents bucket for an account+region (told apart by region, profile and
+ * endpoint): `backfill`, `trace` and `follow` all take from it.
+ */
+export function cloudWatchBucket(choice: {
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  requestsPerSecond?: number;
+}): TokenBucket {
   const bucketKey = `${choice.region ?? process.env['AWS_REGION'] ?? ''}|${choice.profile ?? process.env['AWS_PROFILE'] ?? ''}|${choice.endpoint ?? ''}`;
-  const limiter = sharedTokenBucket(bucketKey, choice.requestsPerSecond ?? FILTER_LOG_EVENTS_TPS);
+  return sharedTokenBucket(bucketKey, choice.requestsPerSecond ?? FILTER_LOG_EVENTS_TPS);
+}
+
+export function cloudWatchSource(choice: CloudWatchChoice, counters: BackfillCounters): NamedSource {
+  const limiter = cloudWatchBucket(choice);
   return {
     id: `cloudwatch:${choice.logGroups.join(',')}`,
     open: async (resumeAt) => {

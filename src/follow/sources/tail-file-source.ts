@@ -261,6 +261,8 @@ export class TailFileSource implements FollowSource {
     if (f.readAt >= size) {
       this.state = 'waiting';
       this.caughtUpAt = this.clock();
+      // Reading works again: an earlier trouble is over (a gzip refusal ends only with another file).
+      if (this.refusedIno === undefined) this.lastError = undefined;
       return false;
     }
     this.state = 'reading';

@@ -200,3 +200,29 @@ describe('CloudWatchPollSource (fake CloudWatch endpoint)', () => {
     expect(new Set(filterCalls(f).map((r) => r.body['logGroupName']))).toEqual(new Set([GROUP, other]));
   });
 });
+
+describe('CloudWatchPollSource bound and keys', () => {
+  it('moves its bound to (poll time − overlap), forgets keys before it, and shortens the overlap past maxSeenKeys', async () => {
+    let now = 100_000;
+    const events = Array.from({ length: 150 }, (_, i) => ev(95_000 + i, `e${i}`));
+    const f = await fake({ groups: { [GROUP]: events }, pageSize: 1000 });
+    const { source, lines } = follow(f, { startMs: 90_000, overlapMs: 10_000, maxSeenKeys: 100, clock: () => now });
+    await until(() => lines.length === 150, 'all 150');
+    // 150 keys > 100: the bound moved up to keep the newest half, counted; nothing went out twice.
+    expect(source.status().incidents).toMatchObject({ overlap_shortened: 1 });
+    let p = source.position();
+    expect((p['keys'] as string[]).length).toBeLessThanOrEqual(100);
+    expect(p['fromMs']).toBeGreaterThan(95_000);
+    // Time passes: the bound follows the poll time, and the keys before it are forgotten.
+    now = 200_000;
+    const calls = filterCalls(f).length;
+    await until(() => filterCalls(f).length >= calls + 2, 'two more polls');
+    p = source.position();
+    expect(p['fromMs']).toBe(190_000);
+    expect(p['keys']).toEqual([]);
+    expect(filterCalls(f).at(-1)!.body['startTime']).toBe(190_000);
+    expect(lines).toHaveLength(150);
+    // A quiet group is not behind: the lag counts from the last poll that succeeded.
+    expect(source.status().lagMs).toBe(0);
+  });
+});
