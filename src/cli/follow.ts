@@ -22,7 +22,7 @@ import { DEFAULT_FOLLOW_HOLD_MS, FollowAssembler, FollowSnapshotError } from '..
 import { loadFollowCheckpoint, type FollowCheckpoint } from '../follow/follow-checkpoint.js';
 import type { FollowAssemblerOptions, FollowSource } from '../follow/follow-types.js';
 import { formatReport, reportObject, runFollow } from '../follow/run-follow.js';
-import { openFollowSources } from './follow-sources.js';
+import { openFollowSources } from '../follow/sources/open-follow-sources.js';
 import { SigV4ConfigError, sigv4TargetFor } from '../otlp-transport/sigv4-target.js';
 import type { SpanDestination } from '../sdk/converter/span-converter.js';
 import { flag, flagAll, hasFlag, intFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
