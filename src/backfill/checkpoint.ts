@@ -118,10 +118,19 @@ export async function loadCheckpoint(path: string, fingerprint: string): Promise
 
 /** Atomic replace: write a temporary file, sync it, rename it over the checkpoint. */
 export async function saveCheckpoint(path: string, state: CheckpointState): Promise<void> {
+  await replaceFileAtomically(path, JSON.stringify(state));
+}
+
+/**
+ * Replaces `path` with `text` so a reader (or a run killed at any instant) sees the old file or the
+ * new one, never a mix: a temporary file beside it, synced, renamed over it. Shared by every
+ * checkpoint (backfill's, follow's).
+ */
+export async function replaceFileAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(JSON.stringify(state));
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();

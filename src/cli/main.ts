@@ -28,6 +28,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "pass a service's log lines through unchanged and export its summary events as spans",
     load: async () => (await import('./live.js')).liveCommand,
   },
+  follow: {
+    summary: 'follow logs as they are written (files, stdin, CloudWatch) and export linked spans as executions arrive',
+    load: async () => (await import('./follow.js')).followCommand,
+  },
 };
 
 export function usage(): string {

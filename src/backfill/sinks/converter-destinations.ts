@@ -39,8 +39,12 @@ export function httpDestination(
   };
 }
 
-export async function fileDestination(path: string): Promise<SpanDestination> {
-  const sink = await OtlpFileSink.open(path);
+/** A new file; with `resume`, the file kept up to `resume.bytes` and written on from there (follow appends). */
+export async function fileDestination(
+  path: string,
+  resume?: { bytes: number; spans: number },
+): Promise<SpanDestination> {
+  const sink = await OtlpFileSink.open(path, resume);
   return {
     name: path,
     async send(batch) {

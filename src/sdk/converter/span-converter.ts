@@ -1,8 +1,9 @@
 /**
  * The one streaming converter from summary lines to exported spans, used by zero-code mode, the
- * pino transport and `alakai-otel live` (and meant for `follow` and the Lambda handler):
+ * pino transport, `alakai-otel live` and `alakai-otel follow` (and meant for the Lambda handler):
  *
  *   feed(line) → parseLogLine → summaryLineToSpans → one bounded queue → one or more destinations
+ *   feedSpans(groups) ───────────────────────────────┘ (spans built elsewhere: follow's assembler)
  *
  * - One queue, one bound (`maxQueuedSpans`), one set of counters (`stats()`, converter-stats.ts).
  *   Each destination reads the queue at its own pace; a span stays in the queue until every
@@ -163,6 +164,25 @@ export class SpanConverter {
     this.reject(reason, undefined);
   }
 
+  /**
+   * Spans built elsewhere (follow's assembler links slices across services, which a single line
+   * cannot), one group per send unit, queued under the same bound and counters as `feed`'s: a group
+   * that does not fit is dropped and counted (`droppedSpans.queueFull`), after shutdown counted as
+   * `afterShutdown` (a dropped group counts as one of `droppedLines`). Lines are not counted here
+   * (the caller read them), nor `summaryLines`. Never throws, never waits.
+   */
+  feedSpans(groups: readonly (readonly SpanRecord[])[]): void {
+    try {
+      for (const group of groups) {
+        if (group.length === 0) continue;
+        if (this.closed) this.drop('afterShutdown', group.length);
+        else this.enqueue([...group]);
+      }
+    } catch (error) {
+      this.countInternalError(error);
+    }
+  }
+
   /** Parses the lines waiting (`parse: 'soon'`) and hands their spans to the destinations now. Never throws. */
   drain(): void {
     this.parseScheduled = false;
@@ -243,17 +263,25 @@ export class SpanConverter {
     if (parsed.kind !== 'summary') return; // a step-level line or one without trace id that mentions the marker
     const spans = summaryLineToSpans(parsed);
     if (spans.length === 0) return this.reject('no_spans', undefined);
-    if (this.held + this.intake.length + spans.length > this.maxQueued) return this.drop('queueFull', spans.length);
+    if (this.enqueue(spans)) this.summaryLines++;
+  }
+
+  /** Queues one entry within the bound, or drops and counts it; true when queued. */
+  private enqueue(spans: SpanRecord[]): boolean {
+    if (this.held + this.intake.length + spans.length > this.maxQueued) {
+      this.drop('queueFull', spans.length);
+      return false;
+    }
     this.entries.push(spans);
     this.held += spans.length;
     this.spans += spans.length;
-    this.summaryLines++;
     for (const lane of this.lanes) {
       lane.unsent += spans.length;
       lane.stats.pending += spans.length;
     }
     if (this.lanes.length === 0) this.release();
     else this.pumpAll();
+    return true;
   }
 
   private reject(reason: string, detail: string | undefined): void {

@@ -255,3 +255,47 @@ describe('SpanConverter: batching and the linger', () => {
     expect(hung.stats().destinations[0]).toMatchObject({ pending: 1, notSent: 0 });
   });
 });
+
+describe('SpanConverter: spans built elsewhere (feedSpans, for follow)', () => {
+  /** `n` spans of one trace, as an assembler hands them out. */
+  function group(n: number, salt: number): SpanRecord[] {
+    return Array.from({ length: n }, (_, i) => ({
+      ...span(),
+      spanId: (0x3000 + salt * 16 + i).toString(16).padStart(16, '0'),
+    }));
+  }
+
+  it('queues each group under the same bound and counters as lines, drops what does not fit, and sends them in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: SpanRecord[][][] = [];
+    const slow: SpanDestination = {
+      name: 'slow',
+      send: async (batch) => {
+        sent.push(batch.map((g) => [...g]));
+        await gate;
+      },
+    };
+    const converter = new SpanConverter([slow], { maxQueuedSpans: 5 });
+    converter.feed(legacyLine(1)); // 1 span, in flight
+    converter.feedSpans([group(3, 1), [], group(2, 2)]); // 3 fit, 2 do not
+    let stats = converter.stats();
+    expect(stats).toMatchObject({ lines: 1, summaryLines: 1, spans: 4, queued: 4 });
+    expect(stats.droppedSpans.queueFull).toBe(2);
+    expect(stats.droppedLines.queueFull).toBe(1);
+    expectBalanced(stats);
+    release();
+    expect(await converter.flush(1000)).toBe('done');
+    stats = converter.stats();
+    expect(stats.destinations[0]).toMatchObject({ exported: 4, failed: 0, pending: 0 });
+    expect(stats.queued).toBe(0);
+    expect(sent.flat().map((g) => g.length)).toEqual([1, 3]);
+    expect(sent.flat()[1]!.map((s) => s.spanId)).toEqual(group(3, 1).map((s) => s.spanId));
+    converter.feedSpans([group(5, 3)]); // the room is back once sent
+    expect(converter.stats().droppedSpans.queueFull).toBe(2);
+    await converter.shutdown(1000);
+    converter.feedSpans([group(2, 4)]);
+    expect(converter.stats().droppedSpans.afterShutdown).toBe(2);
+    expectBalanced(converter.stats());
+  });
+});
