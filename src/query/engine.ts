@@ -31,9 +31,14 @@ export type ResultRow = Record<string, string | number | boolean | null>;
 export interface QueryResult {
   columns: string[];
   rows: ResultRow[];
-  statistics: { recordsScanned: number; recordsMatched: number };
+  /** bytesScanned: CloudWatch's figure (the local engine reads files, and leaves it out). */
+  statistics: { recordsScanned: number; recordsMatched: number; bytesScanned?: number };
   /** More rows matched than `rows` holds (the limit, or CloudWatch's 10,000). */
   truncated: boolean;
+  /** Why the answer may lack rows beyond what `limit` asks (the CloudWatch engine's row cap). */
+  truncatedBecause?: string;
+  /** The CloudWatch engine: how many queries answered, and how many windows were split. */
+  windows?: { queries: number; split: number };
 }
 
 /** What a query engine does, local or CloudWatch: the seam `alakai-otel query` calls. */
