@@ -54,6 +54,8 @@ export interface CloudWatchEngineOptions {
   maxQueries?: number;
   maxSplitDepth?: number;
   signal?: AbortSignal;
+  /** Each StopQuery sent on abort, so the caller can let it go out before the process exits. */
+  onStop?: (sent: Promise<unknown>) => void;
   /** Progress for a person: long waits, window splits. */
   onProgress?: (line: string) => void;
   /** A query still running this long is said, then every `progressEveryMs` (default 5 s, 10 s). */
@@ -93,7 +95,7 @@ function knownColumns(query: Query | undefined): string[] | undefined {
   }
 }
 
-function serviceRefusal(err: unknown): Error | undefined {
+function serviceRefusal(err: unknown, logGroups: readonly string[]): Error | undefined {
   const e = err as { name?: unknown; message?: unknown };
   const name = typeof e?.name === 'string' ? e.name : '';
   const text = typeof e?.message === 'string' ? e.message : '';
@@ -102,7 +104,10 @@ function serviceRefusal(err: unknown): Error | undefined {
   const message = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200);
   if (name === 'MalformedQueryException' || name === 'InvalidParameterException')
     return new QueryError(`CloudWatch refused the query: ${message}`);
-  if (name === 'ResourceNotFoundException') return new SourceUserError(`CloudWatch Logs: ${message}`);
+  if (name === 'ResourceNotFoundException') {
+    const groups = logGroups.slice(0, 5).join(', ').slice(0, 200);
+    return new SourceUserError(`CloudWatch Logs: ${message} (queried: ${groups}; --log-group names others)`);
+  }
   return undefined;
 }
 
@@ -149,6 +154,7 @@ export function cloudWatchEngine(options: CloudWatchEngineOptions): QueryEngine 
               maxPollMs: options.maxPollMs ?? 5000,
               timeoutMs: options.queryTimeoutMs ?? 15 * 60_000,
               ...(options.signal ? { signal: options.signal } : {}),
+              ...(options.onStop ? { onStop: options.onStop } : {}),
               onWaiting: (status, elapsedMs) => {
                 if (elapsedMs < progressAfterMs || elapsedMs - lastSaid < progressEveryMs) return;
                 lastSaid = elapsedMs;
@@ -158,7 +164,7 @@ export function cloudWatchEngine(options: CloudWatchEngineOptions): QueryEngine 
           );
           return { rows: r.rows.map((f) => toRow(f, order)), statistics: r.statistics, order };
         } catch (err) {
-          throw serviceRefusal(err) ?? err;
+          throw serviceRefusal(err, options.logGroups) ?? err;
         }
       }
 

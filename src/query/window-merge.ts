@@ -19,11 +19,15 @@
  *    in the same natural order the sort page documents (natural-order.ts).
  *  - `stats` whose aggregates are all additive (count, sum, min, max) grouped `by` fields or
  *    `bin()`: per group, counts and sums add, min and max of the windows' values; then the query's
- *    `sort` again. A bin cut by a window edge is the same group in both windows and adds up.
+ *    `sort` and `limit` again. A bin cut by a window edge is the same group in both windows and adds up.
  * What does not, and is said truncated instead: no `sort` (the order of rows across windows is not
  * known), `pct`, `avg`, `count_distinct` and other functions (a window's value does not combine
- * into the whole's), `limit` or `filter` after `stats` (a group's rank or test in one window is not
- * its rank or test over all), and commands the local grammar does not know.
+ * into the whole's), `filter` after `stats` (a group's test in one window is not its test over
+ * all), and commands the local grammar does not know.
+ *
+ * Only windows that came back whole are merged: the engine splits any window that filled the row
+ * cap, so every group (or every row of a top N) of a merged window is there, and a `limit` after
+ * `stats` cuts the merged, sorted groups as it would have cut the whole range's.
  */
 import type { Command, Query } from './ast.js';
 import { expressionText } from './aggregates.js';
@@ -107,10 +111,11 @@ export function mergePlan(query: Query): MergePlan {
 function groupsPlan(query: Query, statsAt: number, limit: number, none: (r: string) => MergePlan): MergePlan {
   const stats = query[statsAt] as Command & { kind: 'stats' };
   const after = query.slice(statsAt + 1);
-  for (const c of after) {
+  for (const [i, c] of after.entries()) {
     if (c.kind === 'stats') return none('a second stats is not known to merge');
-    if (c.kind === 'limit') return none('limit after stats ranks groups within one window');
-    if (c.kind !== 'sort') return none(`${c.kind} after stats is not known to merge`);
+    // A limit last: merged from windows that each came back whole, then sorted and cut again.
+    if (c.kind === 'limit' && i !== after.length - 1) return none('a limit before sort after stats');
+    if (c.kind !== 'sort' && c.kind !== 'limit') return none(`${c.kind} after stats is not known to merge`);
   }
   if (after.filter((c) => c.kind === 'sort').length > 1) return none('a second sort after stats');
   const keyColumns: string[] = [];

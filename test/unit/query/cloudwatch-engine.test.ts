@@ -168,7 +168,7 @@ describe('the CloudWatch engine against the Logs Insights protocol', () => {
     ['avg', 'stats avg(duration_ms) by trace_id', /avg\(\) over windows/],
     ['count_distinct', 'stats count_distinct(trace_id) as n by bin(1m)', /count_distinct\(\)/],
     ['no sort', 'fields trace_id | filter outcome = "success"', /without sort/],
-    ['limit after stats', 'stats count() as n by trace_id | sort n desc | limit 200', /limit after stats/],
+    ['limit before sort after stats', 'stats count() as n by trace_id | limit 200 | sort n desc', /limit before sort/],
   ])('says plainly that a full answer it cannot merge is truncated: %s', async (_name, text, reason) => {
     const { engine: e, server } = await engine({ rowCap: 6 });
     const r = await e.run(text, range);

@@ -47,6 +47,10 @@ describe('mergePlan', () => {
     expect(plan('fields x | sort @timestamp asc').kind).toBe('events');
     expect(plan('fields x | sort @timestamp asc')).toMatchObject({ limit: 10_000, descending: false });
     expect(plan('sort @timestamp desc | limit 50000')).toMatchObject({ kind: 'events', limit: 50_000 });
+    expect(plan('stats count() as n by e | sort n desc | limit 20000')).toMatchObject({
+      kind: 'groups',
+      limit: 20_000,
+    });
   });
 
   it.each([
@@ -59,7 +63,7 @@ describe('mergePlan', () => {
     ['stats avg(d) by e', /avg\(\)/],
     ['stats count_distinct(d)', /count_distinct\(\)/],
     ['stats count() as n by e | filter n > 3', /filter after stats/],
-    ['stats count() as n by e | sort n desc | limit 3', /limit after stats/],
+    ['stats count() as n by e | limit 3 | sort n desc', /limit before sort after stats/],
     ['stats count() as n by e | sort m desc', /sort on m/],
     ['stats count() by e | stats count()', /second stats/],
     ['parse @message "* x" as y | sort @timestamp desc', /parse command is not known/],
