@@ -6,7 +6,8 @@
  * A `filter` or `stats` after `sort`/`limit`, or a second `stats`, is refused by name rather than
  * answered in an order CloudWatch might not use.
  *
- * Rows: at most `limit` (StartQuery's maximum is 10,000, also the default), and a result says when
+ * Rows: at most `limit`, up to 10,000 here (Logs Insights' default; the service takes up to 100,000,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html), and a result says when
  * more events matched than it holds. Without fields, display or stats the columns are @timestamp
  * and @message, as the console shows them.
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
@@ -91,7 +92,9 @@ function columnsStage(
 function parseLimit(text: string): number {
   const n = text.length > 6 ? Number.POSITIVE_INFINITY : Number(text);
   if (!(n >= 1 && n <= MAX_RESULT_ROWS))
-    throw new QueryError(`limit must be from 1 to ${MAX_RESULT_ROWS} (CloudWatch's maximum)`);
+    throw new QueryError(
+      `limit must be from 1 to ${MAX_RESULT_ROWS} for files (CloudWatch's default; on CloudWatch up to 100000)`,
+    );
   return n;
 }
 
