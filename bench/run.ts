@@ -5,7 +5,8 @@
  *   --quick            short smoke variant (CI proves the benches still run; figures mean little)
  *   --scale            also 5M events for the backfill scaling (several minutes; generates ~5.5 GB once)
  *   --naive-at-scale   with --scale, also run the naive converter at 5M events (~7 more minutes)
- *   --only NAME        `slice`, `backfill` or `cloudwatch` (reading a CloudWatch range, issue 13)
+ *   --only NAME        `slice`, `backfill`, `cloudwatch` (reading a CloudWatch range, issue 13) or
+ *                      `query` (the p90/p99 query through the local engine against a hand loop, issue 15)
  *   --json             machine-readable results on stdout
  *   --sizes N[,N…]     backfill sizes to run instead (e.g. 5000000 alone); ALAKAI_BENCH_CPU picks the pinned CPU
  *   --json-file FILE   tables on stdout and the JSON results written to FILE
@@ -20,6 +21,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
 import { runCloudWatchRange, type CloudWatchRangeResult } from './backfill/cloudwatch-range.js';
+import { runQueryBench, type QueryBenchResult } from './query-percentiles.js';
 import {
   compareWithBaseline,
   metricsOf,
@@ -42,7 +44,7 @@ interface Flags {
   json: boolean;
   jsonFile: string | undefined;
   sizes: number[] | undefined;
-  only: 'slice' | 'backfill' | 'cloudwatch' | undefined;
+  only: 'slice' | 'backfill' | 'cloudwatch' | 'query' | undefined;
   recordBaseline: boolean;
 }
 
@@ -69,7 +71,7 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--json-file' && argv[i + 1]) flags.jsonFile = argv[++i];
     else if (a === '--sizes' && /^[0-9]+(,[0-9]+)*$/.test(argv[i + 1] ?? ''))
       flags.sizes = argv[++i]!.split(',').map(Number);
-    else if (a === '--only' && ['slice', 'backfill', 'cloudwatch'].includes(argv[i + 1] ?? ''))
+    else if (a === '--only' && ['slice', 'backfill', 'cloudwatch', 'query'].includes(argv[i + 1] ?? ''))
       flags.only = argv[++i] as Flags['only'];
     else throw new Error(`unknown flag ${String(a).slice(0, 40)} (see bench/run.ts)`);
   }
@@ -238,6 +240,20 @@ function baselineTable(rows: Comparison[]): string {
   );
 }
 
+function queryTable(r: QueryBenchResult): string {
+  return (
+    `Query: the guide's p90/p99 query over ${r.events.toLocaleString('en-US')} parsed events (median of ${r.rounds} paired rounds)\n` +
+    formatTable(
+      ['side', 'rows/s'],
+      [
+        ['local engine (parse, plan, filter like /./, stats pct by event, component, sort)', fmt(r.engineRowsPerS)],
+        ['floor: hand-written loop, same events, same answer', fmt(r.floorRowsPerS)],
+      ],
+    ) +
+    `engine time / floor time = ${fmt(r.ratio)}\n`
+  );
+}
+
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -276,6 +292,11 @@ async function main(): Promise<number> {
     const cloudWatch = await runCloudWatchRange({ quick: flags.quick, log });
     out['cloudWatchRange'] = cloudWatch;
     if (!flags.json) process.stdout.write('\n' + cloudWatchTable(cloudWatch));
+  }
+  if (flags.only === undefined || flags.only === 'query') {
+    const query = runQueryBench({ quick: flags.quick, log });
+    out['queryPercentiles'] = query;
+    if (!flags.json) process.stdout.write('\n' + queryTable(query));
   }
   if (!flags.quick) {
     const metrics = metricsOf(

@@ -44,6 +44,8 @@ export function queryJson(engine: string, queryText: string, result: QueryResult
       rows: result.rows,
       statistics: result.statistics,
       truncated: result.truncated,
+      ...(result.truncatedBecause !== undefined ? { truncatedBecause: result.truncatedBecause } : {}),
+      ...(result.windows !== undefined ? { windows: result.windows } : {}),
     },
     null,
     2,

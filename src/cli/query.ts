@@ -1,14 +1,17 @@
 /**
  * `alakai-otel query`: the guide's common queries by name (`query errors`, `query slow --over 10m`,
- * …), any Logs Insights query with --query, and --list to print them for the console. Files are
- * queried by the local engine (src/query/); querying CloudWatch Logs itself is not built yet.
+ * …), any Logs Insights query with --query, and --list to print them for the console. Without
+ * --input, Logs Insights answers over the log groups (query-cloudwatch-engine.ts); with --input,
+ * the local engine (src/query/) reads the files or S3 objects.
  */
 import { flag, flagAll, hasFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
-import { INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
+import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
 import { reportFailure } from './report-failure.js';
 import { newCounters } from '../backfill/report.js';
 import { fillQuery, GUIDE_QUERIES, guideQuery } from '../query/guide-queries.js';
+import type { QueryEngine, TimeWindow } from '../query/query-engine.js';
 import { QueryError } from '../query/query-error.js';
+import { cloudWatchQueryEngine } from './query-cloudwatch-engine.js';
 import { localFileEngine } from './query-local-engine.js';
 import { formatQueryCsv, formatQueryTable, queryJson } from './query-output.js';
 
@@ -24,12 +27,14 @@ const FLAGS: Record<string, FlagSpec> = {
   help: {},
 };
 
-export const QUERY_HELP = `usage: alakai-otel query NAME [flags] --input FILE…
-       alakai-otel query --query 'TEXT' --input FILE…
+export const QUERY_HELP = `usage: alakai-otel query NAME [flags] [--since 24h | --start T [--end T]] [--log-group NAME…]
+       alakai-otel query NAME [flags] --input FILE|s3://BUCKET/PREFIX…
+       alakai-otel query --query 'TEXT' …
        alakai-otel query --list
 
-Runs the execution tracing guide's common queries, or any Logs Insights query in the subset
-docs/query.md lists, over log files (the same inputs as backfill --input).
+Runs the execution tracing guide's common queries, or any Logs Insights query: through Logs
+Insights over the guide's three log groups, or with --input over log files and S3 objects (the
+same inputs as backfill --input) in the subset docs/query.md lists.
 
   errors [--event EVENT]                   recent errors (for one event type with --event)
   slow [--component worker] [--over 5m]    slices slower than --over (default: worker, 5m)
@@ -38,11 +43,17 @@ docs/query.md lists, over log files (the same inputs as backfill --input).
   slots                                    orchestrator slot contention
   percentiles                              p90 / p99 duration per event and component
 
-  --input FILE…        log files (NDJSON, or aws CLI JSON); - = stdin
-  --since D | --start T [--end T]   only events with @timestamp in that window
+  --since D | --start T [--end T]   the time range (CloudWatch default: the last 24h; files: all)
+  --log-group NAME…    CloudWatch log groups (default: the guide's three)
+  --region R --profile P --endpoint URL   AWS settings (default: the standard AWS configuration;
+                       for s3:// inputs --region/--profile, and AWS_ENDPOINT_URL_S3)
+  --input FILE…        log files (NDJSON, aws CLI JSON, gzip), s3://BUCKET/PREFIX (export-task
+                       objects, Firehose deliveries); - = stdin
   --query TEXT         run TEXT instead of a named query
   --list               print each named query with its full text, for the Logs Insights console
   --json | --csv       print JSON (with the query's statistics) or CSV instead of a table
+A CloudWatch answer cut off at the 10,000-row cap is split by time window and merged where the
+query allows it (sort with limit, count/sum/min/max stats); otherwise it is said truncated.
 Exit: 0 answered, 1 failed, 2 usage error or refused query.`;
 
 const POSITIONAL_PARAM: Record<string, string> = { repo: 'repo', 'slack-user': 'user' };
@@ -89,6 +100,33 @@ function chosenQuery(positionals: string[], args: ReturnType<typeof parseArgs>):
   }
 }
 
+const DAY_MS = 24 * 60 * 60_000;
+
+function lastDay(nowMs: number): { startMs: number; endMs: number } {
+  return { startMs: nowMs - DAY_MS, endMs: nowMs };
+}
+
+/** --input → the local engine over files and S3 objects; otherwise Logs Insights. */
+function chooseEngine(args: ReturnType<typeof parseArgs>, window: TimeWindow): QueryEngine {
+  const inputs = flagAll(args, 'input');
+  const region = flag(args, 'region');
+  const profile = flag(args, 'profile');
+  if (inputs.length === 0) {
+    const progress = (line: string): void => void process.stderr.write(`alakai-otel query: ${line}\n`);
+    const choice = cloudWatchChoice(args, window);
+    return cloudWatchQueryEngine(choice, newCounters(), progress);
+  }
+  for (const f of ['log-group', 'endpoint'])
+    if (hasFlag(args, f)) throw new UsageError(`--${f} is for CloudWatch Logs, not --input`);
+  if (!inputs.some((i) => i.startsWith('s3://')) && (region || profile))
+    throw new UsageError('--region/--profile apply to CloudWatch and s3:// input, not to local files');
+  return localFileEngine(inputs, {
+    onPartial: partialInputNotice('query', newCounters()),
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+  });
+}
+
 export async function queryCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   if (hasFlag(args, 'help')) {
@@ -102,16 +140,11 @@ export async function queryCommand(argv: string[]): Promise<number> {
   }
   if (hasFlag(args, 'json') && hasFlag(args, 'csv')) throw new UsageError('give --json or --csv, not both');
   const text = chosenQuery(args.positionals, args);
-  const inputs = flagAll(args, 'input');
-  if (inputs.length === 0)
-    throw new UsageError(
-      'needs --input FILE… (querying CloudWatch Logs directly is not built yet; `aws logs filter-log-events` output works as --input)',
-    );
-  for (const f of ['log-group', 'region', 'profile', 'endpoint'])
-    if (hasFlag(args, f)) throw new UsageError(`--${f} is for CloudWatch Logs, not --input files`);
-  const window = timeRange(args, Date.now());
-  const counters = newCounters();
-  const engine = localFileEngine(inputs, { onPartial: partialInputNotice('query', counters) });
+  const now = Date.now();
+  const range = timeRange(args, now);
+  const engine = chooseEngine(args, range ?? lastDay(now));
+  // Files are read whole unless a range is given; CloudWatch needs one.
+  const window = range ?? (engine.name === 'cloudwatch' ? lastDay(now) : undefined);
   let result;
   try {
     result = await engine.run(text, window);
@@ -122,6 +155,8 @@ export async function queryCommand(argv: string[]): Promise<number> {
     }
     return reportFailure('query', err);
   }
+  if (result.truncatedBecause)
+    process.stderr.write(`alakai-otel query: warning: TRUNCATED: ${result.truncatedBecause}\n`);
   if (hasFlag(args, 'json')) process.stdout.write(queryJson(engine.name, text, result) + '\n');
   else if (hasFlag(args, 'csv')) process.stdout.write(formatQueryCsv(result));
   else process.stdout.write(formatQueryTable(result) + '\n');

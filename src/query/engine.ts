@@ -6,7 +6,8 @@
  * A `filter` or `stats` after `sort`/`limit`, or a second `stats`, is refused by name rather than
  * answered in an order CloudWatch might not use.
  *
- * Rows: at most `limit` (StartQuery's maximum is 10,000, also the default), and a result says when
+ * Rows: at most `limit`, up to 10,000 here (Logs Insights' default; the service takes up to 100,000,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html), and a result says when
  * more events matched than it holds. Without fields, display or stats the columns are @timestamp
  * and @message, as the console shows them.
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
@@ -31,9 +32,14 @@ export type ResultRow = Record<string, string | number | boolean | null>;
 export interface QueryResult {
   columns: string[];
   rows: ResultRow[];
-  statistics: { recordsScanned: number; recordsMatched: number };
+  /** bytesScanned: CloudWatch's figure (the local engine reads files, and leaves it out). */
+  statistics: { recordsScanned: number; recordsMatched: number; bytesScanned?: number };
   /** More rows matched than `rows` holds (the limit, or CloudWatch's 10,000). */
   truncated: boolean;
+  /** Why the answer may lack rows beyond what `limit` asks (the CloudWatch engine's row cap). */
+  truncatedBecause?: string;
+  /** The CloudWatch engine: how many queries answered, and how many windows were split. */
+  windows?: { queries: number; split: number };
 }
 
 /** What a query engine does, local or CloudWatch: the seam `alakai-otel query` calls. */
@@ -86,7 +92,9 @@ function columnsStage(
 function parseLimit(text: string): number {
   const n = text.length > 6 ? Number.POSITIVE_INFINITY : Number(text);
   if (!(n >= 1 && n <= MAX_RESULT_ROWS))
-    throw new QueryError(`limit must be from 1 to ${MAX_RESULT_ROWS} (CloudWatch's maximum)`);
+    throw new QueryError(
+      `limit must be from 1 to ${MAX_RESULT_ROWS} for files (CloudWatch's default; on CloudWatch up to 100000)`,
+    );
   return n;
 }
 

@@ -1,7 +1,7 @@
 /**
- * The seam between `alakai-otel query` and an engine. The local engine (local-engine.ts in the
- * CLI) reads files; a CloudWatch engine (StartQuery, polling, GetQueryResults) plugs in here with
- * the same result shape, so both print and compare alike.
+ * The seam between `alakai-otel query` and an engine. The local engine (cli/query-local-engine.ts)
+ * reads files and S3 objects; the CloudWatch engine (cloudwatch-engine.ts: StartQuery, polling,
+ * GetQueryResults, window splits) gives the same result shape, so both print and compare alike.
  */
 import type { QueryResult } from './engine.js';
 

@@ -7,16 +7,18 @@
  * that comes back full is split in two and both halves are queried again, down to one second, so
  * nothing is silently cut off; a one-second window that is still full is counted
  * (`rejected.insights_row_cap`), never hidden. One query runs at a time (the account allows
- * 30–100 concurrent ones), polled until it completes; StartQuery's LimitExceededException and
+ * 30–100 concurrent ones), polled until it completes (insights-query.ts, shared with the range
+ * source and `query`); StartQuery's LimitExceededException and
  * throttling are retried with backoff. moto ignores the `filter`, so lines are validated and
  * matched client-side as everywhere else.
  */
-import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { BackfillCounters } from '../report.js';
 import { countInto } from '../report.js';
 import { DEFAULT_RETRY, sleep as realSleep, type RetryPolicy } from '../retry.js';
 import { type LogSource, type SourceBatch, type SourceRecord, SourceUserError } from '../source-types.js';
 import { sendWithAwsRetry } from './aws-errors.js';
+import { fieldOf, runInsightsQuery } from './insights-query.js';
 
 export const INSIGHTS_MAX_ROWS = 10_000;
 export const INSIGHTS_MAX_GROUPS = 50;
@@ -58,38 +60,17 @@ export function openInsightsSource(options: InsightsOptions): LogSource {
   const send = sendWithAwsRetry(retry, options.counters.retries);
 
   async function runQuery(startS: number, endS: number): Promise<{ rows: SourceRecord[]; full: boolean }> {
-    const started = await send(() =>
-      options.client.send(
-        new StartQueryCommand({
-          logGroupNames: options.logGroups,
-          startTime: startS,
-          endTime: endS,
-          queryString,
-          limit: INSIGHTS_MAX_ROWS,
-        }),
-      ),
+    const result = await runInsightsQuery(
+      { logGroups: options.logGroups, startS, endS, queryString, limit: INSIGHTS_MAX_ROWS },
+      { client: options.client, send, sleep, pollMs, maxPollMs: pollMs, timeoutMs },
     );
-    const queryId = started.queryId;
-    if (!queryId) throw new Error('StartQuery returned no queryId');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const result = await send(() => options.client.send(new GetQueryResultsCommand({ queryId })));
-      const status = result.status ?? 'Unknown';
-      if (status === 'Complete') {
-        const rows: SourceRecord[] = [];
-        for (const row of result.results ?? []) {
-          const message = row.find((f) => f.field === '@message')?.value;
-          if (typeof message !== 'string') rows.push({ text: undefined, readError: 'bad_cloudwatch_event' });
-          else rows.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message });
-        }
-        return { rows, full: (result.results?.length ?? 0) >= INSIGHTS_MAX_ROWS };
-      }
-      if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout')
-        throw new Error(`Logs Insights query ${status.toLowerCase()}`);
-      if (Date.now() > deadline)
-        throw new Error(`Logs Insights query still ${status} after ${Math.round(timeoutMs / 1000)} s`);
-      await sleep(pollMs);
+    const rows: SourceRecord[] = [];
+    for (const row of result.rows) {
+      const message = fieldOf(row, '@message');
+      if (message === undefined) rows.push({ text: undefined, readError: 'bad_cloudwatch_event' });
+      else rows.push({ text: message.endsWith('\n') ? message.slice(0, -1) : message });
     }
+    return { rows, full: result.rows.length >= INSIGHTS_MAX_ROWS };
   }
 
   async function next(): Promise<SourceBatch | undefined> {

@@ -41,10 +41,18 @@ export interface InsightsQuerySpec {
   limit: number;
 }
 
+/** The query's `statistics` as GetQueryResults gives them (each undefined when the service left it out). */
+export interface InsightsStatistics {
+  recordsMatched: number | undefined;
+  recordsScanned: number | undefined;
+  bytesScanned: number | undefined;
+}
+
 export interface InsightsQueryResult {
   rows: ResultField[][];
   /** statistics.recordsMatched when the service gave it: how many rows the window really holds. */
   recordsMatched: number | undefined;
+  statistics: InsightsStatistics;
 }
 
 export interface InsightsQueryDeps {
@@ -60,6 +68,8 @@ export interface InsightsQueryDeps {
   signal?: AbortSignal;
   /** Each StopQuery sent, so the caller can wait for them before the process exits. */
   onStop?: (sent: Promise<unknown>) => void;
+  /** After each poll that found the query still running: its status and how long it has run. */
+  onWaiting?: (status: string, elapsedMs: number) => void;
 }
 
 export class InsightsAbortedError extends Error {
@@ -93,7 +103,8 @@ export async function runInsightsQuery(spec: InsightsQuerySpec, deps: InsightsQu
   };
   deps.signal?.addEventListener('abort', stop, { once: true });
   try {
-    const deadline = Date.now() + deps.timeoutMs;
+    const began = Date.now();
+    const deadline = began + deps.timeoutMs;
     let wait = deps.pollMs;
     for (;;) {
       if (deps.signal?.aborted) throw new InsightsAbortedError();
@@ -113,7 +124,16 @@ export async function runInsightsQuery(spec: InsightsQuerySpec, deps: InsightsQu
           token = page.nextToken && page.nextToken !== token ? page.nextToken : undefined;
         }
         finished = true;
-        return { rows, recordsMatched: result.statistics?.recordsMatched };
+        const stats = result.statistics;
+        return {
+          rows,
+          recordsMatched: stats?.recordsMatched,
+          statistics: {
+            recordsMatched: stats?.recordsMatched,
+            recordsScanned: stats?.recordsScanned,
+            bytesScanned: stats?.bytesScanned,
+          },
+        };
       }
       if (status === 'Failed' || status === 'Cancelled' || status === 'Timeout') {
         finished = true;
@@ -123,6 +143,7 @@ export async function runInsightsQuery(spec: InsightsQuerySpec, deps: InsightsQu
         stop();
         throw new Error(`Logs Insights query still ${status} after ${Math.round(deps.timeoutMs / 1000)} s`);
       }
+      deps.onWaiting?.(status, Date.now() - began);
       await deps.sleep(wait);
       wait = Math.min(deps.maxPollMs, Math.ceil(wait * 1.5));
     }

@@ -9,8 +9,10 @@
  *    (`maxItems`), the rest by nextToken, rows as `[{field, value}]` with `@ptr`, `@timestamp` as
  *    `YYYY-MM-DD HH:MM:SS.mmm`, `@log` as `account:group`, and `statistics.recordsMatched`;
  *  - StopQuery cancels a query that still runs.
- * It honours `fields`, `sort @timestamp asc|desc`, `limit N` and the one `filter trace_id = "…"`
- * form the `trace` command sends; everything else in a query is ignored (as moto does).
+ * By default it honours `fields`, `sort @timestamp asc|desc`, `limit N` and the one
+ * `filter trace_id = "…"` form the `trace` command sends; everything else in a query is ignored
+ * (as moto does). With `answer`, a test evaluates the whole query itself (the query tests run the
+ * local engine over the window's events) and the fake serves that answer over the same protocol.
  */
 import type { FakeLogEvent } from './fake-cloudwatch.js';
 
@@ -19,6 +21,20 @@ export interface FakeInsightsOptions {
   maxConcurrentQueries?: number;
   /** GetQueryResults polls that still answer "Running" before a query completes. */
   runningPolls?: number;
+  /** Answers a query over the events of its window (all groups, time order) instead of the built-in subset. */
+  answer?: (queryString: string, events: readonly FakeWindowEvent[]) => FakeAnswer;
+}
+
+export interface FakeWindowEvent extends FakeLogEvent {
+  logGroup: string;
+}
+
+/** A query's answer: rows as column → text, and the statistics GetQueryResults reports. */
+export interface FakeAnswer {
+  rows: Record<string, string>[];
+  recordsMatched: number;
+  recordsScanned: number;
+  bytesScanned?: number;
 }
 
 export interface FakeInsightsLog {
@@ -35,6 +51,8 @@ interface Query {
   polls: number;
   rows: { field: string; value: string }[][];
   matched: number;
+  scanned?: number;
+  bytes?: number;
 }
 
 type Answer = { status: number; body: Record<string, unknown> };
@@ -79,6 +97,7 @@ export function fakeLogsInsights(groups: Record<string, FakeLogEvent[]>, options
         body: { __type: 'LimitExceededException', message: 'Account maximum query concurrency limit reached' },
       };
     }
+    if (options.answer) return answered(names, startS, endS, query, paramLimit ?? 10_000);
     const queryLimit = /\|\s*limit\s+(\d+)/.exec(query)?.[1];
     const limit = Math.min(paramLimit ?? 10_000, queryLimit ? Number(queryLimit) : 10_000);
     const descending = /sort\s+@timestamp\s+desc/.test(query);
@@ -110,6 +129,32 @@ export function fakeLogsInsights(groups: Record<string, FakeLogEvent[]>, options
     return { status: 200, body: { queryId } };
   }
 
+  function answered(names: string[], startS: number, endS: number, query: string, limit: number): Answer {
+    const events = names
+      .flatMap((logGroup) => groups[logGroup]!.map((e) => ({ ...e, logGroup })))
+      .filter((e) => e.timestamp >= startS * 1000 && e.timestamp <= endS * 1000 + 999)
+      .sort((a, b) => a.timestamp - b.timestamp);
+    const a = options.answer!(query, events);
+    const queryId = `q-${queries.size + 1}`;
+    const rows = a.rows
+      .slice(0, limit)
+      .map((r, i) => [
+        ...Object.entries(r).map(([field, value]) => ({ field, value })),
+        { field: '@ptr', value: `ptr-${queries.size + 1}-${i}` },
+      ]);
+    queries.set(queryId, {
+      status: 'Running',
+      polls: 0,
+      rows,
+      matched: a.recordsMatched,
+      scanned: a.recordsScanned,
+      bytes: a.bytesScanned ?? 0,
+    });
+    log.started.push({ queryId, logGroupNames: names, startTime: startS, endTime: endS, limit });
+    log.maxRunning = Math.max(log.maxRunning, running());
+    return { status: 200, body: { queryId } };
+  }
+
   function getQueryResults(body: Record<string, unknown>): Answer {
     const q = queries.get(String(body['queryId']));
     if (!q) return { status: 400, body: { __type: 'ResourceNotFoundException', message: 'unknown query' } };
@@ -123,7 +168,7 @@ export function fakeLogsInsights(groups: Record<string, FakeLogEvent[]>, options
     const out: Record<string, unknown> = {
       status: q.status,
       results: q.status === 'Complete' ? page : [],
-      statistics: { recordsMatched: q.matched, recordsScanned: q.matched, bytesScanned: 0 },
+      statistics: { recordsMatched: q.matched, recordsScanned: q.scanned ?? q.matched, bytesScanned: q.bytes ?? 0 },
     };
     if (q.status === 'Complete' && offset + page.length < q.rows.length)
       out['nextToken'] = `off-${offset + page.length}`;

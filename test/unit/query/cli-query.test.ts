@@ -1,4 +1,4 @@
-/** The built CLI: `alakai-otel query` over files, --list, refusals, and the generated parser's freshness. */
+/** The built CLI: `alakai-otel query` over files, --list, refusals, and the generated parser's freshness (CloudWatch: cli-query-cloudwatch.test.ts). */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,7 +108,8 @@ describe('alakai-otel query (built CLI)', () => {
       ['nope', '--input', ndjson],
       ['repo', '--input', ndjson],
       ['repo', 'a"b', '--input', ndjson],
-      ['errors'],
+      ['errors', '--input', ndjson, '--log-group', '/ecs/x'],
+      ['errors', '--input', ndjson, '--region', 'us-east-1'],
       ['errors', '--input', join(dir, 'missing.ndjson')],
     ]) {
       const r = cli(...args);
