@@ -11,6 +11,7 @@ import { fillQuery, GUIDE_QUERIES, guideQuery } from '../query/guide-queries.js'
 import { QueryError } from '../query/query-error.js';
 import { localFileEngine } from './query-local-engine.js';
 import { formatQueryCsv, formatQueryTable, queryJson } from './query-output.js';
+import { checkHtmlOutput, inputsText, windowText, writeQueryPage } from './html-output.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
@@ -21,6 +22,7 @@ const FLAGS: Record<string, FlagSpec> = {
   over: { value: true },
   json: {},
   csv: {},
+  html: { value: true },
   help: {},
 };
 
@@ -43,6 +45,7 @@ docs/query.md lists, over log files (the same inputs as backfill --input).
   --query TEXT         run TEXT instead of a named query
   --list               print each named query with its full text, for the Logs Insights console
   --json | --csv       print JSON (with the query's statistics) or CSV instead of a table
+  --html FILE          write a page instead: the table and charts (self-contained, works offline)
 Exit: 0 answered, 1 failed, 2 usage error or refused query.`;
 
 const POSITIONAL_PARAM: Record<string, string> = { repo: 'repo', 'slack-user': 'user' };
@@ -100,7 +103,8 @@ export async function queryCommand(argv: string[]): Promise<number> {
     process.stdout.write(listText());
     return 0;
   }
-  if (hasFlag(args, 'json') && hasFlag(args, 'csv')) throw new UsageError('give --json or --csv, not both');
+  if (['json', 'csv', 'html'].filter((f) => hasFlag(args, f)).length > 1)
+    throw new UsageError('give one of --json, --csv or --html');
   const text = chosenQuery(args.positionals, args);
   const inputs = flagAll(args, 'input');
   if (inputs.length === 0)
@@ -110,6 +114,8 @@ export async function queryCommand(argv: string[]): Promise<number> {
   for (const f of ['log-group', 'region', 'profile', 'endpoint'])
     if (hasFlag(args, f)) throw new UsageError(`--${f} is for CloudWatch Logs, not --input files`);
   const window = timeRange(args, Date.now());
+  const html = flag(args, 'html');
+  await checkHtmlOutput(html, inputs);
   const counters = newCounters();
   const engine = localFileEngine(inputs, { onPartial: partialInputNotice('query', counters) });
   let result;
@@ -121,6 +127,10 @@ export async function queryCommand(argv: string[]): Promise<number> {
       return 2;
     }
     return reportFailure('query', err);
+  }
+  if (html !== undefined) {
+    const facts = { engine: engine.name, source: inputsText(inputs), window: windowText(window) };
+    return writeQueryPage(html, text, result, { ...facts, title: args.positionals.join(' ') || undefined });
   }
   if (hasFlag(args, 'json')) process.stdout.write(queryJson(engine.name, text, result) + '\n');
   else if (hasFlag(args, 'csv')) process.stdout.write(formatQueryCsv(result));
