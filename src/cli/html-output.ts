@@ -1,7 +1,5 @@
 /** `--html FILE` for query and report: the file is checked before anything runs, then written whole. */
 import type { QueryResult } from '../query/engine.js';
-import { formatTimestamp } from '../query/event.js';
-import type { TimeWindow } from '../query/query-engine.js';
 import type { PageDoc } from '../report/page-model.js';
 import { queryPageDoc, type QueryPageFacts } from '../report/query-page.js';
 import { renderPage } from '../report/render-page.js';
@@ -32,10 +30,6 @@ export function writeQueryPage(
   facts: Omit<QueryPageFacts, 'generatedAt'>,
 ): Promise<number> {
   return writeHtmlPage('query', path, queryPageDoc(queryText, result, { ...facts, generatedAt: new Date() }));
-}
-
-export function windowText(window: TimeWindow | undefined): string | undefined {
-  return window && `${formatTimestamp(window.startMs)} to ${formatTimestamp(window.endMs)} UTC`;
 }
 
 export function inputsText(inputs: readonly string[]): string {

@@ -11,7 +11,7 @@ import { fillQuery, GUIDE_QUERIES, guideQuery } from '../query/guide-queries.js'
 import { QueryError } from '../query/query-error.js';
 import { localFileEngine } from './query-local-engine.js';
 import { formatQueryCsv, formatQueryTable, queryJson } from './query-output.js';
-import { checkHtmlOutput, inputsText, windowText, writeQueryPage } from './html-output.js';
+import { checkHtmlOutput, inputsText, writeQueryPage } from './html-output.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
@@ -129,7 +129,7 @@ export async function queryCommand(argv: string[]): Promise<number> {
     return reportFailure('query', err);
   }
   if (html !== undefined) {
-    const facts = { engine: engine.name, source: inputsText(inputs), window: windowText(window) };
+    const facts = { engine: engine.name, source: inputsText(inputs), window };
     return writeQueryPage(html, text, result, { ...facts, title: args.positionals.join(' ') || undefined });
   }
   if (hasFlag(args, 'json')) process.stdout.write(queryJson(engine.name, text, result) + '\n');

@@ -44,7 +44,8 @@ figcaption { color: #57606a; font-size: .9rem; }
 .chart-failed { color: #cf222e; }
 .table-wrap { overflow-x: auto; max-height: 70vh; overflow-y: auto; border: 1px solid #d0d7de; }
 table { border-collapse: collapse; font-size: .85rem; width: 100%; }
-th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eaeef2; white-space: pre-wrap; word-break: break-word; vertical-align: top; }
+th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eaeef2; white-space: nowrap; vertical-align: top; }
+td.long { white-space: pre-wrap; overflow-wrap: anywhere; min-width: 24rem; }
 th { position: sticky; top: 0; background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre { font-family: ui-monospace, "Liberation Mono", monospace; font-size: .85rem; }
@@ -54,6 +55,7 @@ footer { margin-top: 2rem; color: #57606a; font-size: .8rem; }
 `;
 
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
+const LONG_CELL = 60;
 
 function tableHtml(t: TableSpec): string {
   if (t.rows.length === 0) return `<p class="empty">${escapeHtml(t.empty ?? 'No rows.')}</p>`;
@@ -66,7 +68,9 @@ function tableHtml(t: TableSpec): string {
           .map((cell, i) => {
             const text = escapeHtml(cell);
             if (code.has(i)) return `<td><code>${text}</code></td>`;
-            return NUMBER.test(cell) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
+            if (NUMBER.test(cell)) return `<td class="num">${text}</td>`;
+            // Short cells stay on one line; a long one (a message, a URL) wraps.
+            return cell.length > LONG_CELL ? `<td class="long">${text}</td>` : `<td>${text}</td>`;
           })
           .join('')}</tr>`,
     )

@@ -19,10 +19,11 @@
  */
 import type { Query } from '../query/ast.js';
 import { expressionText } from '../query/aggregates.js';
-import { binPeriodMs } from '../query/bin.js';
+import { binPeriodMs, binStart } from '../query/bin.js';
 import type { QueryResult, ResultRow } from '../query/engine.js';
 import { formatTimestamp } from '../query/event.js';
 import { parseQuery } from '../query/parse.js';
+import type { TimeWindow } from '../query/query-engine.js';
 import { asNumber } from '../query/values.js';
 import { durationText } from './duration-text.js';
 import type { AxisUnit, ChartSeries, ChartSpec } from './page-model.js';
@@ -149,15 +150,22 @@ function barCharts(shape: StatsShape, keys: StatsKey[], result: QueryResult): Ch
   }));
 }
 
-function timeCharts(shape: StatsShape, bin: StatsKey, others: StatsKey[], result: QueryResult): ChartSpec[] {
+function timeCharts(
+  shape: StatsShape,
+  bin: StatsKey,
+  others: StatsKey[],
+  result: QueryResult,
+  window: TimeWindow | undefined,
+): ChartSpec[] {
   const rows = result.rows
     .map((r) => ({ r, t: timestampMs(r[bin.column]) }))
     .filter((x): x is { r: ResultRow; t: number } => x.t !== undefined);
   if (rows.length === 0) return [];
   const seen = [...new Set(rows.map((x) => x.t))].sort((a, b) => a - b);
-  const first = seen[0]!;
-  const last = seen[seen.length - 1]!;
   const binMs = bin.binMs;
+  // The axis covers the query's window when it is known (an empty hour is part of the story).
+  const first = Math.min(seen[0]!, window && binMs ? binStart(window.startMs, binMs) : Infinity);
+  const last = Math.max(seen[seen.length - 1]!, window && binMs ? binStart(window.endMs - 1, binMs) : -Infinity);
   const filled = binMs !== undefined && (last - first) / binMs + 1 <= MAX_FILLED_BINS;
   const bins = filled ? Array.from({ length: (last - first) / binMs + 1 }, (_, i) => first + i * binMs) : seen;
   const index = new Map(bins.map((t, i) => [t, i]));
@@ -262,7 +270,8 @@ export interface ResultCharts {
   reason?: string;
 }
 
-export function chartsForResult(queryText: string, result: QueryResult): ResultCharts {
+/** `window`: the time range the query ran over, when it had one; a time axis then spans all of it. */
+export function chartsForResult(queryText: string, result: QueryResult, window?: TimeWindow): ResultCharts {
   if (result.rows.length === 0) return { charts: [], reason: 'no rows to chart' };
   const query = readQuery(queryText);
   if (!query) return { charts: [], reason: 'the local parser does not read this query, so its shape is unknown' };
@@ -286,6 +295,7 @@ export function chartsForResult(queryText: string, result: QueryResult): ResultC
         bin,
         keys.filter((k) => k !== bin),
         result,
+        window,
       ),
     };
   if (keys.length === 0) return { charts: [], reason: 'stats without by: one row, shown in the table' };
