@@ -80,8 +80,14 @@ export const PAGE_SCRIPT = `(function () {
       }
     };
   }
-  var data = JSON.parse(document.getElementById('page-data').textContent);
-  var failed = 0;
+  var data, failed = 0;
+  try {
+    data = JSON.parse(document.getElementById('page-data').textContent);
+  } catch (err) {
+    console.error('the page data could not be read: ' + err);
+    document.documentElement.setAttribute('data-charts', 'failed');
+    return;
+  }
   Array.prototype.forEach.call(document.querySelectorAll('canvas[data-chart]'), function (canvas) {
     var item = data.charts[Number(canvas.getAttribute('data-chart'))];
     try {
