@@ -58,6 +58,32 @@ describe('renderPage', () => {
   });
 });
 
+describe('queryPageDoc', () => {
+  it('says when the result is truncated and why there is no chart; --query has a title of its own', () => {
+    const rows = runQuery(
+      parseQuery('fields trace_id | limit 2'),
+      lines.map((l) => eventFromLine(JSON.stringify(l))),
+    );
+    const doc = queryPageDoc('fields trace_id | limit 2', rows, {
+      title: undefined,
+      engine: 'local',
+      source: '1 file (x)',
+      window: undefined,
+      generatedAt: new Date(0),
+    });
+    expect(doc.title).toBe('alakai-otel query: custom query');
+    expect(doc.facts).toContain('window: all of the input');
+    expect(doc.sections[0]!.notes).toEqual([
+      `2 rows; ${lines.length} of ${lines.length} events matched.`,
+      'TRUNCATED: more rows matched than shown (the query’s limit, or the 10,000-row maximum).',
+      'No chart: rows without stats and without a …_ms duration column.',
+    ]);
+    const page = renderPage(doc);
+    expect(page).not.toContain('<canvas');
+    expect(page).not.toContain('<nav>');
+  });
+});
+
 describe('writePage', () => {
   it('replaces the file whole and leaves no temporary file', async () => {
     const file = join(dir, 'p.html');
