@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run the guide's common queries (or any Logs Insights query) over log files",
     load: async () => (await import('./query.js')).queryCommand,
   },
+  report: {
+    summary: 'the on-call page: errors, slowest executions, slot contention, p90/p99 against the period before',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
   live: {
     summary: "pass a service's log lines through unchanged and export its summary events as spans",
     load: async () => (await import('./live.js')).liveCommand,

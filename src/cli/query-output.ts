@@ -1,10 +1,7 @@
 /** `alakai-otel query`'s three outputs: an aligned table (trace's style), JSON, CSV. */
 import type { QueryResult } from '../query/engine.js';
+import { resultCell as cell } from '../report/result-table.js';
 import { clean, table } from './trace.js';
-
-function cell(v: string | number | boolean | null | undefined): string {
-  return v === undefined ? '' : v === null ? 'null' : String(v);
-}
 
 export function formatQueryTable(result: QueryResult): string {
   const lines = [

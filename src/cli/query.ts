@@ -5,15 +5,13 @@
  * the local engine (src/query/) reads the files or S3 objects.
  */
 import { flag, flagAll, hasFlag, parseArgs, parseDuration, UsageError, type FlagSpec } from './args.js';
-import { cloudWatchChoice, INPUT_FLAGS, partialInputNotice, timeRange } from './inputs.js';
+import { INPUT_FLAGS, timeRange } from './inputs.js';
 import { reportFailure } from './report-failure.js';
-import { newCounters } from '../backfill/report.js';
 import { fillQuery, GUIDE_QUERIES, guideQuery } from '../query/guide-queries.js';
-import type { QueryEngine, TimeWindow } from '../query/query-engine.js';
 import { QueryError } from '../query/query-error.js';
-import { cloudWatchQueryEngine } from './query-cloudwatch-engine.js';
-import { localFileEngine } from './query-local-engine.js';
+import { queryEngineFor } from './query-engine-choice.js';
 import { formatQueryCsv, formatQueryTable, queryJson } from './query-output.js';
+import { checkHtmlOutput, inputsText, writeQueryPage } from './html-output.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...INPUT_FLAGS,
@@ -24,6 +22,7 @@ const FLAGS: Record<string, FlagSpec> = {
   over: { value: true },
   json: {},
   csv: {},
+  html: { value: true },
   help: {},
 };
 
@@ -52,6 +51,7 @@ same inputs as backfill --input) in the subset docs/query.md lists.
   --query TEXT         run TEXT instead of a named query
   --list               print each named query with its full text, for the Logs Insights console
   --json | --csv       print JSON (with the query's statistics) or CSV instead of a table
+  --html FILE          write a page instead: the table and charts (self-contained, works offline)
 A CloudWatch answer cut off at the 10,000-row cap is split by time window and merged where the
 query allows it (sort with limit, count/sum/min/max stats); otherwise it is said truncated.
 Exit: 0 answered, 1 failed, 2 usage error or refused query.`;
@@ -106,27 +106,6 @@ function lastDay(nowMs: number): { startMs: number; endMs: number } {
   return { startMs: nowMs - DAY_MS, endMs: nowMs };
 }
 
-/** --input → the local engine over files and S3 objects; otherwise Logs Insights. */
-function chooseEngine(args: ReturnType<typeof parseArgs>, window: TimeWindow): QueryEngine {
-  const inputs = flagAll(args, 'input');
-  const region = flag(args, 'region');
-  const profile = flag(args, 'profile');
-  if (inputs.length === 0) {
-    const progress = (line: string): void => void process.stderr.write(`alakai-otel query: ${line}\n`);
-    const choice = cloudWatchChoice(args, window);
-    return cloudWatchQueryEngine(choice, newCounters(), progress);
-  }
-  for (const f of ['log-group', 'endpoint'])
-    if (hasFlag(args, f)) throw new UsageError(`--${f} is for CloudWatch Logs, not --input`);
-  if (!inputs.some((i) => i.startsWith('s3://')) && (region || profile))
-    throw new UsageError('--region/--profile apply to CloudWatch and s3:// input, not to local files');
-  return localFileEngine(inputs, {
-    onPartial: partialInputNotice('query', newCounters()),
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
-  });
-}
-
 export async function queryCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   if (hasFlag(args, 'help')) {
@@ -138,13 +117,17 @@ export async function queryCommand(argv: string[]): Promise<number> {
     process.stdout.write(listText());
     return 0;
   }
-  if (hasFlag(args, 'json') && hasFlag(args, 'csv')) throw new UsageError('give --json or --csv, not both');
+  if (['json', 'csv', 'html'].filter((f) => hasFlag(args, f)).length > 1)
+    throw new UsageError('give one of --json, --csv or --html');
   const text = chosenQuery(args.positionals, args);
   const now = Date.now();
   const range = timeRange(args, now);
-  const engine = chooseEngine(args, range ?? lastDay(now));
+  const engine = queryEngineFor('query', args, range ?? lastDay(now));
   // Files are read whole unless a range is given; CloudWatch needs one.
   const window = range ?? (engine.name === 'cloudwatch' ? lastDay(now) : undefined);
+  const inputs = flagAll(args, 'input');
+  const html = flag(args, 'html');
+  await checkHtmlOutput(html, inputs);
   let result;
   try {
     result = await engine.run(text, window);
@@ -157,6 +140,11 @@ export async function queryCommand(argv: string[]): Promise<number> {
   }
   if (result.truncatedBecause)
     process.stderr.write(`alakai-otel query: warning: TRUNCATED: ${result.truncatedBecause}\n`);
+  if (html !== undefined) {
+    const source = inputs.length > 0 ? inputsText(inputs) : `CloudWatch Logs`;
+    const facts = { engine: engine.name, source, window };
+    return writeQueryPage(html, text, result, { ...facts, title: args.positionals.join(' ') || undefined });
+  }
   if (hasFlag(args, 'json')) process.stdout.write(queryJson(engine.name, text, result) + '\n');
   else if (hasFlag(args, 'csv')) process.stdout.write(formatQueryCsv(result));
   else process.stdout.write(formatQueryTable(result) + '\n');
