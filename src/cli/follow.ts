@@ -66,7 +66,8 @@ export const FOLLOW_HELP = `usage:
 
 Follows log lines as they are written and exports linked spans as executions arrive: the spans a
 later \`backfill\` of the same lines builds (same ids, parents, times, attributes), each slice once.
-A legacy slice waits for its causal parent (core → orchestrator → worker) at most --hold.
+A legacy slice waits for its causal parent (core → orchestrator → worker) at most --hold; then it
+goes out unlinked, as \`live\` would send it, and linked once the parent comes or the trace closes.
 
 input
   --input FILE…|-        files tailed as they grow (from their end; rotation and truncation

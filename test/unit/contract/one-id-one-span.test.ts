@@ -9,7 +9,7 @@
  * - the Lambda handler: CloudWatch Logs subscription payloads (gzip + base64), one log group per
  *   component, exporting to the receiver;
  * - `backfill`: the built CLI over one NDJSON file per component, `--output`;
- * - `follow`: FOLLOW_PATH below (buildTrace on the grouped lines until the command exists).
+ * - `follow`: the built CLI over stdin (FOLLOW_PATH below).
  *
  * Line sets: the demo's logs as written (bridged slices, step lines), the same lines with the
  * bridge fields taken out (what the services log by hand today), a partial rollout (core bridged,
@@ -31,10 +31,6 @@ import { gzipSync } from 'node:zlib';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTrace } from '../../../src/backfill/assembly/build-trace.js';
-import type { OpenTrace } from '../../../src/backfill/assembly/trace-assembler.js';
-import { encodeOtlpJsonLine } from '../../../src/contract/otlp-json.js';
-import { parseLogLine } from '../../../src/contract/parse.js';
 import { createAlakaiLambdaHandler } from '../../../src/lambda/handler.js';
 import { setupAlakaiTracing } from '../../../src/sdk/setup.js';
 import { generateFixtureSet } from '../../fixtures/backfill/generate-fixtures.js';
@@ -204,32 +200,19 @@ const backfill: Path = {
 };
 
 /**
- * FOLLOW_PATH: what `follow` exports for these lines. Until the command exists, its assembly —
- * buildTrace over each trace's lines, what backfill exports — stands in for it. When
- * `alakai-otel follow` lands, replace `run` by one line that runs the built CLI, e.g.
- * `run: (logs) => followCli(logs)` reading `--input` files into `--output` (F4).
+ * FOLLOW_PATH: the built `alakai-otel follow` reading the three services' lines from stdin (one
+ * stream: core's, then the orchestrator's, then the worker's), each execution assembled as they
+ * come and everything still held sent at the end of input.
  */
 const FOLLOW_PATH: Path = {
-  name: 'follow (buildTrace until the command exists)',
+  name: 'follow',
   linked: true,
   async run(logs) {
-    const traces = new Map<string, OpenTrace>();
-    for (const component of COMPONENTS)
-      for (const text of logs[component]) {
-        const parsed = parseLogLine(text);
-        if (parsed.kind !== 'summary' && parsed.kind !== 'log') continue;
-        let trace = traces.get(parsed.traceId);
-        if (trace === undefined)
-          traces.set(
-            parsed.traceId,
-            (trace = { key: parsed.traceId, events: [], logs: [], lines: 0, lastMs: 0, hints: [] }),
-          );
-        trace.lines++;
-        trace.lastMs = Math.max(trace.lastMs, parsed.timeMs);
-        if (parsed.kind === 'summary') trace.events.push(parsed);
-        else trace.logs.push(parsed);
-      }
-    return [...traces.values()].map((t) => encodeOtlpJsonLine(buildTrace(t).spans));
+    const output = nextFile('follow.otlp.jsonl');
+    const stdin = COMPONENTS.map((c) => logs[c].map((l) => l + '\n').join('')).join('');
+    const result = await cli(['follow', '--input', '-', '--output', output, '--status-interval', '0'], stdin);
+    expect(result.code, result.stderr).toBe(0);
+    return nonEmptyLines(await readFile(output, 'utf8'));
   },
 };
 
