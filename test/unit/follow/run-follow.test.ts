@@ -106,6 +106,7 @@ describe('follow runner', () => {
     source.push(partA.length);
     // The hold passes: the first part's traces go out on the release timer, before any input end.
     await until(() => out.spans.length > 0, 'spans released by the hold');
+    await until(() => statuses.length > 0, 'a status line at its interval');
     source.push(texts.length);
     source.end();
     const result = await running;
