@@ -17,14 +17,15 @@
  * one clock value and a trace window that keeps them open), heap after a forced GC − heap before,
  * per trace, against the UTF-8 size of the lines it keeps (the baseline: what a window must hold).
  */
-import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ExecutionModel, type LogLine } from './data/execution-model.js';
+import { SeededRandom } from '../src/demo/prng.js';
 import { FollowAssembler } from '../src/follow/follow-assembler.js';
 import { DEFAULT_TAIL_POLL_MS } from '../src/follow/sources/tail-file-source.js';
 
@@ -263,23 +264,83 @@ function forcedGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** N whole legacy executions held open in a FollowAssembler: heap per trace against the lines' bytes. */
-export function runMemory(traces: number): FollowMemoryRow {
-  const gc = forcedGc();
+/** One execution's lines (its trace id, and the lines in write order). */
+export interface ExecutionLines {
+  traceId: string;
+  lines: string[];
+}
+
+/** `count` whole legacy executions of the model (bench/data/execution-model.ts). */
+export function legacyExecutions(count: number): ExecutionLines[] {
   const model = new ExecutionModel(7);
-  // Built before measuring: only what the assembler keeps is in the delta.
-  const texts: string[][] = [];
+  const out: ExecutionLines[] = [];
+  for (let i = 0; i < count; i++) {
+    const lines = model.next(Date.UTC(2026, 2, 1) + i * 200);
+    out.push({
+      traceId: String(lines[0]?.fields['trace_id']),
+      lines: lines.map((l) => JSON.stringify({ ...l.fields, time: new Date(l.timeMs).toISOString() })),
+    });
+  }
+  return out;
+}
+
+/**
+ * Bridged executions: the demo's own services' lines (`alakai-otel demo`, span ids in every
+ * summary event), `sample` executions run once, then copied with a fresh trace id per copy (the
+ * uuid replaced wherever it appears) up to `count` — the same shape and sizes, distinct traces.
+ */
+export async function bridgedExecutions(count: number, sample: number): Promise<ExecutionLines[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'alakai-follow-bench-demo-'));
+  try {
+    const cli = spawnSync(
+      process.execPath,
+      [CLI, 'demo', '--out', join(dir, 'demo'), '--executions', String(sample), '--seed', '20261202'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    if (cli.status !== 0) throw new Error(`demo failed: ${cli.stderr.toString().slice(-400)}`);
+    const byTrace = new Map<string, string[]>();
+    for (const c of COMPONENTS)
+      for (const line of (await readFile(join(dir, 'demo', 'logs', `${c}.ndjson`), 'utf8')).split('\n')) {
+        const id = /"trace_id":"([0-9a-f-]{36})"/.exec(line)?.[1];
+        if (id === undefined) continue;
+        const ls = byTrace.get(id) ?? [];
+        ls.push(line);
+        byTrace.set(id, ls);
+      }
+    const samples = [...byTrace].map(([traceId, lines]) => ({ traceId, lines }));
+    if (samples.length === 0) throw new Error('demo wrote no traced lines');
+    const rng = new SeededRandom(5);
+    const out: ExecutionLines[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = samples[i % samples.length]!;
+      const h = rng.hex(32);
+      const fresh = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+      const hexOld = s.traceId.replaceAll('-', '');
+      const hexNew = fresh.replaceAll('-', '');
+      out.push({
+        traceId: fresh,
+        lines: s.lines.map((l) => l.replaceAll(s.traceId, fresh).replaceAll(hexOld, hexNew)),
+      });
+    }
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The executions held open in a FollowAssembler: heap per trace against the UTF-8 size of their lines. */
+export function runMemory(kind: string, executions: readonly ExecutionLines[]): FollowMemoryRow {
+  const gc = forcedGc();
   let raw = 0;
   let lines = 0;
-  for (let i = 0; i < traces; i++) {
-    const ls = model.next(Date.UTC(2026, 2, 1) + i * 200).map((l) => {
-      l.fields['time'] = new Date(l.timeMs).toISOString();
-      return JSON.stringify(l.fields);
-    });
-    texts.push(ls);
-    for (const t of ls) raw += Buffer.byteLength(t);
-    lines += ls.length;
+  for (const e of executions) {
+    for (const t of e.lines) raw += Buffer.byteLength(t);
+    lines += e.lines.length;
   }
+  const traces = executions.length;
+  // Held outside the JS heap until fed: the strings the assembler keeps are made after `before`
+  // and belong to it alone, as a source's lines do (shared strings would hide their bytes).
+  const encoded = executions.map((e) => Buffer.from(e.lines.join('\n')));
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -290,8 +351,9 @@ export function runMemory(traces: number): FollowMemoryRow {
     maxLinesPerTrace: 10_000,
   });
   const now = Date.now();
-  for (const ls of texts) {
-    for (const text of ls) assembler.add({ text }, now);
+  for (const buf of encoded) {
+    for (const text of buf.toString('utf8').split('\n')) assembler.add({ text }, now);
+    // What was released is sent and forgotten here, as the runner hands it to the converter.
     assembler.release(now);
   }
   gc();
@@ -301,7 +363,7 @@ export function runMemory(traces: number): FollowMemoryRow {
   if (openTraces !== traces) throw new Error(`expected ${traces} open traces, the assembler holds ${openTraces}`);
   const bytesPerTrace = (after - before) / traces;
   return {
-    kind: 'legacy',
+    kind,
     traces,
     linesKept: lines,
     bytesPerTrace,
@@ -327,6 +389,11 @@ export async function runFollowBench(options: {
     await runLagAt('realistic', BASE_EXECUTIONS_PER_S, durationMs, options.log),
     await runLagAt('10×', 10 * BASE_EXECUTIONS_PER_S, durationMs, options.log),
   ];
-  const memory = [runMemory(options.quick ? 2000 : 20_000)];
+  const traces = options.quick ? 2000 : 20_000;
+  options.log(`follow memory: ${traces} open traces, legacy then bridged (the demo run once)…`);
+  const memory = [
+    runMemory('legacy', legacyExecutions(traces)),
+    runMemory('bridged', await bridgedExecutions(traces, options.quick ? 20 : 100)),
+  ];
   return { tailPollMs: DEFAULT_TAIL_POLL_MS, timeScale: TIME_SCALE, durationS: durationMs / 1000, rates, memory };
 }
