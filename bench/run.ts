@@ -5,8 +5,9 @@
  *   --quick            short smoke variant (CI proves the benches still run; figures mean little)
  *   --scale            also 5M events for the backfill scaling (several minutes; generates ~5.5 GB once)
  *   --naive-at-scale   with --scale, also run the naive converter at 5M events (~7 more minutes)
- *   --only NAME        `slice`, `backfill`, `cloudwatch` (reading a CloudWatch range, issue 13) or
+ *   --only NAME        `slice`, `backfill`, `cloudwatch` (reading a CloudWatch range, issue 13),
  *                      `query` (the p90/p99 query through the local engine against a hand loop, issue 15)
+ *                      or `follow` (line-to-span lag of `alakai-otel follow` and memory per open trace, issue 14)
  *   --json             machine-readable results on stdout
  *   --sizes N[,N…]     backfill sizes to run instead (e.g. 5000000 alone); ALAKAI_BENCH_CPU picks the pinned CPU
  *   --json-file FILE   tables on stdout and the JSON results written to FILE
@@ -21,6 +22,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runBackfillThroughput, type BackfillResult } from './backfill/backfill-throughput.js';
 import { runCloudWatchRange, type CloudWatchRangeResult } from './backfill/cloudwatch-range.js';
+import { runFollowBench, type FollowBenchResult } from './follow-lag.js';
 import { runQueryBench, type QueryBenchResult } from './query-percentiles.js';
 import {
   compareWithBaseline,
@@ -44,7 +46,7 @@ interface Flags {
   json: boolean;
   jsonFile: string | undefined;
   sizes: number[] | undefined;
-  only: 'slice' | 'backfill' | 'cloudwatch' | 'query' | undefined;
+  only: 'slice' | 'backfill' | 'cloudwatch' | 'query' | 'follow' | undefined;
   recordBaseline: boolean;
 }
 
@@ -71,7 +73,7 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--json-file' && argv[i + 1]) flags.jsonFile = argv[++i];
     else if (a === '--sizes' && /^[0-9]+(,[0-9]+)*$/.test(argv[i + 1] ?? ''))
       flags.sizes = argv[++i]!.split(',').map(Number);
-    else if (a === '--only' && ['slice', 'backfill', 'cloudwatch', 'query'].includes(argv[i + 1] ?? ''))
+    else if (a === '--only' && ['slice', 'backfill', 'cloudwatch', 'query', 'follow'].includes(argv[i + 1] ?? ''))
       flags.only = argv[++i] as Flags['only'];
     else throw new Error(`unknown flag ${String(a).slice(0, 40)} (see bench/run.ts)`);
   }
@@ -254,6 +256,51 @@ function queryTable(r: QueryBenchResult): string {
   );
 }
 
+function followTable(r: FollowBenchResult): string {
+  let text = `Follow lag: legacy lines appended in real time to 3 files for ${fmt(r.durationS)} s each, built CLI with --output FILE (tail poll ${r.tailPollMs} ms = the baseline)\n`;
+  text += formatTable(
+    [
+      'rate',
+      'executions/s',
+      'summary lines/s',
+      'lines/s',
+      'spans',
+      'not seen',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'p50/poll',
+      'p99/poll',
+    ],
+    r.rates.map((x) => [
+      x.name,
+      fmt(x.executionsPerS),
+      fmt(x.summaryLinesPerS),
+      fmt(x.linesPerS),
+      String(x.summaryLines),
+      String(x.unmatched),
+      fmt(x.p50Ms),
+      fmt(x.p99Ms),
+      fmt(x.maxMs),
+      fmt(x.p50OverPoll),
+      fmt(x.p99OverPoll),
+    ]),
+  );
+  text += '\nFollow memory: open traces in a FollowAssembler, heap after forced GC − before, per trace\n';
+  text += formatTable(
+    ['lines', 'traces', 'lines kept', 'heap bytes/trace', 'raw line bytes/trace', 'heap / raw'],
+    r.memory.map((m) => [
+      m.kind,
+      m.traces.toLocaleString('en-US'),
+      m.linesKept.toLocaleString('en-US'),
+      fmt(m.bytesPerTrace),
+      fmt(m.rawBytesPerTrace),
+      fmt(m.ratio),
+    ]),
+  );
+  return text;
+}
+
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -297,6 +344,11 @@ async function main(): Promise<number> {
     const query = runQueryBench({ quick: flags.quick, log });
     out['queryPercentiles'] = query;
     if (!flags.json) process.stdout.write('\n' + queryTable(query));
+  }
+  if (flags.only === undefined || flags.only === 'follow') {
+    const follow = await runFollowBench({ quick: flags.quick, log });
+    out['follow'] = follow;
+    if (!flags.json) process.stdout.write('\n' + followTable(follow));
   }
   if (!flags.quick) {
     const metrics = metricsOf(
