@@ -9,7 +9,6 @@
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES } from '../../contract/limits.js';
 import { LineSplitter, type SplitLine } from '../../backfill/sources/line-splitter.js';
-import { withoutExportTimestamp } from '../../backfill/sources/export-lines.js';
 import type {
   FollowLine,
   FollowSource,
@@ -17,7 +16,7 @@ import type {
   FollowSourceStatus,
   SourcePosition,
 } from '../follow-types.js';
-import { counted, oneLine } from './source-status.js';
+import { counted, followLinesOf, oneLine } from './source-status.js';
 
 export interface StdinSourceOptions {
   /** The stream read (process.stdin by default; a PassThrough in tests). */
@@ -114,15 +113,8 @@ export class StdinSource implements FollowSource {
 
   private emit(split: readonly SplitLine[]): void {
     if (this.stopped) return;
-    const out: FollowLine[] = [];
-    for (const line of split) {
-      if (line.text === undefined) {
-        this.readErrors++;
-        counted(this.incidents, line.readError ?? 'refused');
-        continue;
-      }
-      out.push({ text: withoutExportTimestamp(line.text) });
-    }
+    const { lines: out, refused } = followLinesOf(split, this.incidents);
+    this.readErrors += refused;
     if (out.length === 0) return;
     this.lines += out.length;
     this.deliver!(out);

@@ -25,7 +25,6 @@ import { basename, dirname, join } from 'node:path';
 import { DEFAULT_MAX_LINE_BYTES } from '../../contract/limits.js';
 import { startsLikeGzip } from '../../backfill/sources/inflate.js';
 import { LineSplitter, type SplitLine } from '../../backfill/sources/line-splitter.js';
-import { withoutExportTimestamp } from '../../backfill/sources/export-lines.js';
 import type {
   FollowLine,
   FollowSource,
@@ -33,7 +32,7 @@ import type {
   FollowSourceStatus,
   SourcePosition,
 } from '../follow-types.js';
-import { counted, oneLine } from './source-status.js';
+import { counted, followLinesOf, oneLine } from './source-status.js';
 
 export interface TailFileOptions {
   /** Read an existing file from its first byte instead of its end (`--from-start`). */
@@ -288,15 +287,8 @@ export class TailFileSource implements FollowSource {
 
   /** Hands lines over, moving the position in the same synchronous step (position() then covers them). */
   private emit(split: readonly SplitLine[], commit: () => void): void {
-    const out: FollowLine[] = [];
-    for (const line of split) {
-      if (line.text === undefined) {
-        this.readErrors++;
-        counted(this.incidents, line.readError ?? 'refused');
-        continue;
-      }
-      out.push({ text: withoutExportTimestamp(line.text) });
-    }
+    const { lines: out, refused } = followLinesOf(split, this.incidents);
+    this.readErrors += refused;
     commit();
     if (out.length === 0) return;
     this.lines += out.length;
