@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventFromLine, fillQuery, GUIDE_QUERIES, parseQuery, runQuery } from '../../../src/query/index.js';
+import { legacyLines } from './legacy-lines.js';
 
 const root = join(import.meta.dirname, '../../..');
 const fixture = readFileSync(join(root, 'test/fixtures/query/guide-common-queries.txt'), 'utf8');
@@ -188,33 +189,7 @@ describe('the guide queries', () => {
   });
 
   it('answer every query on generated legacy lines (no bridge extension, slow workers, slot contention)', () => {
-    const events = ['coding.implementation', 'slack.implementation', 'slack.prompt'];
-    const lines: string[] = [];
-    let t = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < 300; i++) {
-      const component = (['core', 'orchestrator', 'worker'] as const)[i % 3]!;
-      const error = i % 7 === 0;
-      const slot = component === 'orchestrator' && i % 5 === 0;
-      t += 1000 + (i % 13) * 17;
-      lines.push(
-        JSON.stringify({
-          level: 30,
-          time: new Date(t).toISOString(),
-          msg: `[event] ${events[i % 3]}`,
-          event: events[i % 3],
-          outcome: error || slot ? 'error' : 'success',
-          final_status: slot ? 'slot_unavailable' : error ? 'agent_failed' : 'completed',
-          duration_ms: component === 'worker' ? 200_000 + ((i * 7919) % 400_000) : (i * 37) % 900,
-          trace_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          context: { component },
-          repo: { full_name: i % 2 ? 'acme/api' : 'acme/web' },
-          slack: { user_id: i % 4 ? 'U111' : 'U222' },
-          ...(error ? { error: { type: 'AgentError', message: `failed ${i}` } } : {}),
-        }),
-      );
-      if (i % 10 === 0)
-        lines.push(JSON.stringify({ level: 30, time: new Date(t).toISOString(), msg: 'step', trace_id: 'x' }));
-    }
+    const lines = legacyLines(300, Date.UTC(2026, 0, 1)).map((l) => l.text);
     for (const q of GUIDE_QUERIES)
       check(lines, { event: 'slack.implementation', repo: 'acme/api', user: 'U111' }, q.name);
   });
